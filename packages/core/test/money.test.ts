@@ -1,0 +1,207 @@
+import { Decimal } from 'decimal.js';
+import * as fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  CURRENCY_MINOR_UNITS,
+  Dec,
+  DecimalStringSchema,
+  decimalString,
+  formatMoney,
+  isDecimalString,
+  minorUnits,
+  money,
+  parseDecimal,
+  roundToMinor,
+  type RoundingMode,
+} from '../src/money.js';
+
+/** A decimal string from an integer of minor units and a scale, built without floats. */
+function fromUnits(units: bigint, scale: number): string {
+  const neg = units < 0n;
+  const digits = (neg ? -units : units).toString().padStart(scale + 1, '0');
+  const s = scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+  return neg ? `-${s}` : s;
+}
+
+/** Canonical form: no leading zeros, no trailing fraction zeros, no "-0", no "+". */
+function canonical(s: string): string {
+  let neg = s.startsWith('-');
+  let body = s.replace(/^[+-]/, '');
+  let [int, frac = ''] = body.split('.');
+  int = int.replace(/^0+(?=\d)/, '');
+  frac = frac.replace(/0+$/, '');
+  body = frac ? `${int}.${frac}` : int;
+  if (/^0(\.0*)?$/.test(body)) neg = false;
+  return neg ? `-${body}` : body;
+}
+
+const decimalStr = fc
+  .tuple(fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }), fc.integer({ min: 0, max: 4 }))
+  .map(([u, scale]) => fromUnits(u, scale));
+
+const MODES: RoundingMode[] = ['half-even', 'half-up', 'half-down', 'up', 'down', 'ceil', 'floor'];
+const currency = fc.constantFrom(...Object.keys(CURRENCY_MINOR_UNITS));
+
+describe('parseDecimal / money', () => {
+  it('accepts plain decimal strings', () => {
+    expect(decimalString(parseDecimal('-1234.50'))).toBe('-1234.5');
+    expect(decimalString(parseDecimal('+1.5'))).toBe('1.5');
+    expect(decimalString(parseDecimal('007'))).toBe('7');
+    expect(decimalString(parseDecimal('-0'))).toBe('0');
+    expect(decimalString(money('0.00000001'))).toBe('0.00000001');
+    expect(decimalString(money('123456789012345678901234567890.1234'))).toBe('123456789012345678901234567890.1234');
+  });
+
+  it.each(['', ' ', ' 1', '1 ', '1e3', '1E-2', 'NaN', 'Infinity', '-Infinity', '0x10', '1.', '.5', '1,000', '1_000', '--1', '١٢'])(
+    'refuses %j with a RangeError',
+    (s) => {
+      expect(() => parseDecimal(s)).toThrow(RangeError);
+      expect(isDecimalString(s)).toBe(false);
+    },
+  );
+
+  it('refuses more than 34 significant digits, but not leading zeros', () => {
+    expect(() => parseDecimal('1'.repeat(35))).toThrow(RangeError);
+    expect(() => parseDecimal(`0.${'1'.repeat(35)}`)).toThrow(RangeError);
+    expect(decimalString(parseDecimal(`0.000${'9'.repeat(34)}`))).toBe(`0.000${'9'.repeat(34)}`);
+  });
+
+  it('refuses every JS number with a TypeError (property)', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.double(), fc.integer(), fc.constantFrom(0, -0, 0.1, Number.NaN, Infinity)), (x) => {
+        expect(() => money(x as unknown as string)).toThrow(TypeError);
+        expect(() => parseDecimal(x as unknown as string)).toThrow(TypeError);
+        expect(isDecimalString(x)).toBe(false);
+      }),
+    );
+  });
+
+  it('refuses other non-string values with a TypeError', () => {
+    for (const v of [null, undefined, 1n, {}, [], true, new Date(0)]) {
+      expect(() => money(v as unknown as string)).toThrow(TypeError);
+    }
+    expect(() => money(new Decimal(Infinity))).toThrow(RangeError);
+    expect(() => money(new Decimal(Number.NaN))).toThrow(RangeError);
+  });
+
+  it('round-trips: decimalString(parse(s)) is the canonical form of s (property)', () => {
+    fc.assert(
+      fc.property(decimalStr, (s) => {
+        const d = parseDecimal(s);
+        expect(decimalString(d)).toBe(canonical(s));
+        expect(decimalString(parseDecimal(decimalString(d)))).toBe(decimalString(d));
+        expect(isDecimalString(s)).toBe(true);
+        expect(DecimalStringSchema.safeParse(s).success).toBe(true);
+      }),
+    );
+  });
+
+  it('sums of money are exact (property, against bigint minor units)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.bigInt({ min: -(10n ** 20n), max: 10n ** 20n }), { maxLength: 200 }), fc.integer({ min: 0, max: 8 }), (units, scale) => {
+        const sum = units.reduce((acc, u) => acc.plus(parseDecimal(fromUnits(u, scale))), new Dec(0));
+        const expected = units.reduce((a, b) => a + b, 0n);
+        expect(decimalString(sum)).toBe(canonical(fromUnits(expected, scale)));
+      }),
+    );
+  });
+
+  it('0.1 + 0.2 is 0.3 exactly', () => {
+    expect(money('0.1').plus(money('0.2')).eq(money('0.3'))).toBe(true);
+  });
+
+  it('is isolated from global Decimal settings', () => {
+    const saved = { precision: Decimal.precision, rounding: Decimal.rounding };
+    try {
+      Decimal.set({ precision: 5, rounding: Decimal.ROUND_UP });
+      expect(decimalString(money('1').div(money('3')))).toBe(`0.${'3'.repeat(34)}`);
+      // a Decimal made by the reconfigured global constructor is re-homed before arithmetic
+      const foreign = new Decimal('1');
+      expect(decimalString(money(foreign).div(3))).toBe(`0.${'3'.repeat(34)}`);
+      expect(decimalString(roundToMinor(money('0.125'), 'USD'))).toBe('0.12');
+    } finally {
+      Decimal.set(saved);
+    }
+  });
+});
+
+describe('roundToMinor / formatMoney', () => {
+  it('uses ISO 4217 minor units', () => {
+    expect(minorUnits('USD')).toBe(2);
+    expect(minorUnits('JPY')).toBe(0);
+    expect(minorUnits('KRW')).toBe(0);
+    expect(minorUnits('BHD')).toBe(3);
+    expect(minorUnits('KWD')).toBe(3);
+    for (const c of ['EUR', 'GBP', 'CHF', 'CAD', 'AUD']) expect(minorUnits(c)).toBe(2);
+  });
+
+  it('refuses unknown currencies', () => {
+    for (const c of ['usd', 'XXX', '', 'BTC', 'toString', '__proto__']) {
+      expect(() => minorUnits(c)).toThrow(RangeError);
+      expect(() => roundToMinor('1', c)).toThrow(RangeError);
+    }
+  });
+
+  it('defaults to half-even and allows an override', () => {
+    expect(decimalString(roundToMinor('0.125', 'USD'))).toBe('0.12');
+    expect(decimalString(roundToMinor('0.135', 'USD'))).toBe('0.14');
+    expect(decimalString(roundToMinor('-0.125', 'USD'))).toBe('-0.12');
+    expect(decimalString(roundToMinor('0.125', 'USD', 'half-up'))).toBe('0.13');
+    expect(decimalString(roundToMinor('-0.125', 'USD', 'half-up'))).toBe('-0.13');
+    expect(decimalString(roundToMinor('2.5', 'JPY'))).toBe('2');
+    expect(decimalString(roundToMinor('3.5', 'JPY'))).toBe('4');
+    expect(decimalString(roundToMinor('1.0005', 'BHD'))).toBe('1');
+    expect(decimalString(roundToMinor('1.0015', 'KWD'))).toBe('1.002');
+    expect(decimalString(roundToMinor('0.121', 'USD', 'up'))).toBe('0.13');
+    expect(decimalString(roundToMinor('-0.129', 'USD', 'down'))).toBe('-0.12');
+    expect(decimalString(roundToMinor('-0.121', 'USD', 'floor'))).toBe('-0.13');
+    expect(decimalString(roundToMinor('0.121', 'USD', 'ceil'))).toBe('0.13');
+    expect(() => roundToMinor('1', 'USD', 'bankers' as RoundingMode)).toThrow(RangeError);
+  });
+
+  it('is idempotent and moves a value by at most one minor unit (half a unit for half-* modes) (property)', () => {
+    fc.assert(
+      fc.property(decimalStr, currency, fc.constantFrom(...MODES), (s, ccy, mode) => {
+        const once = roundToMinor(s, ccy, mode);
+        const twice = roundToMinor(once, ccy, mode);
+        expect(twice.eq(once)).toBe(true);
+        expect(once.decimalPlaces()).toBeLessThanOrEqual(minorUnits(ccy));
+        const unit = new Dec(10).pow(-minorUnits(ccy));
+        const err = once.minus(parseDecimal(s)).abs();
+        expect(err.lte(mode.startsWith('half') ? unit.div(2) : unit)).toBe(true);
+        if (mode !== 'half-even' && mode !== 'half-up' && mode !== 'half-down') expect(err.lt(unit)).toBe(true);
+      }),
+    );
+  });
+
+  it('half-even sums of ties do not drift (the reason it is the default)', () => {
+    const ties = Array.from({ length: 100 }, (_, i) => `${i}.${String(i).padStart(2, '0')}5`);
+    const exact = ties.reduce((a, s) => a.plus(money(s)), new Dec(0));
+    const even = ties.reduce((a, s) => a.plus(roundToMinor(s, 'USD')), new Dec(0));
+    const up = ties.reduce((a, s) => a.plus(roundToMinor(s, 'USD', 'half-up')), new Dec(0));
+    expect(decimalString(even.minus(exact))).toBe('0');
+    expect(decimalString(up.minus(exact))).toBe('0.5');
+  });
+
+  it('formats with every minor digit and no negative zero', () => {
+    expect(formatMoney('1234.5', 'USD')).toBe('1234.50');
+    expect(formatMoney('-1234.505', 'USD')).toBe('-1234.50');
+    expect(formatMoney('1234.5', 'JPY')).toBe('1234');
+    expect(formatMoney('7', 'BHD')).toBe('7.000');
+    expect(formatMoney('-0.001', 'USD')).toBe('0.00');
+    expect(formatMoney('0.005', 'USD', 'half-up')).toBe('0.01');
+    expect(formatMoney(money('12345678901234567890.125'), 'EUR')).toBe('12345678901234567890.12');
+  });
+
+  it('formatMoney output parses back to the rounded value (property)', () => {
+    fc.assert(
+      fc.property(decimalStr, currency, (s, ccy) => {
+        const f = formatMoney(s, ccy);
+        expect(isDecimalString(f)).toBe(true);
+        expect(parseDecimal(f).eq(roundToMinor(s, ccy))).toBe(true);
+        const frac = f.split('.')[1] ?? '';
+        expect(frac.length).toBe(minorUnits(ccy));
+      }),
+    );
+  });
+});
