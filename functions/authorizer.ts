@@ -1,0 +1,3 @@
+import { edgeAuthorizer } from '@ballast/platform/auth/edge.js';
+
+export const handler = edgeAuthorizer();

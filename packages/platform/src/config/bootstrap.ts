@@ -1,0 +1,79 @@
+/**
+ * The one module that reads process.env (an architecture test keeps it that way).
+ * Bootstrap settings only: where the control table is, the region, where the bootstrap key lives.
+ * Everything else comes from the routing registry and the secret resolver.
+ */
+export interface BootstrapConfig {
+  /** Control table name (tenants, modes, routing, keys, counters). */
+  controlTable: string;
+  region: string;
+  /** DynamoDB endpoint override (DynamoDB Local); absent in the cloud. */
+  dynamoEndpoint?: string;
+  /** Reference to the secret holding the system bootstrap key. */
+  bootstrapSecretRef: string;
+  /** Deployment's default env when a request sends no X-Env. */
+  defaultEnv: 'dev' | 'staging' | 'prod';
+  /** Secret store: 'aws' (Secrets Manager) or 'local' (files under a directory). */
+  secretsBackend: 'aws' | 'local';
+  /** Directory of the local secret store (local runtime only). */
+  localSecretsDir?: string;
+  /** Stage name (used in log lines and metrics). */
+  stage: string;
+  /** Log level for Powertools Logger. */
+  logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+}
+
+const ENV_NAMES = ['dev', 'staging', 'prod'] as const;
+
+/** Parses a settings map (process.env shape); throws listing every missing or invalid setting. */
+export function parseBootstrapConfig(env: Record<string, string | undefined>): BootstrapConfig {
+  const problems: string[] = [];
+  const need = (name: string): string => {
+    const v = env[name]?.trim();
+    if (!v) problems.push(`${name} is not set`);
+    return v ?? '';
+  };
+  const controlTable = need('BALLAST_CONTROL_TABLE');
+  const region = env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() || '';
+  if (!region) problems.push('AWS_REGION is not set');
+  const bootstrapSecretRef = need('BALLAST_BOOTSTRAP_SECRET');
+  const defaultEnv = (env.BALLAST_ENV?.trim().toLowerCase() || 'dev') as BootstrapConfig['defaultEnv'];
+  if (!ENV_NAMES.includes(defaultEnv)) problems.push(`BALLAST_ENV must be one of ${ENV_NAMES.join('|')}`);
+  const secretsBackend = (env.BALLAST_SECRETS_BACKEND?.trim() || 'aws') as BootstrapConfig['secretsBackend'];
+  if (secretsBackend !== 'aws' && secretsBackend !== 'local') problems.push('BALLAST_SECRETS_BACKEND must be aws|local');
+  const localSecretsDir = env.BALLAST_LOCAL_SECRETS_DIR?.trim() || undefined;
+  if (secretsBackend === 'local' && !localSecretsDir) problems.push('BALLAST_LOCAL_SECRETS_DIR is not set (needed when BALLAST_SECRETS_BACKEND=local)');
+  const logLevel = (env.BALLAST_LOG_LEVEL?.trim().toUpperCase() || 'INFO') as BootstrapConfig['logLevel'];
+  if (!['DEBUG', 'INFO', 'WARN', 'ERROR'].includes(logLevel)) problems.push('BALLAST_LOG_LEVEL must be DEBUG|INFO|WARN|ERROR');
+  if (problems.length) {
+    throw new Error(`Ballast refuses to start; missing or invalid settings:\n- ${problems.join('\n- ')}`);
+  }
+  return {
+    controlTable,
+    region,
+    dynamoEndpoint: env.BALLAST_DYNAMODB_ENDPOINT?.trim() || undefined,
+    bootstrapSecretRef,
+    defaultEnv,
+    secretsBackend,
+    localSecretsDir,
+    stage: env.BALLAST_STAGE?.trim() || 'local',
+    logLevel,
+  };
+}
+
+let override: BootstrapConfig | undefined;
+let cached: BootstrapConfig | undefined;
+
+/**
+ * The process's bootstrap settings. In Lambda they come from the function's environment; the local
+ * runtime and tests hand them in with `configureBootstrap` instead of mutating process.env.
+ */
+export function bootstrapConfig(): BootstrapConfig {
+  if (override) return override;
+  cached ??= parseBootstrapConfig(process.env);
+  return cached;
+}
+
+export function configureBootstrap(config: BootstrapConfig): void {
+  override = config;
+}
