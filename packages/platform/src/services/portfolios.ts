@@ -1,5 +1,4 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { Decimal } from 'decimal.js';
 import type * as z from 'zod';
 import { randomId } from '../auth/api-keys.js';
 import { decodeCursor, encodeCursor } from '../data/cursor.js';
@@ -23,11 +22,6 @@ export interface Portfolio {
   updatedAt: string;
   version: number;
   deletedAt?: string;
-}
-
-/** Canonical decimal string (no exponent, no trailing noise); money never becomes a JS number. */
-function canonical(amount: string): string {
-  return new Decimal(amount).toFixed();
 }
 
 function keyOf(h: HandlerContext, portfolioId: string) {
@@ -57,7 +51,7 @@ export const createPortfolio: RouteHandler = async (i, h) => {
     projectId: ctx.projectId ?? '',
     name: body.name,
     baseCurrency: body.baseCurrency,
-    cash: canonical(body.cash),
+    cash: body.cash,
     ...(body.description !== undefined ? { description: body.description } : {}),
     createdAt: at,
     updatedAt: at,
@@ -122,7 +116,7 @@ export const patchPortfolio: RouteHandler = async (i, h) => {
   const after: Portfolio = { ...before, updatedAt: iso(h.now), version: before.version + 1 };
   if (body.name !== undefined) after.name = body.name;
   if (body.baseCurrency !== undefined) after.baseCurrency = body.baseCurrency;
-  if (body.cash !== undefined) after.cash = canonical(body.cash);
+  if (body.cash !== undefined) after.cash = body.cash;
   if (body.description === null) delete after.description;
   else if (body.description !== undefined) after.description = body.description;
   await conditionalWrite(h, before, after, 'portfolio.update', expected);
