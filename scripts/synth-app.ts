@@ -1,0 +1,52 @@
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { Aws } from 'aws-cdk-lib';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { App, Function as SstFunction } from 'sst/constructs';
+import { initProject, useProject } from 'sst/project.js';
+import { APP_NAME, DEFAULT_REGION } from '../stacks/config.js';
+import { composeStacks } from '../stacks/index.js';
+
+export interface SynthOptions {
+  stage: string;
+  /** the repo root (where sst.config.ts is); handler paths resolve from process.cwd(), which must be it */
+  root: string;
+  /** cdk.out-style folder the assembly is written to */
+  outdir: string;
+  region?: string;
+}
+
+export interface Synthesized {
+  app: App;
+  assembly: CloudAssembly;
+  /** SST's per-function build folders under .sst/artifacts (the bundles); remove with `cleanArtifacts` */
+  artifactDirs: string[];
+}
+
+/**
+ * Synthesises the SST app offline: no AWS credentials, no bootstrap stack lookup. What `sst deploy`
+ * does minus its AWS calls: SST skips the bootstrap lookup (sourcemap upload) when NODE_ENV=test, so
+ * this sets it; every function is really bundled by SST's esbuild during `app.finish()`. The account
+ * stays the `AWS::AccountId` pseudo parameter, so ARNs read `${AWS::AccountId}` in the templates.
+ */
+export async function synthApp(opts: SynthOptions): Promise<Synthesized> {
+  process.env.NODE_ENV = 'test';
+  if (path.resolve(process.cwd()) !== path.resolve(opts.root)) {
+    throw new Error(`Run from the repo root (${opts.root}): SST resolves handler paths from the working directory`);
+  }
+  await initProject({ stage: opts.stage, root: opts.root });
+  const region = opts.region ?? useProject().config.region ?? DEFAULT_REGION;
+  const app = new App({ mode: 'deploy', stage: opts.stage, name: APP_NAME, region, account: Aws.ACCOUNT_ID }, { outdir: opts.outdir });
+  composeStacks(app);
+  await app.finish();
+  const assembly = app.synth();
+  const artifactDirs = app.node
+    .findAll()
+    .filter((c): c is SstFunction => c instanceof SstFunction)
+    .map((fn) => path.join(useProject().paths.artifacts, fn.node.addr));
+  return { app, assembly, artifactDirs };
+}
+
+export async function cleanArtifacts(s: Pick<Synthesized, 'artifactDirs'>): Promise<void> {
+  await Promise.all(s.artifactDirs.map((d) => rm(d, { recursive: true, force: true })));
+}

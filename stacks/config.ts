@@ -1,0 +1,118 @@
+import { readFileSync } from 'node:fs';
+
+/**
+ * Stage-level settings for the cloud stacks. Pure data and functions: the stacks, the synth script,
+ * the seed script and the infra tests all read the same names from here, so a table or secret name
+ * is spelled once.
+ */
+
+export type BallastEnv = 'dev' | 'staging' | 'prod';
+
+/** The app name SST prefixes stack names with (`<stage>-ballast-<Stack>`). */
+export const APP_NAME = 'ballast';
+
+/** Default region when neither `--region` nor AWS_REGION says otherwise. */
+export const DEFAULT_REGION = 'eu-central-1';
+
+/** The runtime env a stage serves by default (BALLAST_ENV): prod→prod, staging→staging, else dev. */
+export function stageEnv(stage: string): BallastEnv {
+  if (stage === 'prod') return 'prod';
+  if (stage === 'staging') return 'staging';
+  return 'dev';
+}
+
+/**
+ * Stages whose data must survive a mistaken `sst remove` or a replaced resource: tables, the user
+ * pool and the bootstrap secret get deletion protection and RETAIN there. Everything else is a
+ * throw-away stage whose resources are destroyed with it.
+ */
+export function isProdLike(stage: string): boolean {
+  return stage === 'prod' || stage === 'staging';
+}
+
+const STAGE_NAME = /^[A-Za-z][A-Za-z0-9-]{0,29}$/;
+
+export function assertStageName(stage: string): void {
+  if (!STAGE_NAME.test(stage)) {
+    throw new Error(`Stage name '${stage}' is not usable: letters, digits and '-', starting with a letter, at most 30 characters`);
+  }
+}
+
+/** Same rule as the route table's tenant id schema (packages/platform/src/routes/schemas.ts). */
+const TENANT_ID = /^[a-z][a-z0-9_]{1,62}$/;
+
+/** Every physical name a stage uses. Silo tables share the `ballast-<stage>-silo-` prefix. */
+export function stageNames(stage: string) {
+  return {
+    controlTable: `ballast-${stage}-control`,
+    pooledTable: `ballast-${stage}-pooled`,
+    siloTablePrefix: `ballast-${stage}-silo-`,
+    siloTable: (tenantId: string) => `ballast-${stage}-silo-${tenantId}`,
+    bootstrapSecret: `ballast/${stage}/bootstrap-key`,
+    tenantSecretPrefix: `ballast/${stage}/tenants/`,
+    userPool: `ballast-${stage}-users`,
+  };
+}
+
+/** Names of the CloudFormation outputs the seed script and operators read. */
+export const OUTPUTS = {
+  controlTable: 'ControlTableName',
+  pooledTable: 'PooledTableName',
+  bootstrapSecretArn: 'BootstrapSecretArn',
+  userPoolId: 'UserPoolId',
+  userPoolClientId: 'UserPoolClientId',
+  issuer: 'CognitoIssuer',
+  apiUrl: 'ApiUrl',
+  env: 'BallastEnv',
+  alarmTopic: 'AlarmTopicArn',
+} as const;
+
+export interface StageSettings {
+  /** HTTP API stage throttling (all routes, per account-region-stage) */
+  throttle: { rate: number; burst: number };
+  /** tighter throttle on the bootstrap route: it is guarded by a shared key, not a user */
+  bootstrapThrottle: { rate: number; burst: number };
+  /** retention of function logs and API access logs, in CloudWatch `RetentionDays` names */
+  logRetention: 'one_week' | 'one_month' | 'three_months' | 'six_months' | 'one_year';
+  /** Lambda memory (MB) for route handlers and the authorizer */
+  memorySize: number;
+  /** seconds; API Gateway gives up after 30 s anyway */
+  timeout: number;
+  /** alarm when 5xx exceeds this percentage of requests over 5 minutes… */
+  api5xxPercent: number;
+  /** …but only once there were at least this many requests in the window */
+  api5xxMinRequests: number;
+  /** browser origins allowed by CORS; empty disables CORS (machine clients and same-origin only) */
+  corsOrigins: string[];
+}
+
+export function stageSettings(stage: string): StageSettings {
+  const prodLike = isProdLike(stage);
+  return {
+    throttle: prodLike ? { rate: 500, burst: 1000 } : { rate: 50, burst: 100 },
+    bootstrapThrottle: { rate: 1, burst: 2 },
+    logRetention: prodLike ? 'three_months' : 'one_week',
+    memorySize: 512,
+    timeout: 10,
+    api5xxPercent: 1,
+    api5xxMinRequests: 20,
+    corsOrigins: [],
+  };
+}
+
+/**
+ * Silo tables for enterprise tenants, per stage, from stacks/silo-tenants.json:
+ * `{ "stages": { "prod": ["t_acme"] } }`. Each id becomes a table `ballast-<stage>-silo-<id>`
+ * which the tenant's `data` routing entry can then name.
+ */
+export function siloTenants(stage: string, file = new URL('./silo-tenants.json', import.meta.url)): string[] {
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as { stages?: Record<string, unknown> };
+  const list = parsed.stages?.[stage] ?? [];
+  if (!Array.isArray(list)) throw new Error(`silo-tenants.json: stages.${stage} must be a list of tenant ids`);
+  const ids = list.map((x: unknown) => {
+    if (typeof x !== 'string' || !TENANT_ID.test(x)) throw new Error(`silo-tenants.json: '${String(x)}' is not a tenant id`);
+    return x;
+  });
+  if (new Set(ids).size !== ids.length) throw new Error(`silo-tenants.json: duplicate tenant id in stages.${stage}`);
+  return ids;
+}

@@ -1,0 +1,77 @@
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { RouteUses } from '../packages/platform/src/routes/types.js';
+
+/**
+ * Least-privilege IAM for one route's Lambda, derived from the route table's `uses`.
+ * No `*` actions, no `*` resources: tables by ARN (+ their indexes), silo tables by the stage's
+ * name pattern, secrets by ARN or the stage's tenant-secret prefix.
+ */
+
+export const DDB_READ = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem'] as const;
+/**
+ * TransactWriteItems has no action of its own: IAM authorises each item of the transaction with
+ * the action it performs (PutItem, UpdateItem, DeleteItem, ConditionCheckItem).
+ */
+export const DDB_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] as const;
+/** Indexes are only ever queried. */
+export const DDB_INDEX_READ = ['dynamodb:Query'] as const;
+/**
+ * Every function counts its caller's requests in the control table's rate-limit items before it
+ * does anything else (UpdateItem ADD with a TTL), so even a `control: 'read'` route needs
+ * UpdateItem on the control table. It gets no PutItem/DeleteItem.
+ */
+export const RATE_LIMIT_COUNTER = ['dynamodb:UpdateItem'] as const;
+export const SECRET_READ = ['secretsmanager:GetSecretValue'] as const;
+
+export interface PermissionTargets {
+  controlTableArn: string;
+  pooledTableArn: string;
+  /** `arn:…:table/ballast-<stage>-silo-*` */
+  siloTableArnPattern: string;
+  bootstrapSecretArn: string;
+  /** `arn:…:secret:ballast/<stage>/tenants/*` */
+  tenantSecretArnPattern: string;
+}
+
+export interface RoutePermissionInput {
+  uses: RouteUses;
+  /** honours Idempotency-Key: its records live in the control table and need put/delete */
+  idempotent?: boolean;
+}
+
+const indexes = (tableArn: string) => `${tableArn}/index/*`;
+
+export function routeStatements(route: RoutePermissionInput, t: PermissionTargets): PolicyStatement[] {
+  const out: PolicyStatement[] = [];
+  const allow = (sid: string, actions: readonly string[], resources: string[]) =>
+    out.push(new PolicyStatement({ sid, effect: Effect.ALLOW, actions: [...actions], resources }));
+
+  const controlWrites = route.uses.control === 'write' || route.idempotent === true;
+  allow('ControlTableRead', DDB_READ, [t.controlTableArn]);
+  allow('ControlTableIndexRead', DDB_INDEX_READ, [indexes(t.controlTableArn)]);
+  allow('ControlTableWrite', controlWrites ? DDB_WRITE : RATE_LIMIT_COUNTER, [t.controlTableArn]);
+
+  if (route.uses.data) {
+    const tables = [t.pooledTableArn, t.siloTableArnPattern];
+    allow('DataTablesRead', DDB_READ, tables);
+    allow('DataTablesIndexRead', DDB_INDEX_READ, tables.map(indexes));
+    if (route.uses.data === 'write') allow('DataTablesWrite', DDB_WRITE, tables);
+  }
+
+  const secrets = new Set(route.uses.secrets ?? []);
+  if (secrets.has('bootstrap')) allow('BootstrapSecretRead', SECRET_READ, [t.bootstrapSecretArn]);
+  if (secrets.has('tenant')) allow('TenantSecretsRead', SECRET_READ, [t.tenantSecretArnPattern]);
+  return out;
+}
+
+/**
+ * The edge authorizer verifies Cognito tokens against the `identity` routing entry and looks up
+ * hashed API keys: control-table reads only. It neither counts nor writes (the route's own
+ * function does that), and it never sees a data table or a secret.
+ */
+export function authorizerStatements(t: Pick<PermissionTargets, 'controlTableArn'>): PolicyStatement[] {
+  return [
+    new PolicyStatement({ sid: 'ControlTableRead', effect: Effect.ALLOW, actions: [...DDB_READ], resources: [t.controlTableArn] }),
+    new PolicyStatement({ sid: 'ControlTableIndexRead', effect: Effect.ALLOW, actions: [...DDB_INDEX_READ], resources: [indexes(t.controlTableArn)] }),
+  ];
+}
