@@ -13,6 +13,8 @@ export interface TokenRequest {
   groups?: string[];
   /** override the issue time (epoch seconds), e.g. to mint an already-expired token in tests */
   iat?: number;
+  /** extra or overriding claims (tests craft wrong-client or wrong-use tokens with it) */
+  claims?: Record<string, unknown>;
 }
 
 function seconds(v: string | number | undefined): number {
@@ -71,6 +73,7 @@ export class LocalIssuer {
       username: req.sub,
       'cognito:groups': req.groups ?? [],
       ...(req.tenantId ? { 'custom:tenant_id': req.tenantId } : {}),
+      ...(req.claims ?? {}),
     })
       .setProtectedHeader({ alg: 'RS256', kid: this.publicJwk.kid, typ: 'JWT' })
       .setIssuer(this.issuer)

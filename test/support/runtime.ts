@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import { inject, expect } from 'vitest';
+import { startLocal, type LocalRuntime } from '../../packages/local/src/app.js';
+
+export interface CallResult {
+  status: number;
+  headers: Headers;
+  body: Record<string, unknown> & { items?: Array<Record<string, unknown>>; code?: string; errors?: Array<{ path: string; message: string }> };
+  text: string;
+}
+
+export interface CallOptions {
+  token?: string;
+  apiKey?: string;
+  headers?: Record<string, string>;
+  body?: unknown;
+  rawBody?: string;
+}
+
+export interface TestRuntime {
+  rt: LocalRuntime;
+  token(sub: string, tenantId?: string, expiresIn?: string): Promise<string>;
+  call(method: string, path: string, o?: CallOptions): Promise<CallResult>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The local runtime on a random port, over the run's shared DynamoDB Local, with tables of this
+ * test file's own. Every call asserts the API never answered 500 (a 500 is a bug).
+ */
+export async function startRuntime(opts: { now?: () => number } = {}): Promise<TestRuntime> {
+  const rt = await startLocal({
+    port: 0,
+    inMemory: true,
+    dynamoEndpoint: inject('dynamoEndpoint'),
+    tablePrefix: `t${randomBytes(5).toString('hex')}`,
+    now: opts.now,
+  });
+  const call = async (method: string, path: string, o: CallOptions = {}): Promise<CallResult> => {
+    const headers: Record<string, string> = { ...(o.headers ?? {}) };
+    if (o.token) headers.Authorization = `Bearer ${o.token}`;
+    if (o.apiKey) headers['X-API-Key'] = o.apiKey;
+    let body: string | undefined = o.rawBody;
+    if (o.body !== undefined) {
+      body = JSON.stringify(o.body);
+      headers['Content-Type'] ??= 'application/json';
+    }
+    const res = await fetch(`${rt.url}${path}`, { method, headers, body });
+    const text = await res.text();
+    let parsed: CallResult['body'] = {};
+    if (text) {
+      try {
+        parsed = JSON.parse(text) as CallResult['body'];
+      } catch {
+        parsed = {};
+      }
+    }
+    expect(res.status, `${method} ${path} answered 500: ${text}`).not.toBe(500);
+    return { status: res.status, headers: res.headers, body: parsed, text };
+  };
+  return {
+    rt,
+    token: (sub, tenantId, expiresIn) => rt.issuer.mint({ sub, tenantId, expiresIn }, rt.platform.now()),
+    call,
+    stop: () => rt.stop(),
+  };
+}
