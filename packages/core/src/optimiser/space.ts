@@ -1,0 +1,96 @@
+import * as z from 'zod';
+
+export type ParamValue = number | string | boolean;
+/** A discrete list, or an inclusive stepped range min, min+step, …, max. */
+export type ParamDomain = { values: readonly ParamValue[] } | { min: number; max: number; step: number };
+export type ParamSpace = Record<string, ParamDomain>;
+export type ParamPoint = Record<string, ParamValue>;
+
+/** Largest space we enumerate by index (indices stay exact integers). */
+const MAX_COUNT = Number.MAX_SAFE_INTEGER;
+const MAX_AXIS = 10_000_000;
+
+const ValuesDomain = z
+  .object({ values: z.array(z.union([z.number().finite(), z.string(), z.boolean()])).min(1) })
+  .strict()
+  .refine((d) => new Set(d.values).size === d.values.length, { message: 'values must be distinct' });
+
+const RangeDomain = z
+  .object({ min: z.number().finite(), max: z.number().finite(), step: z.number().finite().gt(0) })
+  .strict()
+  .refine((d) => d.min <= d.max, { message: 'min must not exceed max' })
+  .refine((d) => isWholeSteps(d.min, d.max, d.step), { message: 'max - min must be a whole number of steps' })
+  .refine((d) => Math.round((d.max - d.min) / d.step) + 1 <= MAX_AXIS, { message: `at most ${MAX_AXIS} values per range` });
+
+export const ParamSpaceSchema = z
+  .record(z.string().min(1), z.union([ValuesDomain, RangeDomain]))
+  .refine((s) => Object.keys(s).length > 0, { message: 'a space needs at least one parameter' });
+
+function isWholeSteps(min: number, max: number, step: number): boolean {
+  const k = (max - min) / step;
+  return Math.abs(k - Math.round(k)) <= 1e-9 * Math.max(1, Math.abs(k));
+}
+
+/** A validated space with each axis materialised; points are addressed by a mixed-radix index. */
+export interface CompiledSpace {
+  /** parameter names, sorted, so indices do not depend on object key order */
+  names: string[];
+  axes: ParamValue[][];
+  count: number;
+}
+
+/**
+ * Validate and materialise a space. Range values are min + k·step rounded to 12 significant
+ * digits, so 0.1-steps give 0.3, not 0.30000000000000004.
+ */
+export function compileSpace(space: ParamSpace): CompiledSpace {
+  const parsed = ParamSpaceSchema.parse(space);
+  const names = Object.keys(parsed).sort();
+  const axes: ParamValue[][] = [];
+  let count = 1;
+  for (const name of names) {
+    const d = parsed[name];
+    let axis: ParamValue[];
+    if ('values' in d) axis = [...d.values];
+    else {
+      const k = Math.round((d.max - d.min) / d.step);
+      axis = [];
+      for (let j = 0; j <= k; j++) axis.push(j === k ? d.max : Number((d.min + j * d.step).toPrecision(12)));
+    }
+    axes.push(axis);
+    count *= axis.length;
+    if (count > MAX_COUNT) throw new RangeError(`parameter space has more than ${MAX_COUNT} points`);
+  }
+  return { names, axes, count };
+}
+
+/** Number of points of a space (the product of the axis sizes). Throws on an invalid space. */
+export function countSpace(space: ParamSpace): number {
+  return compileSpace(space).count;
+}
+
+/** Axis coordinates of point `index`; the last name (alphabetically) varies fastest. */
+export function coordinatesAt(cs: CompiledSpace, index: number): number[] {
+  const coords = new Array<number>(cs.axes.length);
+  let rest = index;
+  for (let d = cs.axes.length - 1; d >= 0; d--) {
+    const size = cs.axes[d].length;
+    coords[d] = rest % size;
+    rest = Math.floor(rest / size);
+  }
+  return coords;
+}
+
+export function indexOf(cs: CompiledSpace, coords: readonly number[]): number {
+  let index = 0;
+  for (let d = 0; d < cs.axes.length; d++) index = index * cs.axes[d].length + coords[d];
+  return index;
+}
+
+export function pointAt(cs: CompiledSpace, index: number): ParamPoint {
+  if (!Number.isInteger(index) || index < 0 || index >= cs.count) throw new RangeError(`point index ${index} outside 0..${cs.count - 1}`);
+  const coords = coordinatesAt(cs, index);
+  const p: ParamPoint = {};
+  for (let d = 0; d < cs.names.length; d++) p[cs.names[d]] = cs.axes[d][coords[d]];
+  return p;
+}

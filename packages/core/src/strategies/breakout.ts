@@ -1,0 +1,109 @@
+import * as z from 'zod';
+import { atr, pivots, sma } from '../indicators/index.js';
+import type { CandleSeries, Signal, Strategy } from './types.js';
+
+export const BreakoutParams = z.object({
+  pivotLeft: z.number().int().min(1).max(20).default(3).describe('bars left of a swing point'),
+  pivotRight: z.number().int().min(1).max(20).default(3).describe('bars right of a swing point; a zone is known only after them'),
+  volumePeriod: z.number().int().min(2).max(200).default(20).describe('SMA period of volume for the confirmation'),
+  volumeMultiple: z.number().min(0).max(10).default(1.5).describe('breakout bar volume must be ≥ this × average volume'),
+  atrPeriod: z.number().int().min(2).max(200).default(14),
+  bufferAtr: z.number().min(0).max(5).default(0.25).describe('stop beyond the far side of the broken zone, in ATRs'),
+  rewardRisk: z.number().min(0.5).max(20).default(2).describe('target distance as a multiple of the stop distance'),
+});
+export type BreakoutParams = z.infer<typeof BreakoutParams>;
+
+export interface BreakoutState {
+  close: ArrayLike<number>;
+  volume: ArrayLike<number>;
+  volAvg: Float64Array;
+  atr: Float64Array;
+  /** the active (confirmed, not yet broken) supply zone at bar i, NaN when none */
+  supplyTop: Float64Array;
+  supplyBottom: Float64Array;
+  demandTop: Float64Array;
+  demandBottom: Float64Array;
+  p: BreakoutParams;
+}
+
+/**
+ * Supply/demand zone breakouts. A swing high at bar j (confirmed at j+pivotRight) marks a supply
+ * zone from the top of its body to its high; a swing low marks a demand zone from its low to
+ * the bottom of its body. The newest zone of each kind is active until a close beyond it. A
+ * close above the active supply zone with volume ≥ volumeMultiple × its SMA is a long
+ * breakout (stop below the zone, which now acts as demand); a close below the demand zone is
+ * the short mirror. A break without volume consumes the zone without a signal.
+ */
+export const breakout: Strategy<BreakoutParams, BreakoutState> = {
+  id: 'breakout',
+  name: 'Supply/demand zone breakout',
+  description: 'Closes beyond the latest swing-based supply or demand zone, confirmed by above-average volume.',
+  params: BreakoutParams,
+  prepare(c: CandleSeries, p: BreakoutParams): BreakoutState {
+    const n = c.length;
+    const pv = pivots(c.high, c.low, p.pivotLeft, p.pivotRight);
+    const supplyTop = new Float64Array(n);
+    const supplyBottom = new Float64Array(n);
+    const demandTop = new Float64Array(n);
+    const demandBottom = new Float64Array(n);
+    let sTop = NaN;
+    let sBot = NaN;
+    let dTop = NaN;
+    let dBot = NaN;
+    for (let i = 0; i < n; i++) {
+      const j = i - p.pivotRight;
+      if (j >= 0) {
+        if (!Number.isNaN(pv.highs[j])) {
+          sTop = c.high[j];
+          sBot = Math.max(c.open[j], c.close[j]);
+        }
+        if (!Number.isNaN(pv.lows[j])) {
+          dBot = c.low[j];
+          dTop = Math.min(c.open[j], c.close[j]);
+        }
+      }
+      supplyTop[i] = sTop;
+      supplyBottom[i] = sBot;
+      demandTop[i] = dTop;
+      demandBottom[i] = dBot;
+      // a close through a zone consumes it from the next bar on
+      if (c.close[i] > sTop) sTop = sBot = NaN;
+      if (c.close[i] < dBot) dTop = dBot = NaN;
+    }
+    return {
+      close: c.close,
+      volume: c.volume,
+      volAvg: sma(c.volume, p.volumePeriod),
+      atr: atr(c.high, c.low, c.close, p.atrPeriod),
+      supplyTop,
+      supplyBottom,
+      demandTop,
+      demandBottom,
+      p,
+    };
+  },
+  signal(st: BreakoutState, i: number): Signal | null {
+    const close = st.close[i];
+    const a = st.atr[i];
+    const avg = st.volAvg[i];
+    if (!(a > 0) || !(avg > 0)) return null;
+    const volRatio = st.volume[i] / avg;
+    if (volRatio < st.p.volumeMultiple) return null;
+    const up = close > st.supplyTop[i];
+    const down = close < st.demandBottom[i];
+    if (!up && !down) return null;
+    const stop = up ? st.supplyBottom[i] - st.p.bufferAtr * a : st.demandTop[i] + st.p.bufferAtr * a;
+    const risk = up ? close - stop : stop - close;
+    if (!(risk > 0)) return null;
+    return {
+      side: up ? 'long' : 'short',
+      entry: close,
+      stop,
+      target: up ? close + st.p.rewardRisk * risk : close - st.p.rewardRisk * risk,
+      confidence: Math.max(0, Math.min(1, 0.5 + 0.25 * (volRatio - st.p.volumeMultiple))),
+      reason: up
+        ? `close broke above supply zone ${st.supplyBottom[i].toFixed(4)}–${st.supplyTop[i].toFixed(4)} on ${volRatio.toFixed(2)}× volume`
+        : `close broke below demand zone ${st.demandBottom[i].toFixed(4)}–${st.demandTop[i].toFixed(4)} on ${volRatio.toFixed(2)}× volume`,
+    };
+  },
+};

@@ -1,0 +1,59 @@
+import * as z from 'zod';
+import { sma } from '../indicators/index.js';
+import type { CandleSeries, Signal, Strategy } from './types.js';
+
+export const SmaCrossParams = z
+  .object({
+    fast: z.number().int().min(2).max(500).default(10).describe('fast SMA period, bars'),
+    slow: z.number().int().min(3).max(2000).default(30).describe('slow SMA period, bars; must exceed fast'),
+    stopPct: z.number().min(0).max(0.5).default(0).describe('stop distance as a fraction of entry; 0 = no stop'),
+    targetPct: z.number().min(0).max(5).default(0).describe('target distance as a fraction of entry; 0 = no target'),
+  })
+  .refine((p) => p.fast < p.slow, { message: 'fast must be shorter than slow', path: ['fast'] });
+export type SmaCrossParams = z.infer<typeof SmaCrossParams>;
+
+export interface SmaCrossState {
+  close: ArrayLike<number>;
+  fast: Float64Array;
+  slow: Float64Array;
+  stopPct: number;
+  targetPct: number;
+}
+
+/** Baseline: long when the fast SMA crosses above the slow one, short when it crosses below. */
+export const smaCross: Strategy<SmaCrossParams, SmaCrossState> = {
+  id: 'smaCross',
+  name: 'SMA crossover',
+  description: 'Baseline: fast/slow simple moving average crossover, long on a cross up, short on a cross down.',
+  params: SmaCrossParams,
+  prepare(candles: CandleSeries, p: SmaCrossParams): SmaCrossState {
+    return {
+      close: candles.close,
+      fast: sma(candles.close, p.fast),
+      slow: sma(candles.close, p.slow),
+      stopPct: p.stopPct,
+      targetPct: p.targetPct,
+    };
+  },
+  signal(st: SmaCrossState, i: number): Signal | null {
+    if (i < 1) return null;
+    const f = st.fast[i];
+    const s = st.slow[i];
+    const fp = st.fast[i - 1];
+    const sp = st.slow[i - 1];
+    // NaN during warm-up makes every comparison false: no signal until both SMAs exist at i-1.
+    const up = f > s && fp <= sp;
+    const down = f < s && fp >= sp;
+    if (!up && !down) return null;
+    const entry = st.close[i];
+    const d = up ? 1 : -1;
+    return {
+      side: up ? 'long' : 'short',
+      entry,
+      stop: st.stopPct > 0 ? entry * (1 - d * st.stopPct) : null,
+      target: st.targetPct > 0 ? entry * (1 + d * st.targetPct) : null,
+      confidence: 0.5,
+      reason: up ? 'fast SMA crossed above slow SMA' : 'fast SMA crossed below slow SMA',
+    };
+  },
+};
