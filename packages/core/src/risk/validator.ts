@@ -1,0 +1,222 @@
+// The pre-trade risk validator of SPEC §3. Every check is evaluated and reported with its value,
+// limit and outcome; the first failure (in SPEC order) is the decisive one.
+import { Dec, money, type D, type DecimalInput } from '../money.js';
+import { assertWithinHardLimits, type RiskLimits } from './limits.js';
+import { accountDrawdownPct, rollRiskDay, type AccountRiskState } from './state.js';
+import { HOUR_MS, toEpochMs, utcDayStart, type Instant } from './time.js';
+
+export type RiskTradeSide = 'long' | 'short';
+
+export interface TradeRequest {
+  readonly strategyId: string;
+  readonly symbol?: string;
+  readonly side: RiskTradeSide;
+  /** units of the instrument (shares, coins, currency units) */
+  readonly quantity: DecimalInput;
+  readonly entry: DecimalInput;
+  readonly stop: DecimalInput;
+  readonly target: DecimalInput;
+  /** units per lot (100000 for a standard FX lot); default 1, i.e. quantity is in lots */
+  readonly lotSize?: DecimalInput;
+}
+
+export type RiskCheckId =
+  | 'emergencyShutdown'
+  | 'drawdown'
+  | 'openPositions'
+  | 'tradesToday'
+  | 'tradesThisHour'
+  | 'positionLots'
+  | 'positionPctOfEquity'
+  | 'riskReward'
+  | 'strategyEnabled'
+  | 'dailyLoss'
+  | 'riskPerTrade';
+
+export interface RiskCheck {
+  readonly id: RiskCheckId;
+  /** the check's number in SPEC §3 (6 has two parts; risk per trade is 10) */
+  readonly step: number;
+  readonly name: string;
+  /** the measured value: a percentage, a count, a ratio, or a flag */
+  readonly value: number | boolean;
+  readonly limit: number | boolean;
+  readonly passed: boolean;
+  readonly detail: string;
+}
+
+export interface RiskEffects {
+  /** the caller must trip the circuit breaker (drawdown at or past the limit) */
+  readonly triggerShutdown: boolean;
+  readonly shutdownReason?: string;
+}
+
+export interface RiskDecision {
+  readonly approved: boolean;
+  readonly checks: readonly RiskCheck[];
+  readonly firstFailure?: RiskCheckId;
+  readonly effects: RiskEffects;
+  /** epoch ms the decision was made for */
+  readonly at: number;
+}
+
+const HUNDRED = new Dec(100);
+
+function dec(n: number): D {
+  return new Dec(n);
+}
+
+function positive(name: string, v: DecimalInput): D {
+  const d = money(v);
+  if (!d.isPositive() || d.isZero()) throw new RangeError(`${name} must be positive`);
+  return d;
+}
+
+function pctNumber(part: D, whole: D): number {
+  if (whole.lte(0)) return part.lte(0) ? 0 : Number.POSITIVE_INFINITY;
+  return part.times(HUNDRED).div(whole).toNumber();
+}
+
+/** Count of times in [from, to]: trades after `now` have not happened yet for this decision. */
+function countBetween(times: readonly number[], from: number, fromInclusive: boolean, to: number): number {
+  let n = 0;
+  for (const t of times) if ((fromInclusive ? t >= from : t > from) && t <= to) n++;
+  return n;
+}
+
+/**
+ * Validate a trade request against the account's risk state and limits at `now`.
+ * Comparisons are exact: percentages are compared by cross-multiplying decimals, so "≥ 15%"
+ * rejects at exactly 15% and "> 10%" accepts exactly 10%. Limits looser than HARD_LIMITS throw.
+ */
+export function validateTrade(
+  request: TradeRequest,
+  accountState: AccountRiskState,
+  limits: Readonly<RiskLimits>,
+  now: Instant,
+): RiskDecision {
+  assertWithinHardLimits(limits);
+  const at = toEpochMs(now);
+  if (request.side !== 'long' && request.side !== 'short') throw new RangeError(`side must be 'long' or 'short'`);
+  const quantity = positive('quantity', request.quantity);
+  const entry = positive('entry', request.entry);
+  const stop = money(request.stop);
+  const target = money(request.target);
+  const lotSize = request.lotSize === undefined ? new Dec(1) : positive('lotSize', request.lotSize);
+  const state = rollRiskDay(accountState, at);
+  const equity = money(state.equity);
+  const peak = money(state.peakEquity);
+
+  const checks: RiskCheck[] = [];
+  const add = (c: RiskCheck) => checks.push(c);
+
+  // 1. circuit breaker
+  const shutdown = state.emergencyShutdown.active;
+  add({
+    id: 'emergencyShutdown', step: 1, name: 'Emergency shutdown inactive', value: shutdown, limit: false, passed: !shutdown,
+    detail: shutdown ? `emergency shutdown active: ${state.emergencyShutdown.reason ?? 'no reason recorded'}` : 'inactive',
+  });
+
+  // 2. drawdown ≥ limit rejects and trips the breaker
+  const dd = accountDrawdownPct(equity, peak);
+  const ddFails = peak.gt(0)
+    ? Dec.max(0, peak.minus(equity)).times(HUNDRED).gte(dec(limits.maxDrawdownPct).times(peak))
+    : equity.lt(peak) || limits.maxDrawdownPct === 0;
+  add({
+    id: 'drawdown', step: 2, name: 'Account drawdown below limit', value: dd.toNumber(), limit: limits.maxDrawdownPct, passed: !ddFails,
+    detail: `drawdown ${dd.toDecimalPlaces(4).toFixed()}% ${ddFails ? '≥' : '<'} ${limits.maxDrawdownPct}%`,
+  });
+
+  // 3. open positions
+  const open = state.openPositions;
+  add({
+    id: 'openPositions', step: 3, name: 'Open positions below limit', value: open, limit: limits.maxOpenPositions,
+    passed: open < limits.maxOpenPositions, detail: `${open} open, limit ${limits.maxOpenPositions}`,
+  });
+
+  // 4. trades today (UTC day of now) and 5. trades in the last 60 minutes
+  const today = countBetween(state.tradeTimes, utcDayStart(at), true, at);
+  add({
+    id: 'tradesToday', step: 4, name: 'Trades today below limit', value: today, limit: limits.maxTradesPerDay,
+    passed: today < limits.maxTradesPerDay, detail: `${today} trades this UTC day, limit ${limits.maxTradesPerDay}`,
+  });
+  const hour = countBetween(state.tradeTimes, at - HOUR_MS, false, at);
+  add({
+    id: 'tradesThisHour', step: 5, name: 'Trades this hour below limit', value: hour, limit: limits.maxTradesPerHour,
+    passed: hour < limits.maxTradesPerHour, detail: `${hour} trades in the last 60 minutes, limit ${limits.maxTradesPerHour}`,
+  });
+
+  // 6. position size: lots and share of equity; "> limit" rejects, the limit itself is allowed
+  const lotsOk = quantity.lte(dec(limits.maxPositionLots).times(lotSize));
+  const lots = quantity.div(lotSize);
+  add({
+    id: 'positionLots', step: 6, name: 'Position size within lot limit', value: lots.toNumber(), limit: limits.maxPositionLots,
+    passed: lotsOk, detail: `${lots.toDecimalPlaces(8).toFixed()} lots ${lotsOk ? '≤' : '>'} ${limits.maxPositionLots}`,
+  });
+  const notional = quantity.times(entry);
+  const notionalOk = equity.gt(0) && notional.times(HUNDRED).lte(dec(limits.maxPositionPctOfEquity).times(equity));
+  add({
+    id: 'positionPctOfEquity', step: 6, name: 'Position size within % of equity', value: pctNumber(notional, equity),
+    limit: limits.maxPositionPctOfEquity, passed: notionalOk,
+    detail: equity.gt(0)
+      ? `notional ${notional.toFixed()} is ${notional.times(HUNDRED).div(equity).toDecimalPlaces(8).toFixed()}% of equity ${equity.toFixed()}`
+      : `equity ${equity.toFixed()} is not positive`,
+  });
+
+  // 7. reward/risk, with the stop and target on the right sides of the entry
+  const long = request.side === 'long';
+  const riskPerUnit = long ? entry.minus(stop) : stop.minus(entry);
+  const rewardPerUnit = long ? target.minus(entry) : entry.minus(target);
+  const geometryOk = riskPerUnit.gt(0) && rewardPerUnit.gt(0);
+  const rrOk = geometryOk && rewardPerUnit.gte(dec(limits.minRiskReward).times(riskPerUnit));
+  add({
+    id: 'riskReward', step: 7, name: 'Reward/risk at least the minimum',
+    value: geometryOk ? rewardPerUnit.div(riskPerUnit).toNumber() : 0, limit: limits.minRiskReward, passed: rrOk,
+    detail: !riskPerUnit.gt(0)
+      ? `stop must be ${long ? 'below' : 'above'} the entry for a ${request.side}`
+      : !rewardPerUnit.gt(0)
+        ? `target must be ${long ? 'above' : 'below'} the entry for a ${request.side}`
+        : `reward/risk ${rewardPerUnit.div(riskPerUnit).toDecimalPlaces(4).toFixed()} ${rrOk ? '≥' : '<'} ${limits.minRiskReward}`,
+  });
+
+  // 8. strategy enabled (auto-disabled after the consecutive-loss limit)
+  const strat = Object.hasOwn(state.strategies, request.strategyId) ? state.strategies[request.strategyId] : undefined;
+  const streak = strat?.consecutiveLosses ?? 0;
+  const disabled = (strat?.disabled ?? false) || streak >= limits.maxConsecutiveLosses;
+  add({
+    id: 'strategyEnabled', step: 8, name: 'Strategy enabled', value: streak, limit: limits.maxConsecutiveLosses, passed: !disabled,
+    detail: disabled
+      ? `strategy ${request.strategyId} disabled: ${strat?.disabledReason ?? `${streak} consecutive losses`}`
+      : `${streak} consecutive losses, disabled at ${limits.maxConsecutiveLosses}`,
+  });
+
+  // 9. today's realised loss against the day's starting equity
+  const loss = Dec.max(0, money(state.dailyPnl).negated());
+  const base = money(state.dayStartEquity);
+  const dailyFails = base.gt(0) ? loss.times(HUNDRED).gte(dec(limits.maxDailyLossPct).times(base)) : loss.gt(0) || limits.maxDailyLossPct === 0;
+  add({
+    id: 'dailyLoss', step: 9, name: 'Daily loss below limit', value: pctNumber(loss, base), limit: limits.maxDailyLossPct,
+    passed: !dailyFails, detail: `loss today ${loss.toFixed()} of day-start equity ${base.toFixed()}`,
+  });
+
+  // 10. money at risk if the stop is hit, against equity
+  const atRisk = quantity.times(riskPerUnit.abs());
+  const riskOk = equity.gt(0) && atRisk.times(HUNDRED).lte(dec(limits.maxRiskPerTradePct).times(equity));
+  add({
+    id: 'riskPerTrade', step: 10, name: 'Risk per trade within % of equity', value: pctNumber(atRisk, equity),
+    limit: limits.maxRiskPerTradePct, passed: riskOk,
+    detail: `at risk ${atRisk.toFixed()} (quantity × |entry − stop|) against equity ${equity.toFixed()}`,
+  });
+
+  const first = checks.find((c) => !c.passed);
+  const triggerShutdown = ddFails && !shutdown;
+  return {
+    approved: first === undefined,
+    checks,
+    ...(first ? { firstFailure: first.id } : {}),
+    effects: triggerShutdown
+      ? { triggerShutdown, shutdownReason: `drawdown ${dd.toDecimalPlaces(4).toFixed()}% ≥ ${limits.maxDrawdownPct}%` }
+      : { triggerShutdown },
+    at,
+  };
+}
