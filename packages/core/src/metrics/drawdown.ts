@@ -7,14 +7,13 @@
 export function maxDrawdown(returns: ArrayLike<number>): number {
   const n = returns.length;
   if (n === 0) return NaN;
-  let value = 100;
   let peak = 100;
   let worst = 0;
   let prod = 1;
   for (let i = 0; i < n; i++) {
     const r = returns[i];
     if (r === r) prod *= 1 + r;
-    value = 100 * prod;
+    const value = 100 * prod;
     if (value > peak) peak = value;
     const dd = (value - peak) / peak;
     if (dd < worst) worst = dd;
