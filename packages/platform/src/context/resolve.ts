@@ -70,6 +70,8 @@ export function resolveContext(): MiddlewareObj<LambdaEvent, LambdaResult, Error
       s.ctx = ctx;
       p.logger.appendKeys({ tenant: tenantId, env, project: ctx.projectId });
 
+      if (route.access === 'system' && !ctx.systemAdmin) throw forbidden('SYSTEM_ADMIN_REQUIRED', 'Only a system administrator may do this');
+
       // A path or body naming another tenant/project than the context is a mismatch, except that
       // a system admin may name any tenant on routes that allow it.
       const named = [
@@ -78,14 +80,13 @@ export function resolveContext(): MiddlewareObj<LambdaEvent, LambdaResult, Error
       ] as const;
       for (const [path, value] of named) {
         if (value === undefined || value === tenantId) continue;
-        if (route.systemAdminOverride && ctx.systemAdmin) continue;
+        if ((route.systemAdminOverride || route.access === 'system') && ctx.systemAdmin) continue;
         throw badRequest('CONTEXT_MISMATCH', `${path} names another tenant than the request context`, [{ path, message: 'does not match the request context tenant' }]);
       }
       const bodyProject = bodyField(s.rawBody, 'projectId');
       if (bodyProject !== undefined && bodyProject !== ctx.projectId && route.access === 'project') {
         throw badRequest('CONTEXT_MISMATCH', 'body.projectId names another project than the request context', [{ path: 'body.projectId', message: 'does not match X-Project-Id' }]);
       }
-      if (route.access === 'system' && !ctx.systemAdmin) throw forbidden('SYSTEM_ADMIN_REQUIRED', 'Only a system administrator may do this');
     },
   };
 }

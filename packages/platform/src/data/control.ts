@@ -127,9 +127,9 @@ export class ControlStore {
       new QueryCommand({
         TableName: this.table,
         IndexName: opts.index,
-        KeyConditionExpression: `#pk = :pk AND begins_with(#sk, :prefix)`,
-        ExpressionAttributeNames: { '#pk': pkAttr, '#sk': skAttr },
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+        KeyConditionExpression: prefix ? '#pk = :pk AND begins_with(#sk, :prefix)' : '#pk = :pk',
+        ExpressionAttributeNames: prefix ? { '#pk': pkAttr, '#sk': skAttr } : { '#pk': pkAttr },
+        ExpressionAttributeValues: prefix ? { ':pk': pk, ':prefix': prefix } : { ':pk': pk },
         Limit: limit,
         ScanIndexForward: opts.forward ?? true,
         ExclusiveStartKey: decodeCursor(cursor, pk, pkAttr),
