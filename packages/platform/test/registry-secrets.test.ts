@@ -1,0 +1,65 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { randomBytes } from 'node:crypto';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { createDocumentClient } from '../src/data/client.js';
+import { ensureTable } from '../src/data/tables.js';
+import { AppError } from '../src/errors.js';
+import { RoutingRegistry } from '../src/routing/registry.js';
+import { AwsSecretResolver } from '../src/secrets/resolver.js';
+
+const table = `reg-${randomBytes(4).toString('hex')}`;
+const db = createDocumentClient({ region: 'local', endpoint: inject('dynamoEndpoint') });
+
+beforeAll(async () => {
+  await ensureTable(new DynamoDBClient({ region: 'local', endpoint: inject('dynamoEndpoint'), credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }), table);
+});
+
+const put = (config: unknown) =>
+  db.send(new PutCommand({ TableName: table, Item: { PK: 'TENANT#t1', SK: 'ROUTING#dev#data', config, version: 1, updatedAt: 'now' } }));
+
+describe('routing registry', () => {
+  it('a missing entry is a 503 naming the kind — no fallback', async () => {
+    const reg = new RoutingRegistry(db, table, () => 0);
+    await expect(reg.require('t1', 'dev', 'data')).rejects.toMatchObject({ status: 503, code: 'ROUTING_NOT_CONFIGURED' });
+    await expect(reg.require('t1', 'dev', 'data')).rejects.toThrow(/'data'/);
+  });
+
+  it('an entry change is seen within 5 seconds by another process’s registry', async () => {
+    let now = 1_000_000;
+    const reg = new RoutingRegistry(db, table, () => now);
+    await put({ kind: 'data', mode: 'pooled', tableName: 'pooled-a' });
+    expect((await reg.require('t1', 'dev', 'data')).config).toMatchObject({ tableName: 'pooled-a' });
+    await put({ kind: 'data', mode: 'silo', tableName: 'silo-b' });
+    now += 1000;
+    expect((await reg.require('t1', 'dev', 'data')).config).toMatchObject({ tableName: 'pooled-a' }); // cached
+    now += 4000; // 5 s after the change
+    expect((await reg.require('t1', 'dev', 'data')).config).toMatchObject({ tableName: 'silo-b' });
+  });
+
+  it('a corrupt entry is refused rather than guessed at', async () => {
+    await put({ kind: 'data', mode: 'pooled' });
+    const reg = new RoutingRegistry(db, table, () => 0);
+    await expect(reg.require('t1', 'dev', 'data')).rejects.toBeInstanceOf(AppError);
+  });
+});
+
+describe('secret resolver (Secrets Manager, mocked at the SDK boundary)', () => {
+  it('caches values and maps failures to 503 without leaking the secret id', async () => {
+    const sm = mockClient(SecretsManagerClient);
+    sm.on(GetSecretValueCommand, { SecretId: 'ballast/dev/bootstrap-key' }).resolves({ SecretString: 's3cret' });
+    sm.on(GetSecretValueCommand, { SecretId: 'missing' }).rejects(Object.assign(new Error('nope'), { name: 'ResourceNotFoundException' }));
+    let now = 0;
+    const r = new AwsSecretResolver(new SecretsManagerClient({ region: 'eu-west-1' }), () => now);
+    expect(await r.resolve('ballast/dev/bootstrap-key')).toBe('s3cret');
+    expect(await r.resolve('ballast/dev/bootstrap-key')).toBe('s3cret');
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+    now += 301_000;
+    await r.resolve('ballast/dev/bootstrap-key');
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+    await expect(r.resolve('missing')).rejects.toMatchObject({ status: 503, code: 'SECRET_UNAVAILABLE' });
+    sm.restore();
+  });
+});
