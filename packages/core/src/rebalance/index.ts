@@ -1,0 +1,5 @@
+// Rebalancing: bands, target validation, fees and the cash-safe trade planner.
+export * from './band.js';
+export * from './targets.js';
+export * from './fees.js';
+export * from './planner.js';
