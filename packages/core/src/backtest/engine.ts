@@ -1,5 +1,5 @@
 import type { CandleSeries, Signal, Strategy } from '../strategies/types.js';
-import { BacktestConfigSchema, type BacktestConfigInput } from './config.js';
+import { BacktestConfigSchema, type BacktestConfig, type BacktestConfigInput, type CommissionConfig } from './config.js';
 import { backtestReport } from './report.js';
 import type { BacktestResult, ExitReason, Trade } from './types.js';
 
@@ -37,17 +37,26 @@ export function runBacktest<P, S>(input: BacktestInput<P, S>): BacktestResult {
   if (start >= n) throw new RangeError(`startIndex ${start} is beyond the last bar ${n - 1}`);
 
   const state = strategy.prepare(candles, params);
+  const sim = simulate(candles, strategy, state, cfg);
+  return backtestReport({ ...sim, config: cfg });
+}
+
+interface Simulation {
+  equity: Float64Array;
+  trades: Trade[];
+  skipped: number;
+  barsInMarket: number;
+}
+
+// The bar loop lives in its own small function: V8 optimises it quickly and in isolation from
+// the validation above (a big function takes far longer to reach optimised code).
+function simulate<S>(candles: CandleSeries, strategy: Strategy<unknown, S>, state: S, cfg: BacktestConfig): Simulation {
+  const n = candles.length;
+  const start = cfg.startIndex;
   const { time, open, high, low, close } = candles;
 
-  const cPerShare = cfg.commission.perShare;
-  const cRate = cfg.commission.rate;
-  const cFixed = cfg.commission.fixed;
-  const cMin = cfg.commission.minimum;
   const slip = cfg.slippageBps / 10_000;
-  const step = cfg.quantityStep;
   const riskSizing = cfg.sizing.mode === 'risk';
-  const budgetFraction = cfg.sizing.mode === 'risk' ? cfg.sizing.maxPercent : cfg.sizing.percent;
-  const riskFraction = cfg.sizing.mode === 'risk' ? cfg.sizing.riskPercent : 0;
   const allowShort = cfg.allowShort;
   const onOpposite = cfg.onOpposite;
 
@@ -56,6 +65,7 @@ export function runBacktest<P, S>(input: BacktestInput<P, S>): BacktestResult {
   let skipped = 0;
   let barsInMarket = 0;
 
+  // Hot-loop state lives in locals (no closure captures them), so V8 keeps it in registers.
   let cash = cfg.initialCapital;
   // signed quantity: > 0 long, < 0 short, 0 flat
   let pos = 0;
@@ -71,131 +81,115 @@ export function runBacktest<P, S>(input: BacktestInput<P, S>): BacktestResult {
   let pendingAction = NONE;
   let pendingSignal: Signal | null = null;
 
-  const commission = (q: number, p: number): number => {
-    const c = cFixed + cPerShare * q + cRate * q * p;
-    return c > cMin ? c : cMin;
-  };
-
-  const exit = (i: number, price: number, rawPrice: number, reason: ExitReason): void => {
-    const q = pos > 0 ? pos : -pos;
-    const fee = commission(q, price);
-    cash -= -pos * price + fee;
-    const gross = pos * (price - entryPrice);
-    const totalFee = entryCommission + fee;
-    const sig = entrySignal as Signal;
-    trades.push({
-      side: dir > 0 ? 'long' : 'short',
-      quantity: q,
-      entryIndex,
-      exitIndex: i,
-      entryTime: time[entryIndex],
-      exitTime: time[i],
-      entryPrice,
-      exitPrice: price,
-      stop: Number.isNaN(stop) ? null : stop,
-      target: Number.isNaN(target) ? null : target,
-      commission: totalFee,
-      slippage: entrySlippage + q * Math.abs(price - rawPrice),
-      grossPnl: gross,
-      pnl: gross - totalFee,
-      returnPct: (gross - totalFee) / (q * entryPrice),
-      barsHeld: i - entryIndex,
-      exitReason: reason,
-      reason: sig.reason,
-      confidence: sig.confidence,
-    });
-    pos = 0;
-    dir = 0;
-    entrySignal = null;
-  };
-
-  const enter = (i: number, sig: Signal): void => {
-    const o = open[i];
-    const d = sig.side === 'long' ? 1 : -1;
-    const s = sig.stop ?? NaN;
-    const t = sig.target ?? NaN;
-    // A bracket already crossed at the opening price is stale: the entry is cancelled.
-    if (d > 0 ? o <= s || o >= t : o >= s || o <= t) {
-      skipped++;
-      return;
-    }
-    if (riskSizing && Number.isNaN(s)) {
-      skipped++;
-      return;
-    }
-    const price = o * (1 + d * slip);
-    const eq = cash + pos * o;
-    // Largest q with q·price + commission(q) ≤ budget (commission is max(min, fixed + q·k)).
-    const budget = eq * budgetFraction;
-    const k = cPerShare + cRate * price;
-    let q = (budget - cFixed) / (price + k);
-    if (cFixed + q * k < cMin) q = (budget - cMin) / price;
-    if (riskSizing) {
-      const qRisk = (eq * riskFraction) / Math.abs(price - s);
-      if (qRisk < q) q = qRisk;
-    }
-    if (step > 0) q = Math.floor(q / step + 1e-9) * step;
-    if (!(q > 0) || !Number.isFinite(q)) {
-      skipped++;
-      return;
-    }
-    const fee = commission(q, price);
-    pos = d * q;
-    dir = d;
-    cash -= pos * price + fee;
-    stop = s;
-    target = t;
-    entryIndex = i;
-    entryPrice = price;
-    entryCommission = fee;
-    entrySlippage = q * Math.abs(price - o);
-    entrySignal = sig;
-  };
-
   for (let i = 0; i < start; i++) equity[i] = cfg.initialCapital;
 
   for (let i = start; i < n; i++) {
+    // exit fill of this bar, if any: price paid/received, the untouched level, and why
+    let exitPrice = NaN;
+    let exitRaw = NaN;
+    let exitReason: ExitReason = 'signal';
+
     // 1. the opening auction: orders decided at the previous close
     if (pendingAction !== NONE) {
       const sig = pendingSignal as Signal;
+      const o = open[i];
       if (pendingAction !== OPEN && pos !== 0) {
-        const o = open[i];
-        exit(i, o * (1 - dir * slip), o, 'signal');
+        exitRaw = o;
+        exitPrice = o * (1 - dir * slip);
       }
-      if (pendingAction !== CLOSE && pos === 0) enter(i, sig);
+      if (exitPrice === exitPrice) {
+        const q = pos > 0 ? pos : -pos;
+        const fee = commission(q, exitPrice, cfg.commission);
+        cash -= -pos * exitPrice + fee;
+        trades.push(closedTrade(pos, entryIndex, i, time, entryPrice, exitPrice, exitRaw, stop, target, entryCommission + fee, entrySlippage, 'signal', entrySignal as Signal));
+        pos = 0;
+        dir = 0;
+        exitPrice = NaN;
+      }
+      if (pendingAction !== CLOSE && pos === 0) {
+        const d = sig.side === 'long' ? 1 : -1;
+        const s = sig.stop ?? NaN;
+        const t = sig.target ?? NaN;
+        // A bracket already crossed at the opening price is stale: the entry is cancelled.
+        const stale = d > 0 ? o <= s || o >= t : o >= s || o <= t;
+        const price = o * (1 + d * slip);
+        const q = stale || (riskSizing && s !== s) ? 0 : orderQuantity(cash + pos * o, price, s, cfg);
+        if (q > 0) {
+          const fee = commission(q, price, cfg.commission);
+          pos = d * q;
+          dir = d;
+          cash -= pos * price + fee;
+          stop = s;
+          target = t;
+          entryIndex = i;
+          entryPrice = price;
+          entryCommission = fee;
+          entrySlippage = q * Math.abs(price - o);
+          entrySignal = sig;
+        } else skipped++;
+      }
       pendingAction = NONE;
       pendingSignal = null;
     }
 
-    // 2. inside the bar: stop first when both levels are touched (pessimistic)
+    // 2. inside the bar: gaps fill at the open; stop first when both levels are touched (pessimistic)
     if (pos !== 0) {
       const o = open[i];
       if (dir > 0) {
-        if (o <= stop) exit(i, o * (1 - slip), o, 'stop');
-        else if (o >= target) exit(i, o, o, 'target');
-        else if (low[i] <= stop) exit(i, stop * (1 - slip), stop, 'stop');
-        else if (high[i] >= target) exit(i, target, target, 'target');
+        if (o <= stop) {
+          exitRaw = o;
+          exitPrice = o * (1 - slip);
+          exitReason = 'stop';
+        } else if (o >= target) {
+          exitRaw = exitPrice = o;
+          exitReason = 'target';
+        } else if (low[i] <= stop) {
+          exitRaw = stop;
+          exitPrice = stop * (1 - slip);
+          exitReason = 'stop';
+        } else if (high[i] >= target) {
+          exitRaw = exitPrice = target;
+          exitReason = 'target';
+        }
       } else {
-        if (o >= stop) exit(i, o * (1 + slip), o, 'stop');
-        else if (o <= target) exit(i, o, o, 'target');
-        else if (high[i] >= stop) exit(i, stop * (1 + slip), stop, 'stop');
-        else if (low[i] <= target) exit(i, target, target, 'target');
+        if (o >= stop) {
+          exitRaw = o;
+          exitPrice = o * (1 + slip);
+          exitReason = 'stop';
+        } else if (o <= target) {
+          exitRaw = exitPrice = o;
+          exitReason = 'target';
+        } else if (high[i] >= stop) {
+          exitRaw = stop;
+          exitPrice = stop * (1 + slip);
+          exitReason = 'stop';
+        } else if (low[i] <= target) {
+          exitRaw = exitPrice = target;
+          exitReason = 'target';
+        }
       }
-    }
-
-    // 3. the close
-    if (i === n - 1) {
-      if (pos !== 0) {
-        const c = close[i];
-        exit(i, c * (1 - dir * slip), c, 'end');
+      // 3. end of data: whatever is still open goes at the last close
+      if (exitPrice !== exitPrice && i === n - 1) {
+        exitRaw = close[i];
+        exitPrice = exitRaw * (1 - dir * slip);
+        exitReason = 'end';
         barsInMarket++;
       }
-      equity[i] = cash;
-      break;
+      if (exitPrice === exitPrice) {
+        const q = pos > 0 ? pos : -pos;
+        const fee = commission(q, exitPrice, cfg.commission);
+        cash -= -pos * exitPrice + fee;
+        trades.push(closedTrade(pos, entryIndex, i, time, entryPrice, exitPrice, exitRaw, stop, target, entryCommission + fee, entrySlippage, exitReason, entrySignal as Signal));
+        pos = 0;
+        dir = 0;
+      }
     }
+
     if (pos !== 0) barsInMarket++;
     equity[i] = cash + pos * close[i];
+    if (i === n - 1) break;
 
+    // 4. the close: a signal from bars 0..i becomes an order for the next open
     const sig = strategy.signal(state, i);
     if (sig !== null) {
       const d = sig.side === 'long' ? 1 : -1;
@@ -211,5 +205,73 @@ export function runBacktest<P, S>(input: BacktestInput<P, S>): BacktestResult {
     }
   }
 
-  return backtestReport({ equity, trades, skipped, barsInMarket, config: cfg });
+  return { equity, trades, skipped, barsInMarket };
+}
+
+/** Commission of one fill: max(minimum, fixed + perShare·q + rate·q·price). */
+export function commission(q: number, price: number, c: CommissionConfig): number {
+  const fee = c.fixed + c.perShare * q + c.rate * q * price;
+  return fee > c.minimum ? fee : c.minimum;
+}
+
+/**
+ * Quantity for an entry at `price` with `equity` marked at the fill's open: the largest q with
+ * q·price + commission(q) ≤ equity × budget fraction (commission is max(min, fixed + q·k), so
+ * this is solved piecewise), further capped by equity × riskPercent / |price − stop| under risk
+ * sizing, then rounded down to quantityStep. 0 when nothing can be bought.
+ */
+export function orderQuantity(equity: number, price: number, stop: number, cfg: BacktestConfig): number {
+  const c = cfg.commission;
+  const sizing = cfg.sizing;
+  const budget = equity * (sizing.mode === 'risk' ? sizing.maxPercent : sizing.percent);
+  const k = c.perShare + c.rate * price;
+  let q = (budget - c.fixed) / (price + k);
+  if (c.fixed + q * k < c.minimum) q = (budget - c.minimum) / price;
+  if (sizing.mode === 'risk') {
+    const qRisk = (equity * sizing.riskPercent) / Math.abs(price - stop);
+    if (qRisk < q) q = qRisk;
+  }
+  const step = cfg.quantityStep;
+  if (step > 0) q = Math.floor(q / step + 1e-9) * step;
+  return q > 0 && Number.isFinite(q) ? q : 0;
+}
+
+function closedTrade(
+  pos: number,
+  entryIndex: number,
+  exitIndex: number,
+  time: ArrayLike<number>,
+  entryPrice: number,
+  exitPrice: number,
+  exitRaw: number,
+  stop: number,
+  target: number,
+  fees: number,
+  entrySlippage: number,
+  exitReason: ExitReason,
+  sig: Signal,
+): Trade {
+  const q = pos > 0 ? pos : -pos;
+  const gross = pos * (exitPrice - entryPrice);
+  return {
+    side: pos > 0 ? 'long' : 'short',
+    quantity: q,
+    entryIndex,
+    exitIndex,
+    entryTime: time[entryIndex],
+    exitTime: time[exitIndex],
+    entryPrice,
+    exitPrice,
+    stop: stop === stop ? stop : null,
+    target: target === target ? target : null,
+    commission: fees,
+    slippage: entrySlippage + q * Math.abs(exitPrice - exitRaw),
+    grossPnl: gross,
+    pnl: gross - fees,
+    returnPct: (gross - fees) / (q * entryPrice),
+    barsHeld: exitIndex - entryIndex,
+    exitReason,
+    reason: sig.reason,
+    confidence: sig.confidence,
+  };
 }
