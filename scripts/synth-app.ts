@@ -14,6 +14,10 @@ export interface SynthOptions {
   /** cdk.out-style folder the assembly is written to */
   outdir: string;
   region?: string;
+  /** CDK context values (e.g. `ballast:siloTenants`) */
+  context?: Record<string, string>;
+  /** stacks to build and synthesise fully; the others get placeholder function code (no bundling) */
+  isActiveStack?: (stackName: string) => boolean;
 }
 
 export interface Synthesized {
@@ -36,7 +40,10 @@ export async function synthApp(opts: SynthOptions): Promise<Synthesized> {
   }
   await initProject({ stage: opts.stage, root: opts.root });
   const region = opts.region ?? useProject().config.region ?? DEFAULT_REGION;
-  const app = new App({ mode: 'deploy', stage: opts.stage, name: APP_NAME, region, account: Aws.ACCOUNT_ID }, { outdir: opts.outdir });
+  const app = new App(
+    { mode: 'deploy', stage: opts.stage, name: APP_NAME, region, account: Aws.ACCOUNT_ID, isActiveStack: opts.isActiveStack },
+    { outdir: opts.outdir, context: opts.context },
+  );
   composeStacks(app);
   await app.finish();
   const assembly = app.synth();

@@ -3,22 +3,22 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { assertStageName } from '../stacks/config.js';
+import { SILO_CONTEXT, assertStageName } from '../stacks/config.js';
 import { cleanArtifacts, synthApp } from './synth-app.js';
 
 /**
- * `npm run synth -- --stage NAME [--region R]`: writes the CloudFormation templates of every stack,
+ * `npm run synth -- --stage NAME [--region R] [--silo t_a,t_b]`: writes the CloudFormation templates of every stack,
  * as CDK names them (`<stage>-ballast-<Stack>.template.json`), into infra-out/<stage>/. Offline: no
  * AWS credentials are needed or used. Function bundles are built (that is how SST synthesises)
  * and left in the temporary cdk.out, which is removed.
  */
 const { values } = parseArgs({
-  options: { stage: { type: 'string' }, region: { type: 'string' } },
+  options: { stage: { type: 'string' }, region: { type: 'string' }, silo: { type: 'string' } },
   strict: true,
 });
 const stage = values.stage;
 if (!stage) {
-  console.error('usage: npm run synth -- --stage NAME [--region REGION]');
+  console.error('usage: npm run synth -- --stage NAME [--region REGION] [--silo t_a,t_b]');
   process.exit(2);
 }
 assertStageName(stage);
@@ -28,7 +28,7 @@ const outdir = mkdtempSync(path.join(os.tmpdir(), 'ballast-cdk.out-'));
 const target = path.join(root, 'infra-out', stage);
 const started = performance.now();
 try {
-  const synth = await synthApp({ stage, root, outdir, region: values.region });
+  const synth = await synthApp({ stage, root, outdir, region: values.region, context: values.silo ? { [SILO_CONTEXT]: values.silo } : undefined });
   await rm(target, { recursive: true, force: true });
   await mkdir(target, { recursive: true });
   const written: string[] = [];

@@ -143,12 +143,13 @@ export function Api({ stack }: StackContext) {
     routes,
   });
 
-  // The bootstrap route is guarded by a shared key: throttle it hard at the stage.
+  // The bootstrap route is guarded by a shared key: throttle it hard at the stage. (RouteSettings is
+  // raw CloudFormation JSON at the L1 level, hence the PascalCase keys.)
   const cfnStage = api.cdk.httpApi.defaultStage?.node.defaultChild as CfnStage | undefined;
   if (!cfnStage) throw new Error('HTTP API has no default stage');
   const bootstrapRoutes = ROUTES.filter((r) => r.access === 'bootstrapKey');
   cfnStage.routeSettings = Object.fromEntries(
-    bootstrapRoutes.map((r) => [routeKey(r), { throttlingRateLimit: settings.bootstrapThrottle.rate, throttlingBurstLimit: settings.bootstrapThrottle.burst }]),
+    bootstrapRoutes.map((r) => [routeKey(r), { ThrottlingRateLimit: settings.bootstrapThrottle.rate, ThrottlingBurstLimit: settings.bootstrapThrottle.burst }]),
   );
   // Route settings name routes by key: the routes must exist before the stage refers to them.
   for (const child of api.node.findAll()) if (child instanceof CfnRoute) cfnStage.addDependency(child);

@@ -3,7 +3,7 @@ import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { StackContext } from 'sst/constructs';
-import { OUTPUTS, isProdLike, siloTenants, stageEnv, stageNames } from './config.js';
+import { OUTPUTS, SILO_CONTEXT, isProdLike, siloTenantsFor, stageEnv, stageNames } from './config.js';
 
 /**
  * The one table shape Ballast uses (control, pooled data, silo): string keys PK/SK, GSI1 on
@@ -43,7 +43,7 @@ export function Data({ stack }: StackContext) {
   const pooledTable = ballastTable(stack, 'PooledTable', names.pooledTable, stage);
 
   /** enterprise tenants with a table of their own (stacks/silo-tenants.json) */
-  const siloTables = siloTenants(stage).map((tenantId) => {
+  const siloTables = siloTenantsFor(stack.node.tryGetContext(SILO_CONTEXT), stage).map((tenantId) => {
     const table = ballastTable(stack, `SiloTable_${tenantId}`, names.siloTable(tenantId), stage);
     new CfnOutput(stack, `SiloTable_${tenantId}_Name`, { value: table.tableName, description: `silo data table of ${tenantId}` });
     return { tenantId, table };

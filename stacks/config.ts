@@ -116,3 +116,21 @@ export function siloTenants(stage: string, file = new URL('./silo-tenants.json',
   if (new Set(ids).size !== ids.length) throw new Error(`silo-tenants.json: duplicate tenant id in stages.${stage}`);
   return ids;
 }
+
+/**
+ * CDK context key that overrides silo-tenants.json for one synthesis: `npm run synth -- --stage
+ * prod --silo t_acme,t_globex`, or a `"ballast:siloTenants"` entry in cdk.context.json (which
+ * `sst deploy` reads). A comma-separated list or a JSON array. The file is the normal way.
+ */
+export const SILO_CONTEXT = 'ballast:siloTenants';
+
+export function siloTenantsFor(context: unknown, stage: string): string[] {
+  if (context === undefined || context === null) return siloTenants(stage);
+  const list = Array.isArray(context) ? context : String(context).split(',').map((x) => x.trim()).filter(Boolean);
+  const ids = list.map((x: unknown) => {
+    if (typeof x !== 'string' || !TENANT_ID.test(x)) throw new Error(`${SILO_CONTEXT}: '${String(x)}' is not a tenant id`);
+    return x;
+  });
+  if (new Set(ids).size !== ids.length) throw new Error(`${SILO_CONTEXT}: duplicate tenant id`);
+  return ids;
+}

@@ -21,6 +21,11 @@ export const DDB_INDEX_READ = ['dynamodb:Query'] as const;
  * UpdateItem on the control table. It gets no PutItem/DeleteItem.
  */
 export const RATE_LIMIT_COUNTER = ['dynamodb:UpdateItem'] as const;
+/**
+ * The readiness probe (health.ready) describes the control table; DescribeTable reads metadata
+ * only, so every function may do it on the control table (and on nothing else).
+ */
+export const CONTROL_DESCRIBE = ['dynamodb:DescribeTable'] as const;
 export const SECRET_READ = ['secretsmanager:GetSecretValue'] as const;
 
 export interface PermissionTargets {
@@ -47,7 +52,7 @@ export function routeStatements(route: RoutePermissionInput, t: PermissionTarget
     out.push(new PolicyStatement({ sid, effect: Effect.ALLOW, actions: [...actions], resources }));
 
   const controlWrites = route.uses.control === 'write' || route.idempotent === true;
-  allow('ControlTableRead', DDB_READ, [t.controlTableArn]);
+  allow('ControlTableRead', [...DDB_READ, ...CONTROL_DESCRIBE], [t.controlTableArn]);
   allow('ControlTableIndexRead', DDB_INDEX_READ, [indexes(t.controlTableArn)]);
   allow('ControlTableWrite', controlWrites ? DDB_WRITE : RATE_LIMIT_COUNTER, [t.controlTableArn]);
 
