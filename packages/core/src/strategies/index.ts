@@ -5,4 +5,5 @@ export { smaCross, SmaCrossParams, type SmaCrossState } from './sma-cross.js';
 export { buyAndHold, BuyAndHoldParams, type BuyAndHoldState } from './buy-and-hold.js';
 export { trend, TrendParams, type TrendState } from './trend.js';
 export { breakout, BreakoutParams, type BreakoutState } from './breakout.js';
+export { auction, AuctionParams, type AuctionState } from './auction.js';
 export { confluence, ConfluenceParams, type ConfluenceState } from './confluence.js';

@@ -1,3 +1,4 @@
+import { auction } from './auction.js';
 import { breakout } from './breakout.js';
 import { buyAndHold } from './buy-and-hold.js';
 import { confluence } from './confluence.js';
@@ -8,6 +9,7 @@ import { trend } from './trend.js';
 export const strategies = Object.freeze({
   breakout,
   trend,
+  auction,
   confluence,
   smaCross,
   buyAndHold,
