@@ -57,7 +57,7 @@ describe('every route in the table', () => {
     const token = r.access === 'system' ? tokens.u_system : tokens.u_admin;
     await fc.assert(
       fc.asyncProperty(fc.jsonValue({ maxDepth: 3 }), async (body) => {
-        const res = await t.call(r.method, pathOf(r.path), { token, headers: P, rawBody: JSON.stringify(body), ...{ headers: { ...P, 'Content-Type': 'application/json' } } });
+        const res = await t.call(r.method, pathOf(r.path), { token, headers: { ...P, 'Content-Type': 'application/json' }, rawBody: JSON.stringify(body) });
         expect(res.status).toBeLessThan(500);
         if (res.status >= 400) expect(res.headers.get('content-type')).toContain('application/problem+json');
       }),

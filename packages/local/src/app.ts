@@ -84,12 +84,13 @@ export async function startLocal(o: LocalOptions = {}): Promise<LocalRuntime> {
   const raw = platform.db as unknown as Parameters<typeof ensureTable>[0];
   for (const t of Object.values(tables)) await ensureTable(raw, t);
 
-  let issuer: LocalIssuer | undefined;
+  // The issuer's URL carries the port, known only once the server listens.
+  const ready: { issuer?: LocalIssuer } = {};
   const server = createLocalServer({
     root: REPO_ROOT,
     issuer: () => {
-      if (!issuer) throw new Error('issuer not ready');
-      return issuer;
+      if (!ready.issuer) throw new Error('issuer not ready');
+      return ready.issuer;
     },
   });
   await new Promise<void>((res, rej) => {
@@ -98,7 +99,8 @@ export async function startLocal(o: LocalOptions = {}): Promise<LocalRuntime> {
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://localhost:${port}`;
-  issuer = await LocalIssuer.create(`${url}/_local`, inMemory ? undefined : join(dataDir, 'issuer-key.json'));
+  const issuer = await LocalIssuer.create(`${url}/_local`, inMemory ? undefined : join(dataDir, 'issuer-key.json'));
+  ready.issuer = issuer;
   await seed(platform, {
     pooledTable: tables.pooled,
     siloTable: tables.silo,
