@@ -120,6 +120,11 @@ describe.each(all.map((s) => [s.id, s] as const))('strategy %s', (id, s) => {
     }
   });
 
+  it('every parameter carries a description', () => {
+    const shape = (s.params as unknown as z.ZodObject).shape;
+    for (const [key, field] of Object.entries(shape)) expect((field as z.ZodType).description, `${id}.${key}`).toBeTruthy();
+  });
+
   it('runs through the backtest end to end', () => {
     const r = runBacktest({ candles: market(N, 2), strategy: s, params: testParams[id], config: { slippageBps: 2, commission: { rate: 0.0005 } } });
     expect(r.equity).toHaveLength(N);

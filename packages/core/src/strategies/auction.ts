@@ -8,7 +8,7 @@ export const AuctionParams = z.object({
   rows: z.number().int().min(4).max(200).default(24).describe('price rows of the profile'),
   valueAreaPct: z.number().min(0.5).max(0.95).default(0.7).describe('share of volume in the value area'),
   mode: z.enum(['rejection', 'acceptance', 'both']).default('both').describe('which auction setups to trade'),
-  atrPeriod: z.number().int().min(2).max(200).default(14),
+  atrPeriod: z.number().int().min(2).max(200).default(14).describe('ATR period (Wilder) for stop buffers and tolerances'),
   bufferAtr: z.number().min(0).max(5).default(0.25).describe('stop beyond the probe extreme / value edge, in ATRs'),
   minRewardRisk: z.number().min(0).max(20).default(1).describe('skip setups whose target pays less than this × risk'),
 });

@@ -7,7 +7,7 @@ export const BreakoutParams = z.object({
   pivotRight: z.number().int().min(1).max(20).default(3).describe('bars right of a swing point; a zone is known only after them'),
   volumePeriod: z.number().int().min(2).max(200).default(20).describe('SMA period of volume for the confirmation'),
   volumeMultiple: z.number().min(0).max(10).default(1.5).describe('breakout bar volume must be ≥ this × average volume'),
-  atrPeriod: z.number().int().min(2).max(200).default(14),
+  atrPeriod: z.number().int().min(2).max(200).default(14).describe('ATR period (Wilder) for stop buffers and tolerances'),
   bufferAtr: z.number().min(0).max(5).default(0.25).describe('stop beyond the far side of the broken zone, in ATRs'),
   rewardRisk: z.number().min(0.5).max(20).default(2).describe('target distance as a multiple of the stop distance'),
 });

@@ -13,7 +13,7 @@ export const ConfluenceParams = z.object({
     .default([0.382, 0.5, 0.618])
     .describe('Fibonacci retracement ratios of the last swing'),
   toleranceAtr: z.number().min(0).max(5).default(0.5).describe('trendline and Fibonacci level coincide within this many ATRs'),
-  atrPeriod: z.number().int().min(2).max(200).default(14),
+  atrPeriod: z.number().int().min(2).max(200).default(14).describe('ATR period (Wilder) for stop buffers and tolerances'),
   stopAtr: z.number().min(0.1).max(10).default(1).describe('stop beyond the confluence price, in ATRs'),
   minRewardRisk: z.number().min(0).max(20).default(1).describe('skip setups whose target (the swing extreme) pays less than this × risk'),
 });
