@@ -120,6 +120,10 @@ describe.each(all.map((s) => [s.id, s] as const))('strategy %s', (id, s) => {
     }
   });
 
+  it('unknown parameters are refused (a typo must not silently fall back to a default)', () => {
+    expect(() => s.params.parse({ noSuchParam: 1 })).toThrow();
+  });
+
   it('every parameter carries a description', () => {
     const shape = (s.params as unknown as z.ZodObject).shape;
     for (const [key, field] of Object.entries(shape)) expect((field as z.ZodType).description, `${id}.${key}`).toBeTruthy();

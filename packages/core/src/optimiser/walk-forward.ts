@@ -1,3 +1,4 @@
+import * as z from 'zod';
 import { runBacktest } from '../backtest/engine.js';
 import { BacktestConfigSchema, type BacktestConfigInput } from '../backtest/config.js';
 import type { BacktestMetrics, BacktestResult, Trade } from '../backtest/types.js';
@@ -148,9 +149,11 @@ export function walkForward<P, S>(opts: WalkForwardOptions<P, S>): WalkForwardRe
       objective: (p) => {
         try {
           return scoreOf(objective, run(p));
-        } catch {
-          // Parameter combinations the strategy's schema refuses (e.g. fast ≥ slow) rank last.
-          return NaN;
+        } catch (e) {
+          // Parameter combinations the strategy's schema refuses (e.g. fast ≥ slow) rank last;
+          // anything else is a bug and propagates.
+          if (e instanceof z.ZodError) return NaN;
+          throw e;
         }
       },
     });

@@ -3,7 +3,7 @@ import { atr } from '../indicators/index.js';
 import { valueArea, volumeProfile } from '../volume-profile.js';
 import type { CandleSeries, Signal, Strategy } from './types.js';
 
-export const AuctionParams = z.object({
+export const AuctionParams = z.strictObject({
   lookback: z.number().int().min(5).max(2000).default(50).describe('bars in the rolling volume profile (the bars before the signal bar)'),
   rows: z.number().int().min(4).max(200).default(24).describe('price rows of the profile'),
   valueAreaPct: z.number().min(0.5).max(0.95).default(0.7).describe('share of volume in the value area'),

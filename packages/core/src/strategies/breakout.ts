@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { atr, pivots, sma } from '../indicators/index.js';
 import type { CandleSeries, Signal, Strategy } from './types.js';
 
-export const BreakoutParams = z.object({
+export const BreakoutParams = z.strictObject({
   pivotLeft: z.number().int().min(1).max(20).default(3).describe('bars left of a swing point'),
   pivotRight: z.number().int().min(1).max(20).default(3).describe('bars right of a swing point; a zone is known only after them'),
   volumePeriod: z.number().int().min(2).max(200).default(20).describe('SMA period of volume for the confirmation'),

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { CandleSeries, Signal, Strategy } from './types.js';
 
-export const BuyAndHoldParams = z.object({});
+export const BuyAndHoldParams = z.strictObject({});
 export type BuyAndHoldParams = z.infer<typeof BuyAndHoldParams>;
 
 export interface BuyAndHoldState {

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { atr, fibonacciLevels, fitLine, pivots } from '../indicators/index.js';
 import type { CandleSeries, Signal, Strategy } from './types.js';
 
-export const ConfluenceParams = z.object({
+export const ConfluenceParams = z.strictObject({
   pivotLeft: z.number().int().min(1).max(20).default(3).describe('bars left of a swing point'),
   pivotRight: z.number().int().min(1).max(20).default(3).describe('bars right of a swing point; a swing is known only after them'),
   trendPoints: z.number().int().min(2).max(10).default(3).describe('swing points the trendline is fitted through'),

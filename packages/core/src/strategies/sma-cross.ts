@@ -3,7 +3,7 @@ import { sma } from '../indicators/index.js';
 import type { CandleSeries, Signal, Strategy } from './types.js';
 
 export const SmaCrossParams = z
-  .object({
+  .strictObject({
     fast: z.number().int().min(2).max(500).default(10).describe('fast SMA period, bars'),
     slow: z.number().int().min(3).max(2000).default(30).describe('slow SMA period, bars; must exceed fast'),
     stopPct: z.number().min(0).max(0.5).default(0).describe('stop distance as a fraction of entry; 0 = no stop'),

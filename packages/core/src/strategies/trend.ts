@@ -3,7 +3,7 @@ import { atr, ema } from '../indicators/index.js';
 import type { CandleSeries, Signal, Strategy } from './types.js';
 
 export const TrendParams = z
-  .object({
+  .strictObject({
     htfFactor: z.number().int().min(2).max(240).default(4).describe('base bars per higher-timeframe bar'),
     htfPeriod: z.number().int().min(2).max(500).default(20).describe('EMA period on the higher timeframe, in HTF bars'),
     fast: z.number().int().min(2).max(200).default(9).describe('fast EMA period on the base timeframe'),
