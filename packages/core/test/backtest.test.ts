@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { runBacktest, BacktestConfigSchema, type BacktestConfigInput } from '../src/backtest/index.js';
@@ -294,5 +295,78 @@ describe('runBacktest: sizing, lifecycle, config', () => {
     expect(r.money.finalEquity).toMatch(/^\d+$/);
     expect(Number.isInteger(r.metrics.finalEquity)).toBe(true);
     expect(Number.isInteger(r.metrics.totalCommission)).toBe(true);
+  });
+});
+
+describe('runBacktest: accounting invariants', () => {
+  it('final equity = initial capital + Σ net trade P&L, for random signals and cost models (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 1e6 }),
+        fc.dictionary(
+          fc.integer({ min: 0, max: 79 }).map(String),
+          fc.record({
+            side: fc.constantFrom('long' as const, 'short' as const),
+            stopPct: fc.option(fc.double({ min: 0.001, max: 0.1, noNaN: true }), { nil: undefined }),
+            targetPct: fc.option(fc.double({ min: 0.001, max: 0.2, noNaN: true }), { nil: undefined }),
+          }),
+        ),
+        fc.record({
+          perShare: fc.double({ min: 0, max: 0.05, noNaN: true }),
+          rate: fc.double({ min: 0, max: 0.005, noNaN: true }),
+          fixed: fc.double({ min: 0, max: 5, noNaN: true }),
+          minimum: fc.double({ min: 0, max: 5, noNaN: true }),
+        }),
+        fc.double({ min: 0, max: 50, noNaN: true }),
+        fc.constantFrom('reverse' as const, 'close' as const, 'ignore' as const),
+        fc.boolean(),
+        (seed, raw, commission, slippageBps, onOpposite, risk) => {
+          const c = randomCandles(80, seed);
+          const script: Script = {};
+          for (const [k, v] of Object.entries(raw)) {
+            const i = Number(k);
+            const entry = c.close[i];
+            const d = v.side === 'long' ? 1 : -1;
+            script[i] = {
+              side: v.side,
+              entry,
+              stop: v.stopPct === undefined ? null : entry * (1 - d * v.stopPct),
+              target: v.targetPct === undefined ? null : entry * (1 + d * v.targetPct),
+            };
+          }
+          const r = runBacktest({
+            candles: c,
+            strategy: scripted(script),
+            config: {
+              commission,
+              slippageBps,
+              onOpposite,
+              sizing: risk ? { mode: 'risk', riskPercent: 0.02, maxPercent: 1 } : { mode: 'percent', percent: 0.9 },
+            },
+          });
+          const sum = r.trades.reduce((s, t) => s + t.pnl, 0);
+          expect(r.equity[79]).toBeCloseTo(10_000 + sum, 6);
+          // one position at a time: trades never overlap, and each exit is on or after its entry
+          for (let k = 0; k < r.trades.length; k++) {
+            const t = r.trades[k];
+            expect(t.exitIndex).toBeGreaterThanOrEqual(t.entryIndex);
+            if (k > 0) expect(t.entryIndex).toBeGreaterThanOrEqual(r.trades[k - 1].exitIndex);
+            // fills only at prices the bar actually traded (before slippage)
+            const lo = c.low[t.exitIndex] * (1 - slippageBps / 1e4) - 1e-9;
+            const hi = c.high[t.exitIndex] * (1 + slippageBps / 1e4) + 1e-9;
+            expect(t.exitPrice).toBeGreaterThanOrEqual(lo);
+            expect(t.exitPrice).toBeLessThanOrEqual(hi);
+            expect(t.entryPrice).toBeCloseTo(c.open[t.entryIndex] * (1 + (t.side === 'long' ? 1 : -1) * (slippageBps / 1e4)), 9);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('a signal on the last bar is never filled', () => {
+    const r = runBacktest({ candles: bars(FLAT), strategy: scripted({ 4: { side: 'long' } }) });
+    expect(r.trades).toHaveLength(0);
+    expect(r.skippedSignals).toBe(0);
   });
 });
