@@ -33,9 +33,18 @@ export function isDecimalString(s: unknown): s is string {
   return significantDigits(s) <= MAX_SIGNIFICANT_DIGITS;
 }
 
+/** Digits from the first non-zero one, the point not counted (called on every parse: no regex). */
 function significantDigits(s: string): number {
-  const digits = s.replace(/^[+-]/, '').replace('.', '').replace(/^0+/, '');
-  return digits.length === 0 ? 1 : digits.length;
+  let n = 0;
+  let leading = true;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) continue; // sign or point
+    if (leading && c === 48) continue;
+    leading = false;
+    n++;
+  }
+  return n === 0 ? 1 : n;
 }
 
 /**

@@ -15,10 +15,33 @@ export type RebalanceBand =
 
 export const DEFAULT_REBALANCE_BAND: RebalanceBand = Object.freeze({ kind: '5/25' });
 
+const PERCENT = new Dec('0.01'); // × 0.01 is exact, ÷ 100 would round at 34 digits and cost a division
+
 function pct(name: string, v: number | undefined, fallback: number): D {
   const x = v ?? fallback;
   if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) throw new RangeError(`band ${name} must be a non-negative number`);
-  return new Dec(x).div(100);
+  return new Dec(x).times(PERCENT);
+}
+
+/** The band as a function of the target, its parameters validated and converted once. */
+export function bandFunction(band: RebalanceBand): (target: D) => D {
+  switch (band.kind) {
+    case 'absolute': {
+      const w = pct('points', band.points, Number.NaN);
+      return () => w;
+    }
+    case 'relative': {
+      const r = pct('pct', band.pct, Number.NaN);
+      return (t) => t.times(r);
+    }
+    case '5/25': {
+      const w = pct('absolutePoints', band.absolutePoints, 5);
+      const r = pct('relativePct', band.relativePct, 25);
+      return (t) => Dec.min(w, t.times(r));
+    }
+    default:
+      throw new RangeError(`unknown band kind: ${String((band as { kind: unknown }).kind)}`);
+  }
 }
 
 /**
@@ -26,14 +49,5 @@ function pct(name: string, v: number | undefined, fallback: number): D {
  * |actual − target| > half-width: sitting exactly on the edge is inside.
  */
 export function bandHalfWidth(band: RebalanceBand, target: D): D {
-  switch (band.kind) {
-    case 'absolute':
-      return pct('points', band.points, Number.NaN);
-    case 'relative':
-      return target.times(pct('pct', band.pct, Number.NaN));
-    case '5/25':
-      return Dec.min(pct('absolutePoints', band.absolutePoints, 5), target.times(pct('relativePct', band.relativePct, 25)));
-    default:
-      throw new RangeError(`unknown band kind: ${String((band as { kind: unknown }).kind)}`);
-  }
+  return bandFunction(band)(target);
 }

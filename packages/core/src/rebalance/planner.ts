@@ -1,7 +1,7 @@
 // The rebalance planner: from holdings, cash, prices and targets to an exact, cash-safe list of
 // trades. Every money figure is a Decimal inside and a decimal string outside.
 import { Dec, decimalString, money, type D, type DecimalInput } from '../money.js';
-import { DEFAULT_REBALANCE_BAND, bandHalfWidth, type RebalanceBand } from './band.js';
+import { DEFAULT_REBALANCE_BAND, bandFunction, type RebalanceBand } from './band.js';
 import { rebalanceFeeModel, rebalanceTradeFee, type RebalanceFeeModel, type RebalanceFees } from './fees.js';
 import { normaliseTargets, type WeightInput } from './targets.js';
 
@@ -111,6 +111,9 @@ interface Asset {
   target: D;
   weight: D;
   drift: D;
+  absDrift: D;
+  /** target value − value: positive when under target */
+  gap: D;
   band: D;
   outside: boolean;
 }
@@ -133,8 +136,19 @@ function nonNegative(name: string, v: DecimalInput): D {
   return d;
 }
 
-function floorTo(q: D, step: D): D {
-  return q.lte(0) ? ZERO : q.div(step).floor().times(step);
+/** Rounds a non-negative quantity down to a multiple of the step. */
+type Floor = (q: D) => D;
+
+/**
+ * The usual steps (1, 0.01, 1e-8) are powers of ten: flooring to them is a truncation of
+ * decimal places, exact and much cheaper than the division a general step needs.
+ */
+function flooring(step: D): Floor {
+  if (/^(1|0\.0*1)$/.test(step.toFixed())) {
+    const dp = step.decimalPlaces();
+    return (q) => (q.lte(0) ? ZERO : q.toDecimalPlaces(dp, Dec.ROUND_DOWN));
+  }
+  return (q) => (q.lte(0) ? ZERO : q.div(step).floor().times(step));
 }
 
 function stepOf(fractional: RebalanceInput['fractional']): D {
@@ -147,7 +161,7 @@ function stepOf(fractional: RebalanceInput['fractional']): D {
 const str = decimalString;
 
 function byDriftThenSymbol(a: Candidate, b: Candidate): number {
-  const c = b.asset.drift.abs().comparedTo(a.asset.drift.abs());
+  const c = b.asset.absDrift.comparedTo(a.asset.absDrift);
   return c !== 0 ? c : a.asset.symbol < b.asset.symbol ? -1 : a.asset.symbol > b.asset.symbol ? 1 : 0;
 }
 
@@ -163,7 +177,7 @@ function dropped(c: Candidate, quantity: D, reason: RebalanceDropReason, detail:
  */
 export function planRebalance(input: RebalanceInput): RebalancePlan {
   const targets = normaliseTargets(input.targets);
-  const band = input.band ?? DEFAULT_REBALANCE_BAND;
+  const bandOf = bandFunction(input.band ?? DEFAULT_REBALANCE_BAND);
   const cash = nonNegative('cash', input.cash);
   const cashBuffer = nonNegative('cashBuffer', input.cashBuffer ?? '0');
   const minTrade = nonNegative('minTrade', input.minTrade ?? '0');
@@ -172,6 +186,7 @@ export function planRebalance(input: RebalanceInput): RebalancePlan {
     throw new RangeError('maxTrades must be a non-negative integer');
   }
   const step = stepOf(input.fractional);
+  const floorTo = flooring(step);
   const fees = rebalanceFeeModel(input.fees);
 
   // ---- drift report
@@ -193,7 +208,7 @@ export function planRebalance(input: RebalanceInput): RebalancePlan {
     const value = quantity.times(price);
     holdingsValue = holdingsValue.plus(value);
     const target = targets.get(symbol) ?? ZERO;
-    assets.push({ symbol, quantity, price, value, target, weight: ZERO, drift: ZERO, band: bandHalfWidth(band, target), outside: false });
+    assets.push({ symbol, quantity, price, value, target, weight: ZERO, drift: ZERO, absDrift: ZERO, gap: ZERO, band: bandOf(target), outside: false });
   }
   const totalValue = holdingsValue.plus(cash);
   const investable = totalValue.minus(cashBuffer);
@@ -202,8 +217,11 @@ export function planRebalance(input: RebalanceInput): RebalancePlan {
   for (const a of assets) {
     a.weight = a.value.div(investable);
     a.drift = a.weight.minus(a.target);
-    a.outside = a.drift.abs().gt(a.band);
-    l1 = l1.plus(a.drift.abs());
+    a.absDrift = a.drift.abs();
+    a.gap = a.target.times(investable).minus(a.value);
+    // decided without division: |value − target × I| > band × I, so the band's edge is exact
+    a.outside = a.gap.abs().gt(a.band.times(investable));
+    l1 = l1.plus(a.absDrift);
   }
   const cashWeight = cash.minus(cashBuffer).div(investable);
   const totalDrift = l1.plus(cashWeight.abs()).div(2);
@@ -214,10 +232,10 @@ export function planRebalance(input: RebalanceInput): RebalancePlan {
   for (const a of assets) {
     const exit = a.target.isZero() && a.quantity.gt(0);
     if (!exit && !a.outside) continue;
-    const side = exit || a.drift.gt(0) ? 'sell' : 'buy';
-    const gap = a.target.times(investable).minus(a.value).abs();
+    const side = exit || a.gap.lt(0) ? 'sell' : 'buy';
+    const gap = a.gap.abs();
     // an exit sells the whole holding, even a fractional one; other trades are whole steps
-    const want = exit ? a.quantity : floorTo(gap.div(a.price), step);
+    const want = exit ? a.quantity : floorTo(gap.div(a.price));
     const c: Candidate = { asset: a, side, reason: exit ? 'exit' : side === 'sell' ? 'overweight' : 'underweight', want, quantity: want, rank: 0 };
     if (want.isZero()) {
       out.push(dropped(c, gap.div(a.price), 'step', `less than one step (${str(step)}) away from target`));
@@ -250,7 +268,7 @@ export function planRebalance(input: RebalanceInput): RebalancePlan {
     proceeds = proceeds.plus(v).minus(rebalanceTradeFee(fees, v));
   }
   const available = cash.plus(proceeds).minus(cashBuffer);
-  const fit = fitBuys(buys, available, fees, step, minTrade);
+  const fit = fitBuys(buys, available, fees, step, floorTo, minTrade);
   buys = fit.kept;
   out.push(...fit.dropped);
 
@@ -324,6 +342,7 @@ function fitBuys(
   available: D,
   fees: RebalanceFeeModel,
   step: D,
+  floorTo: Floor,
   minTrade: D,
 ): { kept: Candidate[]; dropped: DroppedRebalanceTrade[]; limited: boolean } {
   const out: DroppedRebalanceTrade[] = [];
@@ -337,7 +356,7 @@ function fitBuys(
     const factor = available.gt(fixed) && variable.gt(0) ? Dec.min(1, available.minus(fixed).div(variable)) : ZERO;
     const next: Candidate[] = [];
     for (const b of kept) {
-      b.quantity = floorTo(b.want.times(factor), step);
+      b.quantity = floorTo(b.want.times(factor));
       const value = b.quantity.times(b.asset.price);
       if (b.quantity.isZero() || value.lt(minTrade)) {
         out.push(dropped(b, b.want, 'cash', `not enough cash: scaled to ${str(b.quantity)} (value ${str(value)})`));
@@ -347,27 +366,31 @@ function fitBuys(
     kept = next;
     if (kept.length === 0) break;
   }
-  // the factor came from a 34-digit division: trim one step at a time if it rounded up
+  // the factor came from a 34-digit division: trim one step at a time if it rounded up.
+  // A step of a buy costs price × step × (1 + rate) exactly, so the cost is kept incrementally.
+  const unitCost = (b: Candidate) => b.asset.price.times(step).times(fees.rate.plus(1));
   let cost = buyCost(kept, fees);
   for (let i = kept.length - 1; cost.gt(available) && i >= 0; i--) {
+    const unit = unitCost(kept[i]);
     while (cost.gt(available) && kept[i].quantity.gt(0)) {
       kept[i].quantity = kept[i].quantity.minus(step);
-      cost = buyCost(kept, fees);
+      cost = cost.minus(unit);
     }
   }
+  for (const b of kept) if (b.quantity.isZero()) out.push(dropped(b, b.want, 'cash', 'not enough cash'));
   kept = kept.filter((b) => b.quantity.gt(0));
   // top up with what flooring left over, largest drift first
   kept.sort((a, b) => a.rank - b.rank);
   for (const b of kept) {
-    const unit = b.asset.price.times(step).times(fees.rate.plus(1));
+    const unit = unitCost(b);
     const room = b.want.minus(b.quantity).div(step).floor();
     const extra = Dec.min(room, available.minus(cost).div(unit).floor());
     if (extra.gt(0)) {
       b.quantity = b.quantity.plus(extra.times(step));
-      cost = buyCost(kept, fees);
+      cost = cost.plus(extra.times(unit));
       while (cost.gt(available)) {
         b.quantity = b.quantity.minus(step);
-        cost = buyCost(kept, fees);
+        cost = cost.minus(unit);
       }
     }
   }

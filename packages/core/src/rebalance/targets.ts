@@ -32,6 +32,11 @@ export function normaliseTargets(targets: Readonly<Record<string, WeightInput>>)
   const isFraction = sum.minus(1).abs().lte(TOLERANCE);
   const isPercent = sum.minus(100).abs().lte(TOLERANCE.times(100));
   if (!isFraction && !isPercent) throw new RangeError(`target weights sum to ${sum.toFixed()}, not 1 or 100`);
-  if (!sum.eq(1)) for (const [s, d] of out) out.set(s, d.div(sum));
+  if (sum.eq(100)) {
+    const percent = new Dec('0.01'); // exact, and no division per target
+    for (const [s, d] of out) out.set(s, d.times(percent));
+  } else if (!sum.eq(1)) {
+    for (const [s, d] of out) out.set(s, d.div(sum));
+  }
   return out;
 }

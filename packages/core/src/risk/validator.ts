@@ -72,9 +72,22 @@ function positive(name: string, v: DecimalInput): D {
   return d;
 }
 
+/**
+ * part / whole × 100 as a number, for the report only: decisions are made on exact decimals.
+ * Float division is correctly rounded, so a boundary value (15, 10, 2) reports exactly.
+ */
 function pctNumber(part: D, whole: D): number {
   if (whole.lte(0)) return part.lte(0) ? 0 : Number.POSITIVE_INFINITY;
-  return part.times(HUNDRED).div(whole).toNumber();
+  return part.times(HUNDRED).toNumber() / whole.toNumber();
+}
+
+function ratioNumber(a: D, b: D): number {
+  return a.toNumber() / b.toNumber();
+}
+
+/** A report number as text: at most 6 decimals, no float noise. */
+function fmt(n: number): string {
+  return Number.isFinite(n) ? String(Number(n.toFixed(6))) : String(n);
 }
 
 /** Count of times in [from, to]: trades after `now` have not happened yet for this decision. */
@@ -118,13 +131,13 @@ export function validateTrade(
   });
 
   // 2. drawdown ≥ limit rejects and trips the breaker
-  const dd = accountDrawdownPct(equity, peak);
+  const ddValue = peak.gt(0) ? Math.max(0, pctNumber(peak.minus(equity), peak)) : accountDrawdownPct(equity, peak).toNumber();
   const ddFails = peak.gt(0)
     ? Dec.max(0, peak.minus(equity)).times(HUNDRED).gte(dec(limits.maxDrawdownPct).times(peak))
     : equity.lt(peak) || limits.maxDrawdownPct === 0;
   add({
-    id: 'drawdown', step: 2, name: 'Account drawdown below limit', value: dd.toNumber(), limit: limits.maxDrawdownPct, passed: !ddFails,
-    detail: `drawdown ${dd.toDecimalPlaces(4).toFixed()}% ${ddFails ? '≥' : '<'} ${limits.maxDrawdownPct}%`,
+    id: 'drawdown', step: 2, name: 'Account drawdown below limit', value: ddValue, limit: limits.maxDrawdownPct, passed: !ddFails,
+    detail: `drawdown ${fmt(ddValue)}% ${ddFails ? '≥' : '<'} ${limits.maxDrawdownPct}%`,
   });
 
   // 3. open positions
@@ -148,18 +161,19 @@ export function validateTrade(
 
   // 6. position size: lots and share of equity; "> limit" rejects, the limit itself is allowed
   const lotsOk = quantity.lte(dec(limits.maxPositionLots).times(lotSize));
-  const lots = quantity.div(lotSize);
+  const lots = ratioNumber(quantity, lotSize);
   add({
-    id: 'positionLots', step: 6, name: 'Position size within lot limit', value: lots.toNumber(), limit: limits.maxPositionLots,
-    passed: lotsOk, detail: `${lots.toDecimalPlaces(8).toFixed()} lots ${lotsOk ? '≤' : '>'} ${limits.maxPositionLots}`,
+    id: 'positionLots', step: 6, name: 'Position size within lot limit', value: lots, limit: limits.maxPositionLots,
+    passed: lotsOk, detail: `${fmt(lots)} lots ${lotsOk ? '≤' : '>'} ${limits.maxPositionLots}`,
   });
   const notional = quantity.times(entry);
   const notionalOk = equity.gt(0) && notional.times(HUNDRED).lte(dec(limits.maxPositionPctOfEquity).times(equity));
+  const notionalPct = pctNumber(notional, equity);
   add({
-    id: 'positionPctOfEquity', step: 6, name: 'Position size within % of equity', value: pctNumber(notional, equity),
+    id: 'positionPctOfEquity', step: 6, name: 'Position size within % of equity', value: notionalPct,
     limit: limits.maxPositionPctOfEquity, passed: notionalOk,
     detail: equity.gt(0)
-      ? `notional ${notional.toFixed()} is ${notional.times(HUNDRED).div(equity).toDecimalPlaces(8).toFixed()}% of equity ${equity.toFixed()}`
+      ? `notional ${notional.toFixed()} is ${fmt(notionalPct)}% of equity ${equity.toFixed()} ${notionalOk ? '≤' : '>'} ${limits.maxPositionPctOfEquity}%`
       : `equity ${equity.toFixed()} is not positive`,
   });
 
@@ -169,14 +183,15 @@ export function validateTrade(
   const rewardPerUnit = long ? target.minus(entry) : entry.minus(target);
   const geometryOk = riskPerUnit.gt(0) && rewardPerUnit.gt(0);
   const rrOk = geometryOk && rewardPerUnit.gte(dec(limits.minRiskReward).times(riskPerUnit));
+  const rr = geometryOk ? ratioNumber(rewardPerUnit, riskPerUnit) : 0;
   add({
     id: 'riskReward', step: 7, name: 'Reward/risk at least the minimum',
-    value: geometryOk ? rewardPerUnit.div(riskPerUnit).toNumber() : 0, limit: limits.minRiskReward, passed: rrOk,
+    value: rr, limit: limits.minRiskReward, passed: rrOk,
     detail: !riskPerUnit.gt(0)
       ? `stop must be ${long ? 'below' : 'above'} the entry for a ${request.side}`
       : !rewardPerUnit.gt(0)
         ? `target must be ${long ? 'above' : 'below'} the entry for a ${request.side}`
-        : `reward/risk ${rewardPerUnit.div(riskPerUnit).toDecimalPlaces(4).toFixed()} ${rrOk ? '≥' : '<'} ${limits.minRiskReward}`,
+        : `reward/risk ${fmt(rr)} ${rrOk ? '≥' : '<'} ${limits.minRiskReward}`,
   });
 
   // 8. strategy enabled (auto-disabled after the consecutive-loss limit)
@@ -194,18 +209,20 @@ export function validateTrade(
   const loss = Dec.max(0, money(state.dailyPnl).negated());
   const base = money(state.dayStartEquity);
   const dailyFails = base.gt(0) ? loss.times(HUNDRED).gte(dec(limits.maxDailyLossPct).times(base)) : loss.gt(0) || limits.maxDailyLossPct === 0;
+  const lossPct = pctNumber(loss, base);
   add({
-    id: 'dailyLoss', step: 9, name: 'Daily loss below limit', value: pctNumber(loss, base), limit: limits.maxDailyLossPct,
-    passed: !dailyFails, detail: `loss today ${loss.toFixed()} of day-start equity ${base.toFixed()}`,
+    id: 'dailyLoss', step: 9, name: 'Daily loss below limit', value: lossPct, limit: limits.maxDailyLossPct,
+    passed: !dailyFails, detail: `loss today ${loss.toFixed()} is ${fmt(lossPct)}% of day-start equity ${base.toFixed()}`,
   });
 
   // 10. money at risk if the stop is hit, against equity
   const atRisk = quantity.times(riskPerUnit.abs());
   const riskOk = equity.gt(0) && atRisk.times(HUNDRED).lte(dec(limits.maxRiskPerTradePct).times(equity));
+  const riskPct = pctNumber(atRisk, equity);
   add({
-    id: 'riskPerTrade', step: 10, name: 'Risk per trade within % of equity', value: pctNumber(atRisk, equity),
+    id: 'riskPerTrade', step: 10, name: 'Risk per trade within % of equity', value: riskPct,
     limit: limits.maxRiskPerTradePct, passed: riskOk,
-    detail: `at risk ${atRisk.toFixed()} (quantity × |entry − stop|) against equity ${equity.toFixed()}`,
+    detail: `at risk ${atRisk.toFixed()} (quantity × |entry − stop|) is ${fmt(riskPct)}% of equity ${equity.toFixed()}`,
   });
 
   const first = checks.find((c) => !c.passed);
@@ -215,7 +232,7 @@ export function validateTrade(
     checks,
     ...(first ? { firstFailure: first.id } : {}),
     effects: triggerShutdown
-      ? { triggerShutdown, shutdownReason: `drawdown ${dd.toDecimalPlaces(4).toFixed()}% ≥ ${limits.maxDrawdownPct}%` }
+      ? { triggerShutdown, shutdownReason: `drawdown ${fmt(ddValue)}% ≥ ${limits.maxDrawdownPct}%` }
       : { triggerShutdown },
     at,
   };
