@@ -23,7 +23,9 @@ import {
 /*
  * Fixtures and expected values are empyrical's own regression tests: quantopian/empyrical
  * master (release 0.5.5), empyrical/tests/test_stats.py, class TestStats — asserted there with
- * assert_almost_equal(DECIMAL_PLACES = 8), reproduced here to the same 1.5e-8. (Older
+ * assert_almost_equal(DECIMAL_PLACES = 8), reproduced here to the same 1.5e-8. (The copy read
+ * was the one vendored unchanged in anfederico/gemini, empyrical/tests/test_stats.py; the same
+ * values are in stefan-jansen/empyrical-reloaded's tests.) (Older
  * revisions of that file carry different weekly/monthly Sortino values: before 0.5.x
  * sortino_ratio annualised the downside risk with the DAILY factor whatever the period.)
  */
