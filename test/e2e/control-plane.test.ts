@@ -177,3 +177,16 @@ describe('health', () => {
     expect(r.body.status).toBe('ready');
   });
 });
+
+describe('OpenAPI', () => {
+  it('documents every route of the table with its schemas', async () => {
+    const { ROUTES } = await import('../../packages/platform/src/routes/table.js');
+    const r = await t.call('GET', '/v1/openapi.json');
+    expect(r.status).toBe(200);
+    expect(r.body.openapi).toBe('3.1.0');
+    const paths = r.body.paths as Record<string, Record<string, { operationId: string; requestBody?: unknown }>>;
+    for (const route of ROUTES) expect(paths[route.path]?.[route.method.toLowerCase()]?.operationId).toBe(route.id);
+    const create = paths['/v1/portfolios'].post as unknown as { requestBody: { content: { 'application/json': { schema: { properties: Record<string, unknown> } } } } };
+    expect(Object.keys(create.requestBody.content['application/json'].schema.properties)).toEqual(expect.arrayContaining(['name', 'cash', 'baseCurrency']));
+  });
+});

@@ -16,6 +16,10 @@ export const ROUTES: readonly RouteDef[] = [
     uses: { control: 'read' }, handler: 'functions/health/ready.ts', group: 'health', request: {}, status: 200,
   },
   {
+    id: 'openapi.get', method: 'GET', path: '/v1/openapi.json', summary: 'The OpenAPI 3.1 document, generated from this table', access: 'public', minTier: 'observer', roles: [],
+    uses: { control: 'read' }, handler: 'functions/openapi/get.ts', group: 'health', request: {}, status: 200,
+  },
+  {
     id: 'system.bootstrap', method: 'POST', path: '/v1/system/bootstrap', summary: 'Create t_system and the modes (idempotent)', access: 'bootstrapKey', minTier: 'observer', roles: [],
     uses: { control: 'write', secrets: ['bootstrap'] }, handler: 'functions/system/bootstrap.ts', group: 'system', request: { body: s.bootstrapBody }, status: 200,
   },
