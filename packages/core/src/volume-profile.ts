@@ -118,6 +118,9 @@ export interface CandleRow {
   volume: number;
 }
 
+/** Guards against a row size far below the price range (millions of empty rows). */
+export const MAX_ROWS = 100_000;
+
 export interface VolumeProfileOptions {
   /** row height in price units; rows are aligned to multiples of it (so profiles of
    * different windows share row boundaries). Give this or `rows`. */
@@ -172,9 +175,14 @@ export function volumeProfile(candles: CandleColumns | readonly CandleRow[], opt
     if (!(size > 0) || !Number.isFinite(size)) throw new RangeError(`rowSize must be > 0, got ${size}`);
     base = Math.floor(minLow / size) * size;
     count = Math.max(1, Math.floor((maxHigh - base) / size) + 1);
+    if (count > MAX_ROWS) {
+      throw new RangeError(`rowSize ${size} would make ${count} rows over ${minLow}..${maxHigh} (max ${MAX_ROWS})`);
+    }
   } else {
     count = opts.rows ?? 24;
-    if (!Number.isInteger(count) || count < 1) throw new RangeError(`rows must be an integer >= 1, got ${count}`);
+    if (!Number.isInteger(count) || count < 1 || count > MAX_ROWS) {
+      throw new RangeError(`rows must be an integer in 1..${MAX_ROWS}, got ${count}`);
+    }
     base = minLow;
     const span = maxHigh - minLow;
     // a perfectly flat window still needs a non-zero row height

@@ -144,6 +144,8 @@ describe('volumeProfile', () => {
     expect(volumeProfile(c, { from: 1, to: 1 })).toEqual([]);
     expect(() => volumeProfile(c, { rowSize: 1, rows: 3 })).toThrow(RangeError);
     expect(() => volumeProfile(c, { rowSize: 0 })).toThrow(RangeError);
+    expect(() => volumeProfile(c, { rowSize: 1e-6 })).toThrow(RangeError);
+    expect(() => volumeProfile(c, { rows: 0 })).toThrow(RangeError);
     expect(() => volumeProfile({ high: [1], low: [2], volume: [1] })).toThrow(RangeError);
   });
 });
