@@ -1,3 +1,4 @@
+import { CURRENCY_MINOR_UNITS } from '@ballast/core';
 import * as z from 'zod';
 import { ENVS, MODES, ROLES, TIERS } from '../context/types.js';
 
@@ -16,7 +17,16 @@ export const decimalString = z
   .string()
   .regex(/^-?(0|[1-9]\d{0,17})(\.\d{1,10})?$/, 'must be a decimal string like "1234.50"');
 export const nonNegativeDecimal = decimalString.refine((s) => !s.startsWith('-'), 'must not be negative');
-export const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code like "USD"');
+export const currency = z
+  .string()
+  .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code like "USD"')
+  .refine((c) => Object.hasOwn(CURRENCY_MINOR_UNITS, c), 'is not a supported currency');
+
+/** Significant digits after the point of a validated decimal string ("10.50" → 1, "10.00" → 0). */
+export function scaleOf(amount: string): number {
+  const i = amount.indexOf('.');
+  return i < 0 ? 0 : amount.slice(i + 1).replace(/0+$/, '').length;
+}
 
 export const listQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -87,14 +97,21 @@ export const apiKeyParams = z.strictObject({ keyId: z.string().regex(/^k_[A-Za-z
 export const auditQuery = listQuery;
 
 export const portfolioParams = z.strictObject({ portfolioId: z.string().regex(/^pf_[A-Za-z0-9]{10,40}$/, 'is not a portfolio id') });
-export const createPortfolioBody = z.strictObject({
-  name: z.string().trim().min(1).max(120),
-  baseCurrency: currency.default('USD'),
-  cash: nonNegativeDecimal.default('0'),
-  description: z.string().max(2000).optional(),
-  tenantId: tenantId.optional(),
-  projectId: projectId.optional(),
-});
+export const createPortfolioBody = z
+  .strictObject({
+    name: z.string().trim().min(1).max(120),
+    baseCurrency: currency.default('USD'),
+    cash: nonNegativeDecimal.default('0'),
+    description: z.string().max(2000).optional(),
+    tenantId: tenantId.optional(),
+    projectId: projectId.optional(),
+  })
+  .superRefine((b, ctx) => {
+    const digits = CURRENCY_MINOR_UNITS[b.baseCurrency];
+    if (digits !== undefined && scaleOf(b.cash) > digits) {
+      ctx.addIssue({ code: 'custom', path: ['cash'], message: `has more than ${digits} decimal places for ${b.baseCurrency}` });
+    }
+  });
 export const patchPortfolioBody = z
   .strictObject({
     name: z.string().trim().min(1).max(120).optional(),

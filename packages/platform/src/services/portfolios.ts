@@ -1,11 +1,13 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { formatMoney, minorUnits } from '@ballast/core';
 import type * as z from 'zod';
 import { randomId } from '../auth/api-keys.js';
 import { decodeCursor, encodeCursor } from '../data/cursor.js';
 import { strip } from '../data/control.js';
 import { BEGINS, k } from '../data/keys.js';
-import { notFound, preconditionFailed, conflict } from '../errors.js';
+import { badRequest, conflict, notFound, preconditionFailed } from '../errors.js';
 import type { HandlerContext, RouteHandler } from '../http/types.js';
+import { scaleOf } from '../routes/schemas.js';
 import type * as s from '../routes/schemas.js';
 import { audit, ctxOf, dataTableOf, etag, ifMatch, iso } from './common.js';
 
@@ -51,7 +53,7 @@ export const createPortfolio: RouteHandler = async (i, h) => {
     projectId: ctx.projectId ?? '',
     name: body.name,
     baseCurrency: body.baseCurrency,
-    cash: body.cash,
+    cash: formatMoney(body.cash, body.baseCurrency),
     ...(body.description !== undefined ? { description: body.description } : {}),
     createdAt: at,
     updatedAt: at,
@@ -116,7 +118,11 @@ export const patchPortfolio: RouteHandler = async (i, h) => {
   const after: Portfolio = { ...before, updatedAt: iso(h.now), version: before.version + 1 };
   if (body.name !== undefined) after.name = body.name;
   if (body.baseCurrency !== undefined) after.baseCurrency = body.baseCurrency;
-  if (body.cash !== undefined) after.cash = body.cash;
+  const cash = body.cash ?? before.cash;
+  if (scaleOf(cash) > minorUnits(after.baseCurrency)) {
+    throw badRequest('VALIDATION_FAILED', `cash has more decimal places than ${after.baseCurrency} allows`, [{ path: 'body.cash', message: `has more than ${minorUnits(after.baseCurrency)} decimal places for ${after.baseCurrency}` }]);
+  }
+  after.cash = formatMoney(cash, after.baseCurrency);
   if (body.description === null) delete after.description;
   else if (body.description !== undefined) after.description = body.description;
   await conditionalWrite(h, before, after, 'portfolio.update', expected);
