@@ -63,7 +63,13 @@ async function main(): Promise<void> {
   const rows: BenchRow[] = [];
   for (const m of modules) {
     console.log(`running ${m.name} …`);
-    rows.push(...(await m.fn(candles)));
+    try {
+      rows.push(...(await m.fn(candles)));
+    } catch (err) {
+      // one broken module must not cost the others' figures
+      console.error(`${m.name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      process.exitCode = 1;
+    }
   }
   printTable(rows);
   const cpu = cpus();
