@@ -294,3 +294,19 @@ describe('planRebalance: properties', () => {
     );
   });
 });
+
+describe('RebalanceInputSchema (JSON edge)', () => {
+  it('parses a JSON request into a plannable input and refuses floats for money', async () => {
+    const { RebalanceInputSchema } = await import('../src/rebalance/index.js');
+    const body = {
+      holdings: { VTI: '70', BND: '30' }, cash: '0', prices: { VTI: '10', BND: '10' }, targets: { VTI: 60, BND: '40' },
+      band: { kind: '5/25' }, minTrade: '1', maxTrades: 5, fractional: { step: '0.01' }, cashBuffer: '0', fees: { pct: 0.1 },
+    };
+    const input = RebalanceInputSchema.parse(body);
+    expect(planRebalance(input).trades.map((t) => t.symbol)).toEqual(['VTI', 'BND']);
+    expect(RebalanceInputSchema.safeParse({ ...body, cash: 0 }).success).toBe(false);
+    expect(RebalanceInputSchema.safeParse({ ...body, prices: { VTI: 10.5 } }).success).toBe(false);
+    expect(RebalanceInputSchema.safeParse({ ...body, band: { kind: 'relative' } }).success).toBe(false);
+    expect(RebalanceInputSchema.safeParse({ ...body, maxTrades: 1.5 }).success).toBe(false);
+  });
+});

@@ -194,3 +194,22 @@ describe('account risk state transitions', () => {
     );
   });
 });
+
+describe('risk schemas (JSON edges)', () => {
+  it('a stored state round-trips through JSON and the schema, and validates the same', async () => {
+    const { AccountRiskStateSchema, TradeRequestSchema, RiskLimitSettingsSchema } = await import('../src/risk/index.js');
+    let s: AccountRiskState = fresh();
+    s = recordTradeOpened(s, { notional: '50' }, T0);
+    s = applyTradeResult(s, { strategyId: 'trend', pnl: '-12.5' }, T0 + MIN);
+    const parsed = AccountRiskStateSchema.parse(JSON.parse(JSON.stringify(s)));
+    const req = TradeRequestSchema.parse(JSON.parse(JSON.stringify(REQ)));
+    expect(validateTrade(req, parsed, HARD_LIMITS, T0 + 2 * MIN)).toEqual(validateTrade(REQ, s, HARD_LIMITS, T0 + 2 * MIN));
+    expect(TradeRequestSchema.safeParse({ ...REQ, quantity: 0.5 }).success).toBe(false);
+    expect(TradeRequestSchema.safeParse({ ...REQ, entry: '1e2' }).success).toBe(false);
+    expect(TradeRequestSchema.safeParse({ ...REQ, extra: 1 }).success).toBe(false);
+    expect(AccountRiskStateSchema.safeParse({ ...s, equity: 10000 }).success).toBe(false);
+    expect(RiskLimitSettingsSchema.safeParse({ maxOpenPositions: 3 }).success).toBe(true);
+    expect(RiskLimitSettingsSchema.safeParse({ maxOpenPositions: 2.5 }).success).toBe(false);
+    expect(RiskLimitSettingsSchema.safeParse({ maxLeverage: 3 }).success).toBe(false);
+  });
+});

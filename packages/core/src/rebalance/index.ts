@@ -3,3 +3,4 @@ export * from './band.js';
 export * from './targets.js';
 export * from './fees.js';
 export * from './planner.js';
+export * from './schemas.js';

@@ -4,3 +4,4 @@ export * from './state.js';
 export * from './validator.js';
 export * from './effects.js';
 export * from './sizer.js';
+export * from './schemas.js';
