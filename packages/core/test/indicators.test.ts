@@ -298,6 +298,15 @@ describe('hand-computed values', () => {
     expectIdentical(ema([1, 2, 3, 4, 5], 3), [NaN, NaN, 2, 3, 4]);
   });
 
+  it('the MACD line is exactly ema(fast) − ema(slow), bit for bit', () => {
+    const v = walk(300).close;
+    const m = macd(v, { fast: 12, slow: 26, signal: 9 });
+    const f = ema(v, 12);
+    const s = ema(v, 26);
+    expectIdentical(m.macd, Array.from(f, (x, i) => (i < 25 ? NaN : x - s[i])));
+    expect(m.signal.findIndex((x) => !Number.isNaN(x))).toBe(25 + 8);
+  });
+
   it('RSI(2): first value at index period; flat input gives 50, only gains give 100', () => {
     expectClose(rsi([1, 2, 1, 1], 2), [NaN, NaN, 50, 50]);
     expectClose(rsi([5, 5, 5], 2), [NaN, NaN, 50]);

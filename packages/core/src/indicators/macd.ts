@@ -17,7 +17,7 @@ export interface MacdOptions {
  * slow-1; signal = TA-Lib EMA of the MACD line (seeded with the mean of its first `signal`
  * values), defined from slow+signal-2; histogram = macd − signal.
  *
- * TA-Lib's TA_MACD differs in one detail: it seeds the fast EMA at index slow-1
+ * TA-Lib's TA_MACD differs in two details: it seeds the fast EMA at index slow-1
  * (mean of the last `fast` closes there) and hides the MACD line until the signal exists. We
  * keep macd exactly equal to ema(fast) − ema(slow) so it composes with `ema`.
  */

@@ -4,8 +4,8 @@
  */
 export class RollingWindow {
   readonly size: number;
-  /** values in arrival order once full: `ordered()` copies the ring into it. */
   private readonly ring: Float64Array;
+  /** the window oldest-first; `ordered()` copies the ring into it */
   private readonly flat: Float64Array;
   private head = 0;
   count = 0;
