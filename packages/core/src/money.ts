@@ -29,30 +29,39 @@ const MAX_SIGNIFICANT_DIGITS = 34;
 
 /** True when `s` is a plain decimal string `parseDecimal` accepts. */
 export function isDecimalString(s: unknown): s is string {
-  if (typeof s !== 'string' || !DECIMAL_RE.test(s)) return false;
+  if (typeof s !== 'string' || s.length > MAX_LENGTH || !DECIMAL_RE.test(s)) return false;
   return significantDigits(s) <= MAX_SIGNIFICANT_DIGITS;
 }
 
-/** Digits from the first non-zero one, the point not counted (called on every parse: no regex). */
+/**
+ * Digits from the first to the last non-zero one, the point not counted: what decimal.js has to
+ * store ("1000" and "0.0010" are one digit). Called on every parse, so no regex.
+ */
 function significantDigits(s: string): number {
-  let n = 0;
-  let leading = true;
+  let first = -1;
+  let last = -1;
+  let pos = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 48 || c > 57) continue; // sign or point
-    if (leading && c === 48) continue;
-    leading = false;
-    n++;
+    if (c !== 48) {
+      if (first < 0) first = pos;
+      last = pos;
+    }
+    pos++;
   }
-  return n === 0 ? 1 : n;
+  return first < 0 ? 1 : last - first + 1;
 }
+
+/** Longer strings are not money; the cap keeps a hostile input from costing memory and time. */
+const MAX_LENGTH = 100;
 
 /**
  * Parse a plain decimal string (`"-1234.50"`) into a Decimal.
  * A JS number is refused with a TypeError even when it looks harmless: `0.1 + 0.2` has already
  * lost the money before it arrives. Blank strings, exponents (`"1e3"`), `"NaN"`, `"Infinity"`,
  * hex and surrounding whitespace are refused with a RangeError, as are strings with more than
- * 34 significant digits (they could not be represented without rounding).
+ * 34 significant digits (arithmetic on them would round) or more than 100 characters.
  */
 export function parseDecimal(s: string): D {
   if (typeof s !== 'string') {
@@ -60,6 +69,7 @@ export function parseDecimal(s: string): D {
       `parseDecimal expects a decimal string, got ${typeof s === 'number' ? 'a JS number (floats are refused; pass a string)' : typeof s}`,
     );
   }
+  if (s.length > MAX_LENGTH) throw new RangeError(`decimal string longer than ${MAX_LENGTH} characters`);
   if (!DECIMAL_RE.test(s)) throw new RangeError(`not a plain decimal string: ${JSON.stringify(s.slice(0, 64))}`);
   if (significantDigits(s) > MAX_SIGNIFICANT_DIGITS) {
     throw new RangeError(`more than ${MAX_SIGNIFICANT_DIGITS} significant digits: ${s.slice(0, 64)}`);

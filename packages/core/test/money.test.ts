@@ -60,10 +60,15 @@ describe('parseDecimal / money', () => {
     },
   );
 
-  it('refuses more than 34 significant digits, but not leading zeros', () => {
+  it('refuses more than 34 significant digits, but not leading or trailing zeros, and caps the length', () => {
     expect(() => parseDecimal('1'.repeat(35))).toThrow(RangeError);
     expect(() => parseDecimal(`0.${'1'.repeat(35)}`)).toThrow(RangeError);
+    expect(() => parseDecimal(`1${'0'.repeat(33)}1`)).toThrow(RangeError);
     expect(decimalString(parseDecimal(`0.000${'9'.repeat(34)}`))).toBe(`0.000${'9'.repeat(34)}`);
+    expect(decimalString(parseDecimal(`1${'0'.repeat(40)}`))).toBe(`1${'0'.repeat(40)}`);
+    expect(decimalString(parseDecimal(`1.${'0'.repeat(40)}`))).toBe('1');
+    expect(() => parseDecimal(`0.${'0'.repeat(99)}1`)).toThrow(/longer than 100/);
+    expect(isDecimalString('1'.repeat(101))).toBe(false);
   });
 
   it('refuses every JS number with a TypeError (property)', () => {
