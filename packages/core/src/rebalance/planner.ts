@@ -213,9 +213,12 @@ export function planRebalance(input: RebalanceInput): RebalancePlan {
   const totalValue = holdingsValue.plus(cash);
   const investable = totalValue.minus(cashBuffer);
   if (!investable.gt(0)) throw new RangeError('nothing to allocate: holdings + cash do not exceed the cash buffer');
+  // weights are reports (every decision below cross-multiplies instead), so one division and a
+  // multiplication per asset does; 500 divisions at 34 digits cost more than the rest of a plan
+  const perInvestable = new Dec(1).div(investable);
   let l1 = ZERO;
   for (const a of assets) {
-    a.weight = a.value.div(investable);
+    a.weight = a.value.times(perInvestable);
     a.drift = a.weight.minus(a.target);
     a.absDrift = a.drift.abs();
     a.gap = a.target.times(investable).minus(a.value);
@@ -223,7 +226,7 @@ export function planRebalance(input: RebalanceInput): RebalancePlan {
     a.outside = a.gap.abs().gt(a.band.times(investable));
     l1 = l1.plus(a.absDrift);
   }
-  const cashWeight = cash.minus(cashBuffer).div(investable);
+  const cashWeight = cash.minus(cashBuffer).times(perInvestable);
   const totalDrift = l1.plus(cashWeight.abs()).div(2);
 
   // ---- wanted trades
@@ -296,9 +299,9 @@ export function planRebalance(input: RebalanceInput): RebalancePlan {
     return { a, q, v: q.times(a.price) };
   });
   const investableAfter = projected.reduce((s, p) => s.plus(p.v), cashAfter).minus(cashBuffer);
+  const perInvestableAfter = investableAfter.gt(0) ? new Dec(1).div(investableAfter) : ZERO;
   const projectedWeights: ProjectedWeight[] = projected.map(({ a, q, v }) => ({
-    symbol: a.symbol, quantity: str(q), value: str(v),
-    weight: str(investableAfter.gt(0) ? v.div(investableAfter) : ZERO), targetWeight: str(a.target),
+    symbol: a.symbol, quantity: str(q), value: str(v), weight: str(v.times(perInvestableAfter)), targetWeight: str(a.target),
   }));
 
   return {
