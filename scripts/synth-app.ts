@@ -2,10 +2,11 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Aws } from 'aws-cdk-lib';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import type { SSTConfig } from 'sst';
 import { App, Function as SstFunction } from 'sst/constructs';
 import { initProject, useProject } from 'sst/project.js';
+import { load } from 'sst/stacks/build.js';
 import { APP_NAME, DEFAULT_REGION } from '../stacks/config.js';
-import { composeStacks } from '../stacks/index.js';
 
 export interface SynthOptions {
   stage: string;
@@ -44,7 +45,11 @@ export async function synthApp(opts: SynthOptions): Promise<Synthesized> {
     { mode: 'deploy', stage: opts.stage, name: APP_NAME, region, account: Aws.ACCOUNT_ID, isActiveStack: opts.isActiveStack },
     { outdir: opts.outdir, context: opts.context },
   );
-  composeStacks(app);
+  // Exactly what `sst deploy` runs: sst.config.ts bundled by SST's loader (into the repo root,
+  // stacks inlined), then its stacks(app). Importing stacks/ directly would miss bugs that only
+  // show in the bundled config (paths relative to import.meta.url, for one).
+  const [, config] = (await load(useProject().paths.config)) as readonly [unknown, SSTConfig];
+  await config.stacks(app);
   await app.finish();
   const assembly = app.synth();
   const artifactDirs = app.node

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 
 /**
  * Stage-level settings for the cloud stacks. Pure data and functions: the stacks, the synth script,
@@ -101,11 +102,18 @@ export function stageSettings(stage: string): StageSettings {
 }
 
 /**
+ * SST bundles sst.config.ts (with these modules inlined) into the repo root before running it, so
+ * `import.meta.url` is not this file's location: resolve from the working directory, which SST
+ * requires to be the repo root.
+ */
+export const SILO_TENANTS_FILE = () => path.resolve('stacks', 'silo-tenants.json');
+
+/**
  * Silo tables for enterprise tenants, per stage, from stacks/silo-tenants.json:
  * `{ "stages": { "prod": ["t_acme"] } }`. Each id becomes a table `ballast-<stage>-silo-<id>`
  * which the tenant's `data` routing entry can then name.
  */
-export function siloTenants(stage: string, file = new URL('./silo-tenants.json', import.meta.url)): string[] {
+export function siloTenants(stage: string, file: string | URL = SILO_TENANTS_FILE()): string[] {
   const parsed = JSON.parse(readFileSync(file, 'utf8')) as { stages?: Record<string, unknown> };
   const list = parsed.stages?.[stage] ?? [];
   if (!Array.isArray(list)) throw new Error(`silo-tenants.json: stages.${stage} must be a list of tenant ids`);
