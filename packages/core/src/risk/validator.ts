@@ -87,7 +87,7 @@ function ratioNumber(a: D, b: D): number {
 
 /** A report number as text: at most 6 decimals, no float noise. */
 function fmt(n: number): string {
-  return Number.isFinite(n) ? String(Number(n.toFixed(6))) : String(n);
+  return String(Number.isFinite(n) ? Math.round(n * 1e6) / 1e6 : n);
 }
 
 /** Count of times in [from, to]: trades after `now` have not happened yet for this decision. */
