@@ -382,6 +382,8 @@ describe('tightenLimits / HARD_LIMITS', () => {
     expect(() => tightenLimits(HARD_LIMITS, { maxDrawdownPct: Number.NaN })).toThrow(/maxDrawdownPct/);
     expect(() => tightenLimits(HARD_LIMITS, { maxDrawdownPct: '10' as unknown as number })).toThrow(/maxDrawdownPct/);
     expect(() => tightenLimits(HARD_LIMITS, { minRiskReward: 0 } as Partial<RiskLimits>)).toThrow(/minRiskReward/);
+    expect(() => tightenLimits(HARD_LIMITS, { maxDrawdownPct: 0 })).toThrow(/maxDrawdownPct must be positive/);
+    expect(() => tightenLimits(HARD_LIMITS, { maxOpenPositions: 0 })).toThrow(/maxOpenPositions/);
     expect(() => tightenLimits({ ...HARD_LIMITS, maxDrawdownPct: 20 }, {})).toThrow(/maxDrawdownPct/);
   });
 });

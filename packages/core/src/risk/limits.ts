@@ -71,7 +71,9 @@ export const HARD_LIMITS: Readonly<RiskLimits> = deepFreeze({
 
 function checkValue(field: keyof RiskLimits, v: unknown): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new RangeError(`${field} must be a finite number`);
-  if (v < 0 || (DIRECTION[field] === 'min' && v <= 0)) throw new RangeError(`${field} must be positive`);
+  // zero is refused too: "drawdown ≥ 0%" would trip the breaker on every decision, and a
+  // pause is what disabling strategies is for
+  if (v <= 0) throw new RangeError(`${field} must be positive`);
   if (INTEGER_LIMITS.has(field) && !Number.isInteger(v)) throw new RangeError(`${field} must be an integer`);
   return v;
 }

@@ -17,19 +17,20 @@ export const TradeRequestSchema = z.strictObject({
   lotSize: DecimalStringSchema.optional(),
 });
 
-const pct = z.number().nonnegative();
+const pct = z.number().positive();
 const count = z.number().int().nonnegative();
+const limitCount = z.number().int().positive();
 
 /** Tenant risk settings: any subset of the limits; tightenLimits decides whether they only tighten. */
 export const RiskLimitSettingsSchema = z.strictObject({
   maxDrawdownPct: pct.optional(),
-  maxOpenPositions: count.optional(),
-  maxTradesPerDay: count.optional(),
-  maxTradesPerHour: count.optional(),
+  maxOpenPositions: limitCount.optional(),
+  maxTradesPerDay: limitCount.optional(),
+  maxTradesPerHour: limitCount.optional(),
   maxPositionLots: pct.optional(),
   maxPositionPctOfEquity: pct.optional(),
   minRiskReward: z.number().positive().optional(),
-  maxConsecutiveLosses: count.optional(),
+  maxConsecutiveLosses: limitCount.optional(),
   maxDailyLossPct: pct.optional(),
   maxRiskPerTradePct: pct.optional(),
 });

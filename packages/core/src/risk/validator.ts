@@ -134,7 +134,7 @@ export function validateTrade(
   const ddValue = peak.gt(0) ? Math.max(0, pctNumber(peak.minus(equity), peak)) : accountDrawdownPct(equity, peak).toNumber();
   const ddFails = peak.gt(0)
     ? Dec.max(0, peak.minus(equity)).times(HUNDRED).gte(dec(limits.maxDrawdownPct).times(peak))
-    : equity.lt(peak) || limits.maxDrawdownPct === 0;
+    : equity.lt(peak);
   add({
     id: 'drawdown', step: 2, name: 'Account drawdown below limit', value: ddValue, limit: limits.maxDrawdownPct, passed: !ddFails,
     detail: `drawdown ${fmt(ddValue)}% ${ddFails ? '≥' : '<'} ${limits.maxDrawdownPct}%`,
@@ -208,7 +208,7 @@ export function validateTrade(
   // 9. today's realised loss against the day's starting equity
   const loss = Dec.max(0, money(state.dailyPnl).negated());
   const base = money(state.dayStartEquity);
-  const dailyFails = base.gt(0) ? loss.times(HUNDRED).gte(dec(limits.maxDailyLossPct).times(base)) : loss.gt(0) || limits.maxDailyLossPct === 0;
+  const dailyFails = base.gt(0) ? loss.times(HUNDRED).gte(dec(limits.maxDailyLossPct).times(base)) : loss.gt(0);
   const lossPct = pctNumber(loss, base);
   add({
     id: 'dailyLoss', step: 9, name: 'Daily loss below limit', value: lossPct, limit: limits.maxDailyLossPct,
