@@ -48,42 +48,83 @@ interface Simulation {
   barsInMarket: number;
 }
 
-// The bar loop lives in its own small function: V8 optimises it quickly and in isolation from
-// the validation above (a big function takes far longer to reach optimised code).
+/** Position and order state carried from one block of bars to the next. */
+interface Book {
+  cash: number;
+  /** signed quantity: > 0 long, < 0 short, 0 flat */
+  pos: number;
+  dir: number;
+  stop: number;
+  target: number;
+  entryIndex: number;
+  entryPrice: number;
+  entryCommission: number;
+  entrySlippage: number;
+  entrySignal: Signal | null;
+  pendingAction: number;
+  pendingSignal: Signal | null;
+  skipped: number;
+  barsInMarket: number;
+}
+
+/**
+ * Bars per call of `runBlock`. The loop runs as many calls over blocks instead of one call over
+ * all bars: a function called once per backtest only reaches optimised code by on-stack
+ * replacement, again on every run, whereas a function called a few hundred times is compiled
+ * normally once and entered optimised from then on.
+ */
+const BLOCK = 1024;
+
 function simulate<S>(candles: CandleSeries, strategy: Strategy<unknown, S>, state: S, cfg: BacktestConfig): Simulation {
   const n = candles.length;
   const start = cfg.startIndex;
-  const { time, open, high, low, close } = candles;
+  const equity = new Float64Array(n);
+  const trades: Trade[] = [];
+  for (let i = 0; i < start; i++) equity[i] = cfg.initialCapital;
+  const book: Book = {
+    cash: cfg.initialCapital,
+    pos: 0,
+    dir: 0,
+    stop: NaN,
+    target: NaN,
+    entryIndex: -1,
+    entryPrice: 0,
+    entryCommission: 0,
+    entrySlippage: 0,
+    entrySignal: null,
+    pendingAction: NONE,
+    pendingSignal: null,
+    skipped: 0,
+    barsInMarket: 0,
+  };
+  for (let from = start; from < n; from += BLOCK) {
+    runBlock(candles, strategy, state, cfg, book, equity, trades, from, Math.min(n, from + BLOCK));
+  }
+  return { equity, trades, skipped: book.skipped, barsInMarket: book.barsInMarket };
+}
 
+function runBlock<S>(
+  candles: CandleSeries,
+  strategy: Strategy<unknown, S>,
+  state: S,
+  cfg: BacktestConfig,
+  book: Book,
+  equity: Float64Array,
+  trades: Trade[],
+  from: number,
+  to: number,
+): void {
+  const n = candles.length;
+  const { time, open, high, low, close } = candles;
   const slip = cfg.slippageBps / 10_000;
   const riskSizing = cfg.sizing.mode === 'risk';
   const allowShort = cfg.allowShort;
   const onOpposite = cfg.onOpposite;
 
-  const equity = new Float64Array(n);
-  const trades: Trade[] = [];
-  let skipped = 0;
-  let barsInMarket = 0;
+  // The hot state lives in locals inside the block (V8 keeps them in registers).
+  let { cash, pos, dir, stop, target, entryIndex, entryPrice, entryCommission, entrySlippage, entrySignal, pendingAction, pendingSignal, skipped, barsInMarket } = book;
 
-  // Hot-loop state lives in locals (no closure captures them), so V8 keeps it in registers.
-  let cash = cfg.initialCapital;
-  // signed quantity: > 0 long, < 0 short, 0 flat
-  let pos = 0;
-  let dir = 0;
-  let stop = NaN;
-  let target = NaN;
-  let entryIndex = -1;
-  let entryPrice = 0;
-  let entryCommission = 0;
-  let entrySlippage = 0;
-  let entrySignal: Signal | null = null;
-
-  let pendingAction = NONE;
-  let pendingSignal: Signal | null = null;
-
-  for (let i = 0; i < start; i++) equity[i] = cfg.initialCapital;
-
-  for (let i = start; i < n; i++) {
+  for (let i = from; i < to; i++) {
     // exit fill of this bar, if any: price paid/received, the untouched level, and why
     let exitPrice = NaN;
     let exitRaw = NaN;
@@ -205,7 +246,20 @@ function simulate<S>(candles: CandleSeries, strategy: Strategy<unknown, S>, stat
     }
   }
 
-  return { equity, trades, skipped, barsInMarket };
+  book.cash = cash;
+  book.pos = pos;
+  book.dir = dir;
+  book.stop = stop;
+  book.target = target;
+  book.entryIndex = entryIndex;
+  book.entryPrice = entryPrice;
+  book.entryCommission = entryCommission;
+  book.entrySlippage = entrySlippage;
+  book.entrySignal = entrySignal;
+  book.pendingAction = pendingAction;
+  book.pendingSignal = pendingSignal;
+  book.skipped = skipped;
+  book.barsInMarket = barsInMarket;
 }
 
 /** Commission of one fill: max(minimum, fixed + perShare·q + rate·q·price). */
