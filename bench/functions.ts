@@ -70,6 +70,7 @@ interface Bundle {
   /** biggest inputs by bytes in the output, grouped by package */
   top: Array<{ pkg: string; bytes: number }>;
   samples: number[];
+  cpuSamples: number[];
 }
 
 function packageOf(input: string): string {
@@ -91,14 +92,15 @@ async function build(id: string, handler: string, outDir: string, source?: strin
   for (const [input, { bytesInOutput }] of Object.entries(out?.inputs ?? {})) byPkg.set(packageOf(input), (byPkg.get(packageOf(input)) ?? 0) + bytesInOutput);
   const top = [...byPkg].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([pkg, bytes]) => ({ pkg, bytes }));
   const bytes = (await stat(file)).size;
-  return { id, handler, file, bytes, gzipBytes: gzipSync(readFileSync(file)).length, top, samples: [] };
+  return { id, handler, file, bytes, gzipBytes: gzipSync(readFileSync(file)).length, top, samples: [], cpuSamples: [] };
 }
 
 const run = promisify(execFile);
-async function coldImport(file: string): Promise<number> {
-  const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(String(performance.now() - t));`;
+/** One cold import in a fresh process: wall-clock ms, and CPU ms (user+system; less sensitive to a busy machine). */
+async function coldImport(file: string): Promise<{ wall: number; cpu: number }> {
+  const script = `const c = process.cpuUsage(); const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); const w = performance.now() - t; const d = process.cpuUsage(c); process.stdout.write(JSON.stringify({ wall: w, cpu: (d.user + d.system) / 1000 }));`;
   const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { env: ENV, cwd: path.dirname(file) });
-  return Number(stdout);
+  return JSON.parse(stdout) as { wall: number; cpu: number };
 }
 
 const median = (xs: number[]) => {
@@ -119,12 +121,18 @@ try {
   // warm the disk cache once, then interleave samples
   for (const b of [bare, ...fns]) await coldImport(b.file);
   for (let i = 0; i < RUNS; i++) {
-    for (const b of [bare, ...fns]) b.samples.push(await coldImport(b.file));
+    for (const b of [bare, ...fns]) {
+      const m = await coldImport(b.file);
+      b.samples.push(m.wall);
+      b.cpuSamples.push(m.cpu);
+    }
   }
 
   const bareMs = median(bare.samples);
+  const bareCpuMs = median(bare.cpuSamples);
   const rows = fns.map((b) => {
     const importMs = median(b.samples);
+    const importCpuMs = median(b.cpuSamples);
     return {
       id: b.id,
       handler: b.handler,
@@ -132,6 +140,8 @@ try {
       gzipBytes: b.gzipBytes,
       importMs: Number(importMs.toFixed(2)),
       importRatio: Number((importMs / bareMs).toFixed(3)),
+      importCpuMs: Number(importCpuMs.toFixed(2)),
+      importCpuRatio: Number((importCpuMs / bareCpuMs).toFixed(3)),
       withinSize: b.bytes <= TARGET_BYTES,
       withinImport: importMs / bareMs <= TARGET_RATIO,
       samplesMs: b.samples.map((x) => Number(x.toFixed(2))),
@@ -146,7 +156,7 @@ try {
     runs: RUNS,
     buildSeconds: Number(buildSeconds.toFixed(1)),
     targets: { maxBytes: TARGET_BYTES, maxImportRatio: TARGET_RATIO },
-    baseline: { id: bare.id, description: 'middy + DynamoDBDocumentClient GetItem handler', bytes: bare.bytes, gzipBytes: bare.gzipBytes, importMs: Number(bareMs.toFixed(2)), samplesMs: bare.samples.map((x) => Number(x.toFixed(2))), top: bare.top },
+    baseline: { id: bare.id, description: 'middy + DynamoDBDocumentClient GetItem handler', bytes: bare.bytes, gzipBytes: bare.gzipBytes, importMs: Number(bareMs.toFixed(2)), importCpuMs: Number(bareCpuMs.toFixed(2)), samplesMs: bare.samples.map((x) => Number(x.toFixed(2))), top: bare.top },
     functions: rows,
     summary: {
       functions: rows.length,
@@ -154,6 +164,8 @@ try {
       maxImportMs: Math.max(...rows.map((r) => r.importMs)),
       maxImportRatio: Math.max(...rows.map((r) => r.importRatio)),
       medianImportRatio: Number(median(rows.map((r) => r.importRatio)).toFixed(3)),
+      maxImportCpuRatio: Math.max(...rows.map((r) => r.importCpuRatio)),
+      medianImportCpuRatio: Number(median(rows.map((r) => r.importCpuRatio)).toFixed(3)),
       allWithinSize: rows.every((r) => r.withinSize),
       allWithinImport: rows.every((r) => r.withinImport),
     },
@@ -164,14 +176,14 @@ try {
   const pad = (s: string, n: number) => s.padEnd(n);
   const lpad = (s: string, n: number) => s.padStart(n);
   console.log(`\nLambda bundles (esbuild ${esbuildVersion}, ESM, minified, SDK bundled), cold import median of ${RUNS} fresh processes, ${process.version}`);
-  console.log(`${pad('function', 22)}${lpad('KiB', 8)}${lpad('gz KiB', 8)}${lpad('import ms', 11)}${lpad('× bare', 8)}  ok`);
-  console.log(`${pad(bare.id, 22)}${lpad(kb(bare.bytes), 8)}${lpad(kb(bare.gzipBytes), 8)}${lpad(bareMs.toFixed(1), 11)}${lpad('1.00', 8)}  baseline`);
+  console.log(`${pad('function', 22)}${lpad('KiB', 8)}${lpad('gz KiB', 8)}${lpad('import ms', 11)}${lpad('× bare', 8)}${lpad('cpu ms', 9)}${lpad('× bare', 8)}  ok`);
+  console.log(`${pad(bare.id, 22)}${lpad(kb(bare.bytes), 8)}${lpad(kb(bare.gzipBytes), 8)}${lpad(bareMs.toFixed(1), 11)}${lpad('1.00', 8)}${lpad(bareCpuMs.toFixed(1), 9)}${lpad('1.00', 8)}  baseline`);
   for (const r of rows) {
     const ok = `${r.withinSize ? '' : 'SIZE '}${r.withinImport ? '' : 'IMPORT'}`.trim() || 'yes';
-    console.log(`${pad(r.id, 22)}${lpad(kb(r.bytes), 8)}${lpad(kb(r.gzipBytes), 8)}${lpad(r.importMs.toFixed(1), 11)}${lpad(r.importRatio.toFixed(2), 8)}  ${ok}`);
+    console.log(`${pad(r.id, 22)}${lpad(kb(r.bytes), 8)}${lpad(kb(r.gzipBytes), 8)}${lpad(r.importMs.toFixed(1), 11)}${lpad(r.importRatio.toFixed(2), 8)}${lpad(r.importCpuMs.toFixed(1), 9)}${lpad(r.importCpuRatio.toFixed(2), 8)}  ${ok}`);
   }
   const sm = results.summary;
-  console.log(`\nlargest ${kb(sm.maxBytes)} KiB (target ≤ ${kb(TARGET_BYTES)}); import ratio max ${sm.maxImportRatio.toFixed(2)}, median ${sm.medianImportRatio.toFixed(2)} (target ≤ ${TARGET_RATIO}) → bench/results/functions.json`);
+  console.log(`\nlargest ${kb(sm.maxBytes)} KiB (target ≤ ${kb(TARGET_BYTES)}); import ratio max ${sm.maxImportRatio.toFixed(2)}, median ${sm.medianImportRatio.toFixed(2)} (target ≤ ${TARGET_RATIO}); CPU ratio max ${sm.maxImportCpuRatio.toFixed(2)}, median ${sm.medianImportCpuRatio.toFixed(2)} → bench/results/functions.json`);
 } finally {
   await rm(dir, { recursive: true, force: true });
 }
