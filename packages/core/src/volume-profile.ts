@@ -185,8 +185,10 @@ export function volumeProfile(candles: CandleColumns | readonly CandleRow[], opt
     }
     base = minLow;
     const span = maxHigh - minLow;
-    // a perfectly flat window still needs a non-zero row height
-    size = span > 0 ? span / count : 1;
+    // A flat window still needs a non-zero row height; so does a range too small for float
+    // resolution to tell its rows apart (rows must stay strictly ascending).
+    const resolvable = span / count > Math.max(Math.abs(minLow), Math.abs(maxHigh)) * 64 * Number.EPSILON;
+    size = resolvable ? span / count : 1;
   }
 
   const vol = new Float64Array(count);

@@ -106,7 +106,9 @@ function walk(n: number, seed = 7): Ohlcv {
   return s;
 }
 
-const price = fc.double({ min: 1, max: 1000, noNaN: true });
+// Prices on a cent grid, as markets quote them: differences are never float dust, so ratios
+// such as RSI's gain/(gain+loss) are compared on real moves, not on rounding noise of 1e-16.
+const price = fc.integer({ min: 100, max: 100_000 }).map((cents) => cents / 100);
 const series = fc.array(price, { maxLength: 80 });
 const period = fc.integer({ min: 1, max: 20 });
 const bars = fc
@@ -171,7 +173,7 @@ function wilder(x: number[], p: number, first: number): number[] {
   let avg = x.slice(first, first + p).reduce((a, b) => a + b, 0) / p;
   out[first + p - 1] = avg;
   for (let i = first + p; i < x.length; i++) {
-    avg = avg + (x[i] - avg) / p;
+    avg = (avg * (p - 1) + x[i]) / p; // TA-Lib's form; exact for p = 1
     out[i] = avg;
   }
   return out;

@@ -138,6 +138,12 @@ describe('volumeProfile', () => {
     );
   });
 
+  it('a range below float resolution is treated as flat, keeping rows strictly ascending', () => {
+    const rows = volumeProfile([{ high: 1, low: 1, volume: 1 }, { high: 1.0000000000000002, low: 1.0000000000000002, volume: 2 }], { rows: 2 });
+    expect(rows[1].price).toBeGreaterThan(rows[0].price);
+    expect(rows.reduce((s, r) => s + r.volume, 0)).toBe(3);
+  });
+
   it('honours a bar range and rejects bad options', () => {
     const c = { high: [2, 12], low: [1, 11], volume: [5, 9] };
     expect(volumeProfile(c, { rowSize: 1, from: 1 }).reduce((s, r) => s + r.volume, 0)).toBe(9);
