@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { runBacktest, BacktestConfigSchema, type BacktestConfigInput, type Trade } from '../src/backtest/index.js';
 import { buyAndHold } from '../src/strategies/buy-and-hold.js';
+import { smaCross } from '../src/strategies/sma-cross.js';
 import type { CandleSeries, Signal, Strategy } from '../src/strategies/types.js';
 
 const DAY = 86_400_000;
@@ -397,6 +398,34 @@ describe('runBacktest: accounting invariants', () => {
       ),
       { numRuns: 30 },
     );
+  });
+
+  it('a long run: hundreds of trades (the columnar log grows), accounting still exact', () => {
+    const c = randomCandles(6000, 99);
+    const r = runBacktest({ candles: c, strategy: smaCross, params: { fast: 3, slow: 8, stopPct: 0.01, targetPct: 0.02 }, config: { commission: { rate: 0.001, minimum: 1 }, slippageBps: 2 } });
+    expect(r.trades.length).toBeGreaterThan(300);
+    expect(r.metrics.tradeCount).toBe(r.trades.length);
+    const sum = r.trades.reduce((s, t) => s + t.pnl, 0);
+    expect(r.equity[5999]).toBeCloseTo(10_000 + sum, 6);
+    for (const t of r.trades) {
+      expect(t.pnl).toBeCloseTo(t.grossPnl - t.commission, 9);
+      expect(t.grossPnl).toBeCloseTo((t.side === 'long' ? 1 : -1) * t.quantity * (t.exitPrice - t.entryPrice), 9);
+      expect(t.entryTime).toBe(c.time[t.entryIndex]);
+      expect(t.exitTime).toBe(c.time[t.exitIndex]);
+      expect(t.barsHeld).toBe(t.exitIndex - t.entryIndex);
+      expect(['stop', 'target', 'signal', 'end']).toContain(t.exitReason);
+    }
+    for (const why of ['stop', 'target', 'signal']) expect(r.trades.some((t) => t.exitReason === why)).toBe(true);
+    expect(r.metrics.winningTrades + r.metrics.losingTrades).toBeLessThanOrEqual(r.trades.length);
+    expect(r.metrics.averageTradeDuration).toBeCloseTo(r.trades.reduce((s, t) => s + t.exitTime - t.entryTime, 0) / r.trades.length, 6);
+  });
+
+  it('the trade log is built once on first access and serialises with the result', () => {
+    const r = runBacktest({ candles: bars(FLAT), strategy: longThenClose, config: half });
+    expect(r.trades).toBe(r.trades);
+    const json = JSON.parse(JSON.stringify({ ...r, equity: [], drawdown: [] })) as { trades: { pnl: number }[] };
+    expect(json.trades).toHaveLength(1);
+    expect(json.trades[0].pnl).toBe(500);
   });
 
   it('a signal on the last bar is never filled', () => {

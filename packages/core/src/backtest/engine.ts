@@ -1,7 +1,8 @@
 import type { CandleSeries, Signal, Strategy } from '../strategies/types.js';
 import { BacktestConfigSchema, type BacktestConfig, type BacktestConfigInput, type CommissionConfig } from './config.js';
 import { backtestReport } from './report.js';
-import type { BacktestResult, ExitReason, Trade } from './types.js';
+import { EXIT_END, EXIT_SIGNAL, EXIT_STOP, EXIT_TARGET, TradeLog } from './trade-log.js';
+import type { BacktestResult } from './types.js';
 
 export interface BacktestInput<P, S> {
   candles: CandleSeries;
@@ -43,7 +44,7 @@ export function runBacktest<P, S>(input: BacktestInput<P, S>): BacktestResult {
 
 interface Simulation {
   equity: Float64Array;
-  trades: Trade[];
+  log: TradeLog;
   skipped: number;
   barsInMarket: number;
 }
@@ -79,7 +80,7 @@ function simulate<S>(candles: CandleSeries, strategy: Strategy<unknown, S>, stat
   const n = candles.length;
   const start = cfg.startIndex;
   const equity = new Float64Array(n);
-  const trades: Trade[] = [];
+  const log = new TradeLog(candles.time);
   for (let i = 0; i < start; i++) equity[i] = cfg.initialCapital;
   const book: Book = {
     cash: cfg.initialCapital,
@@ -98,9 +99,9 @@ function simulate<S>(candles: CandleSeries, strategy: Strategy<unknown, S>, stat
     barsInMarket: 0,
   };
   for (let from = start; from < n; from += BLOCK) {
-    runBlock(candles, strategy, state, cfg, book, equity, trades, from, Math.min(n, from + BLOCK));
+    runBlock(candles, strategy, state, cfg, book, equity, log, from, Math.min(n, from + BLOCK));
   }
-  return { equity, trades, skipped: book.skipped, barsInMarket: book.barsInMarket };
+  return { equity, log, skipped: book.skipped, barsInMarket: book.barsInMarket };
 }
 
 function runBlock<S>(
@@ -110,12 +111,12 @@ function runBlock<S>(
   cfg: BacktestConfig,
   book: Book,
   equity: Float64Array,
-  trades: Trade[],
+  log: TradeLog,
   from: number,
   to: number,
 ): void {
   const n = candles.length;
-  const { time, open, high, low, close } = candles;
+  const { open, high, low, close } = candles;
   const slip = cfg.slippageBps / 10_000;
   const riskSizing = cfg.sizing.mode === 'risk';
   const allowShort = cfg.allowShort;
@@ -128,7 +129,7 @@ function runBlock<S>(
     // exit fill of this bar, if any: price paid/received, the untouched level, and why
     let exitPrice = NaN;
     let exitRaw = NaN;
-    let exitReason: ExitReason = 'signal';
+    let exitReason = EXIT_SIGNAL;
 
     // 1. the opening auction: orders decided at the previous close
     if (pendingAction !== NONE) {
@@ -142,7 +143,7 @@ function runBlock<S>(
         const q = pos > 0 ? pos : -pos;
         const fee = commission(q, exitPrice, cfg.commission);
         cash -= -pos * exitPrice + fee;
-        trades.push(closedTrade(pos, entryIndex, i, time, entryPrice, exitPrice, exitRaw, stop, target, entryCommission + fee, entrySlippage, 'signal', entrySignal as Signal));
+        log.add(pos, entryIndex, i, entryPrice, exitPrice, stop, target, entryCommission + fee, entrySlippage + q * Math.abs(exitPrice - exitRaw), EXIT_SIGNAL, entrySignal as Signal);
         pos = 0;
         dir = 0;
         exitPrice = NaN;
@@ -180,47 +181,47 @@ function runBlock<S>(
         if (o <= stop) {
           exitRaw = o;
           exitPrice = o * (1 - slip);
-          exitReason = 'stop';
+          exitReason = EXIT_STOP;
         } else if (o >= target) {
           exitRaw = exitPrice = o;
-          exitReason = 'target';
+          exitReason = EXIT_TARGET;
         } else if (low[i] <= stop) {
           exitRaw = stop;
           exitPrice = stop * (1 - slip);
-          exitReason = 'stop';
+          exitReason = EXIT_STOP;
         } else if (high[i] >= target) {
           exitRaw = exitPrice = target;
-          exitReason = 'target';
+          exitReason = EXIT_TARGET;
         }
       } else {
         if (o >= stop) {
           exitRaw = o;
           exitPrice = o * (1 + slip);
-          exitReason = 'stop';
+          exitReason = EXIT_STOP;
         } else if (o <= target) {
           exitRaw = exitPrice = o;
-          exitReason = 'target';
+          exitReason = EXIT_TARGET;
         } else if (high[i] >= stop) {
           exitRaw = stop;
           exitPrice = stop * (1 + slip);
-          exitReason = 'stop';
+          exitReason = EXIT_STOP;
         } else if (low[i] <= target) {
           exitRaw = exitPrice = target;
-          exitReason = 'target';
+          exitReason = EXIT_TARGET;
         }
       }
       // 3. end of data: whatever is still open goes at the last close
       if (exitPrice !== exitPrice && i === n - 1) {
         exitRaw = close[i];
         exitPrice = exitRaw * (1 - dir * slip);
-        exitReason = 'end';
+        exitReason = EXIT_END;
         barsInMarket++;
       }
       if (exitPrice === exitPrice) {
         const q = pos > 0 ? pos : -pos;
         const fee = commission(q, exitPrice, cfg.commission);
         cash -= -pos * exitPrice + fee;
-        trades.push(closedTrade(pos, entryIndex, i, time, entryPrice, exitPrice, exitRaw, stop, target, entryCommission + fee, entrySlippage, exitReason, entrySignal as Signal));
+        log.add(pos, entryIndex, i, entryPrice, exitPrice, stop, target, entryCommission + fee, entrySlippage + q * Math.abs(exitPrice - exitRaw), exitReason, entrySignal as Signal);
         pos = 0;
         dir = 0;
       }
@@ -288,44 +289,4 @@ export function orderQuantity(equity: number, price: number, stop: number, cfg: 
   const step = cfg.quantityStep;
   if (step > 0) q = Math.floor(q / step + 1e-9) * step;
   return q > 0 && Number.isFinite(q) ? q : 0;
-}
-
-function closedTrade(
-  pos: number,
-  entryIndex: number,
-  exitIndex: number,
-  time: ArrayLike<number>,
-  entryPrice: number,
-  exitPrice: number,
-  exitRaw: number,
-  stop: number,
-  target: number,
-  fees: number,
-  entrySlippage: number,
-  exitReason: ExitReason,
-  sig: Signal,
-): Trade {
-  const q = pos > 0 ? pos : -pos;
-  const gross = pos * (exitPrice - entryPrice);
-  return {
-    side: pos > 0 ? 'long' : 'short',
-    quantity: q,
-    entryIndex,
-    exitIndex,
-    entryTime: time[entryIndex],
-    exitTime: time[exitIndex],
-    entryPrice,
-    exitPrice,
-    stop: stop === stop ? stop : null,
-    target: target === target ? target : null,
-    commission: fees,
-    slippage: entrySlippage + q * Math.abs(exitPrice - exitRaw),
-    grossPnl: gross,
-    pnl: gross - fees,
-    returnPct: (gross - fees) / (q * entryPrice),
-    barsHeld: exitIndex - entryIndex,
-    exitReason,
-    reason: sig.reason,
-    confidence: sig.confidence,
-  };
 }

@@ -13,11 +13,12 @@ import {
   winRate,
 } from '../metrics/index.js';
 import type { BacktestConfig } from './config.js';
+import type { TradeLog } from './trade-log.js';
 import type { BacktestMetrics, BacktestMoney, BacktestResult, Trade } from './types.js';
 
 export interface ReportInput {
   equity: Float64Array;
-  trades: Trade[];
+  log: TradeLog;
   skipped: number;
   barsInMarket: number;
   config: BacktestConfig;
@@ -28,7 +29,7 @@ export interface ReportInput {
  * are rounded to the currency's minor unit (half-even, via money.ts) — as numbers in `metrics`
  * and as decimal strings in `money`.
  */
-export function backtestReport({ equity, trades, skipped, barsInMarket, config }: ReportInput): BacktestResult {
+export function backtestReport({ equity, log, skipped, barsInMarket, config }: ReportInput): BacktestResult {
   const n = equity.length;
   const start = config.startIndex;
   const initial = config.initialCapital;
@@ -40,12 +41,14 @@ export function backtestReport({ equity, trades, skipped, barsInMarket, config }
   const returns = drawdown.subarray(start);
   fillReturns(equity, start, initial, returns);
 
-  const { grossProfit, grossLoss, commission, slippage, wins, losses, barsHeld } = tradeTotals(trades);
+  const { grossProfit, grossLoss, commission, slippage, wins, losses, barsHeld } = tradeTotals(log);
+  const count = log.length;
+  const pnls = log.pnlViews();
 
   const finalEquity = equity[n - 1];
   const netProfit = finalEquity - initial;
   const opts = { riskFree: config.riskFree, annualization: config.periodsPerYear };
-  const exp = expectancy(trades);
+  const exp = expectancy(pnls);
   const cur = config.currency;
   const round = (x: number): number => (Number.isFinite(x) ? Number(formatMoney(new Dec(x), cur)) : x);
   const str = (x: number): string => formatMoney(new Dec(x), cur);
@@ -66,13 +69,13 @@ export function backtestReport({ equity, trades, skipped, barsInMarket, config }
     sortino,
     maxDrawdown: mdd,
     calmar,
-    profitFactor: profitFactor(trades),
-    winRate: winRate(trades),
+    profitFactor: profitFactor(pnls),
+    winRate: winRate(pnls),
     expectancy: round(exp),
     recoveryFactor: recoveryFactor(netProfit, ddAbs),
-    averageTradeDuration: averageTradeDuration(trades),
-    averageBarsHeld: trades.length > 0 ? barsHeld / trades.length : NaN,
-    tradeCount: trades.length,
+    averageTradeDuration: averageTradeDuration(pnls),
+    averageBarsHeld: count > 0 ? barsHeld / count : NaN,
+    tradeCount: count,
     winningTrades: wins,
     losingTrades: losses,
     exposure: bars > 0 ? barsInMarket / bars : 0,
@@ -97,7 +100,18 @@ export function backtestReport({ equity, trades, skipped, barsInMarket, config }
     maxDrawdownAbs: str(ddAbs),
     expectancy: Number.isFinite(exp) ? str(exp) : null,
   };
-  return { equity, drawdown, trades, metrics, money, skippedSignals: skipped };
+  let trades: Trade[] | undefined;
+  return {
+    equity,
+    drawdown,
+    // Built on first access (then cached): most callers of a large run read only the metrics.
+    get trades(): Trade[] {
+      return (trades ??= log.toTrades());
+    },
+    metrics,
+    money,
+    skippedSignals: skipped,
+  };
 }
 
 /** Per-bar simple returns of the traded span; the bar before `start` is worth `initial`. */
@@ -137,20 +151,21 @@ interface TradeTotals {
   barsHeld: number;
 }
 
-function tradeTotals(trades: readonly Trade[]): TradeTotals {
+function tradeTotals(log: TradeLog): TradeTotals {
   const t: TradeTotals = { grossProfit: 0, grossLoss: 0, commission: 0, slippage: 0, wins: 0, losses: 0, barsHeld: 0 };
-  for (let k = 0; k < trades.length; k++) {
-    const x = trades[k];
-    if (x.pnl > 0) {
-      t.grossProfit += x.pnl;
+  const { pnl, commission, slippage, entryIndex, exitIndex } = log;
+  for (let k = 0; k < log.length; k++) {
+    const x = pnl[k];
+    if (x > 0) {
+      t.grossProfit += x;
       t.wins++;
-    } else if (x.pnl < 0) {
-      t.grossLoss += x.pnl;
+    } else if (x < 0) {
+      t.grossLoss += x;
       t.losses++;
     }
-    t.commission += x.commission;
-    t.slippage += x.slippage;
-    t.barsHeld += x.barsHeld;
+    t.commission += commission[k];
+    t.slippage += slippage[k];
+    t.barsHeld += exitIndex[k] - entryIndex[k];
   }
   return t;
 }

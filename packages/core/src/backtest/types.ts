@@ -92,7 +92,8 @@ export interface BacktestResult {
   equity: Float64Array;
   /** equity / running peak − 1, ≤ 0 */
   drawdown: Float64Array;
-  trades: Trade[];
+  /** the trade log, oldest first; built from columnar storage on first access, then cached */
+  readonly trades: Trade[];
   metrics: BacktestMetrics;
   money: BacktestMoney;
   /** signals that could not be acted on (bracket already crossed at the fill, no stop for risk sizing, zero quantity) */
