@@ -236,6 +236,33 @@ describe('walk-forward', () => {
     expect(walkForward(opts)).toEqual(r);
   });
 
+  it('a window where nothing trades (objective NaN everywhere) is still walked forward', () => {
+    const flat = walk(300, 4);
+    flat.close.fill(100);
+    flat.open.fill(100);
+    flat.high.fill(100);
+    flat.low.fill(100);
+    const r = walkForward({
+      candles: flat,
+      strategy: smaCross,
+      space: { fast: { values: [40, 5] }, slow: { values: [20, 30] } },
+      inSample: 150,
+      outOfSample: 50,
+      method: 'grid',
+      budget: 4,
+    });
+    expect(r.windows).toHaveLength(3);
+    for (const w of r.windows) {
+      expect(w.isScore).toBeNaN();
+      expect(w.params).toEqual({ fast: 5, slow: 20 }); // lowest-index point the schema accepts
+      expect(w.oosTrades).toHaveLength(0);
+    }
+    expect(r.aggregate.totalReturn).toBe(0);
+    expect(() =>
+      walkForward({ candles: flat, strategy: smaCross, space: { fast: { values: [40] }, slow: { values: [20] } }, inSample: 150, outOfSample: 50, method: 'grid', budget: 1 }),
+    ).toThrow(/no parameter combination/);
+  });
+
   it('invalid combinations (fast ≥ slow) rank last instead of failing the run', () => {
     const candles = walk(300, 2);
     const r = walkForward({

@@ -157,8 +157,10 @@ export function walkForward<P, S>(opts: WalkForwardOptions<P, S>): WalkForwardRe
         }
       },
     });
-    const best = opt.best;
-    if (best === null || Number.isNaN(best.score)) throw new RangeError(`no valid parameters in window ${w.isStart}..${w.isEnd}`);
+    // The best-ranked point the strategy accepts: a window where no parameters trade scores
+    // NaN everywhere and still gets evaluated out of sample (with the lowest-index valid point).
+    const best = opt.results.find((r) => !Number.isNaN(r.score) || opts.strategy.params.safeParse(paramsOf(r.params)).success);
+    if (best === undefined) throw new RangeError('no parameter combination in the space is valid for this strategy');
     const isRun = run(best.params);
     const oosRun = runBacktest({
       candles: sliceSeries(opts.candles, w.isStart, w.oosEnd),
