@@ -237,11 +237,9 @@ describe('walk-forward', () => {
   });
 
   it('a window where nothing trades (objective NaN everywhere) is still walked forward', () => {
-    const flat = walk(300, 4);
-    flat.close.fill(100);
-    flat.open.fill(100);
-    flat.high.fill(100);
-    flat.low.fill(100);
+    const base = walk(300, 4);
+    const hundred = new Float64Array(300).fill(100);
+    const flat: CandleSeries = { ...base, open: hundred, high: hundred, low: hundred, close: hundred };
     const r = walkForward({
       candles: flat,
       strategy: smaCross,
