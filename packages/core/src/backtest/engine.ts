@@ -69,10 +69,12 @@ interface Book {
 }
 
 /**
- * Bars per call of `runBlock`. The loop runs as many calls over blocks instead of one call over
- * all bars: a function called once per backtest only reaches optimised code by on-stack
- * replacement, again on every run, whereas a function called a few hundred times is compiled
- * normally once and entered optimised from then on.
+ * Bars per call of `runBlock`. The loop runs as many short calls instead of one call over all
+ * bars: a function called once per backtest reaches optimised code only by on-stack replacement,
+ * again on every run, and the code after its loop (compiled before it ever ran) deopts on exit.
+ * Short blocks finish in the interpreter first, so V8 compiles `runBlock` normally, once, with
+ * full type feedback, and enters it optimised from then on. Results do not depend on BLOCK
+ * (a test splits a run at a block boundary).
  */
 const BLOCK = 1024;
 
