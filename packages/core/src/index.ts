@@ -1,5 +1,6 @@
 // Public entry of @ballast/core: pure domain math. No I/O, no AWS, no clock (time is an argument).
 export * from './money.js';
+export * from './money-schema.js';
 export * from './indicators/index.js';
 export * from './volume-profile.js';
 export * from './metrics/index.js';

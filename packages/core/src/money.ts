@@ -1,7 +1,9 @@
 // Exact decimal money. Anything that is or becomes real money (balances, prices, quantities,
 // trade values, fees) goes through this module; floats stop at its door.
 import { Decimal } from 'decimal.js';
-import * as z from 'zod';
+import { minorUnits } from './currencies.js';
+
+export { CURRENCY_MINOR_UNITS, minorUnits } from './currencies.js';
 
 /**
  * A private Decimal constructor. decimal.js keeps its settings on the constructor, so another
@@ -99,23 +101,6 @@ export function decimalString(d: Decimal): string {
   return d.isZero() ? '0' : d.toFixed();
 }
 
-/** zod schema for a decimal string at an edge (request bodies, DynamoDB items). */
-export const DecimalStringSchema = z.string().refine(isDecimalString, { message: 'expected a plain decimal string like "1234.50"' });
-
-/** ISO 4217 minor units (digits after the decimal point) of the currencies we price in. */
-export const CURRENCY_MINOR_UNITS: Readonly<Record<string, number>> = Object.freeze({
-  USD: 2, EUR: 2, GBP: 2, CHF: 2, CAD: 2, AUD: 2, NZD: 2, SEK: 2, NOK: 2, DKK: 2, PLN: 2, CZK: 2,
-  HKD: 2, SGD: 2, CNY: 2, INR: 2, MXN: 2, BRL: 2, ZAR: 2, ILS: 2, TRY: 2, HUF: 2,
-  JPY: 0, KRW: 0, ISK: 0, CLP: 0, VND: 0,
-  BHD: 3, KWD: 3, JOD: 3, OMR: 3, TND: 3,
-});
-
-/** Minor-unit digits of an ISO 4217 code; an unknown code throws a RangeError. */
-export function minorUnits(currency: string): number {
-  const digits = Object.hasOwn(CURRENCY_MINOR_UNITS, currency) ? CURRENCY_MINOR_UNITS[currency] : undefined;
-  if (digits === undefined) throw new RangeError(`unknown currency: ${JSON.stringify(currency)}`);
-  return digits;
-}
 
 export type RoundingMode = 'half-even' | 'half-up' | 'half-down' | 'up' | 'down' | 'ceil' | 'floor';
 

@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import {
   CURRENCY_MINOR_UNITS,
   Dec,
-  DecimalStringSchema,
   decimalString,
   formatMoney,
   isDecimalString,
@@ -14,6 +13,7 @@ import {
   roundToMinor,
   type RoundingMode,
 } from '../src/money.js';
+import { DecimalStringSchema } from '../src/money-schema.js';
 
 /** A decimal string from an integer of minor units and a scale, built without floats. */
 function fromUnits(units: bigint, scale: number): string {

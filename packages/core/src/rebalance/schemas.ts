@@ -1,7 +1,7 @@
 // zod schema for a rebalance request arriving as JSON: money as decimal strings, weights as
 // numbers or decimal strings.
 import * as z from 'zod';
-import { DecimalStringSchema } from '../money.js';
+import { DecimalStringSchema } from '../money-schema.js';
 import type { RebalanceInput } from './planner.js';
 
 const nonNegative = z.number().nonnegative();

@@ -1,7 +1,7 @@
 // zod schemas for risk inputs arriving as JSON (request bodies, stored state). Money stays a
 // decimal string; the validator parses it.
 import * as z from 'zod';
-import { DecimalStringSchema } from '../money.js';
+import { DecimalStringSchema } from '../money-schema.js';
 import type { RiskLimits } from './limits.js';
 import type { AccountRiskState } from './state.js';
 import type { TradeRequest } from './validator.js';

@@ -1,4 +1,4 @@
-import { CURRENCY_MINOR_UNITS } from '@ballast/core';
+import { CURRENCY_MINOR_UNITS } from '@ballast/core/currencies.js';
 import * as z from 'zod';
 import { ENVS, MODES, ROLES, TIERS } from '../context/types.js';
 

@@ -1,7 +1,6 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { unavailable } from '../errors.js';
 import type { RouteHandler } from '../http/types.js';
-import { openApiDocument } from '../routes/openapi.js';
 
 export const live: RouteHandler = async (_i, h) => ({ body: { status: 'ok', time: new Date(h.now).toISOString() } });
 
@@ -13,11 +12,4 @@ export const ready: RouteHandler = async (_i, h) => {
     throw unavailable('NOT_READY', 'The control table is not reachable');
   }
   return { body: { status: 'ready', checks: { controlTable: { ok: true, ms: Math.round(h.platform.now() - started) } } } };
-};
-
-let doc: Record<string, unknown> | undefined;
-
-export const openapi: RouteHandler = async () => {
-  doc ??= openApiDocument();
-  return { body: doc };
 };

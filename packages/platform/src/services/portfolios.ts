@@ -1,5 +1,5 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { formatMoney, minorUnits } from '@ballast/core';
+import { formatMoney, minorUnits } from '@ballast/core/money.js';
 import type * as z from 'zod';
 import { randomId } from '../auth/api-keys.js';
 import { decodeCursor, encodeCursor } from '../data/cursor.js';
