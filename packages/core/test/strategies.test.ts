@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { runBacktest } from '../src/backtest/index.js';
+import { sma } from '../src/indicators/index.js';
 import { mulberry32 } from '../src/optimiser/index.js';
 import { strategies, type AnyStrategy, type CandleSeries, type Signal, type Strategy } from '../src/strategies/index.js';
 
@@ -133,6 +134,24 @@ describe.each(all.map((s) => [s.id, s] as const))('strategy %s', (id, s) => {
     const r = runBacktest({ candles: market(N, 2), strategy: s, params: testParams[id], config: { slippageBps: 2, commission: { rate: 0.0005 } } });
     expect(r.equity).toHaveLength(N);
     expect(Number.isFinite(r.metrics.finalEquity)).toBe(true);
+  });
+});
+
+describe('smaCross against the batch SMAs', () => {
+  it('signals exactly where SMA(fast) crosses SMA(slow)', () => {
+    const c = market(3000, 8);
+    const f = sma(c.close, 5);
+    const sl = sma(c.close, 20);
+    const st = strategies.smaCross.prepare(c, strategies.smaCross.params.parse({ fast: 5, slow: 20 }));
+    let crosses = 0;
+    for (let i = 1; i < c.length; i++) {
+      const up = f[i] > sl[i] && f[i - 1] <= sl[i - 1];
+      const down = f[i] < sl[i] && f[i - 1] >= sl[i - 1];
+      const sig = strategies.smaCross.signal(st, i);
+      expect(sig?.side ?? null).toBe(up ? 'long' : down ? 'short' : null);
+      if (up || down) crosses++;
+    }
+    expect(crosses).toBeGreaterThan(50);
   });
 });
 
