@@ -1,5 +1,5 @@
 import type { MiddlewareObj } from '@middy/core';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { TIERS, tierRank, type Tier } from '../context/types.js';
 import { AppError, forbidden } from '../errors.js';
 import type { Platform } from '../platform.js';
@@ -8,12 +8,13 @@ import type { BallastContext, LambdaEvent, LambdaResult } from './types.js';
 
 /** Per-minute limits per tier; the seeded configuration data (SPEC §1). */
 export const DEFAULT_RATE_LIMITS = { observer: 30, navigator: 60, operator: 120, sovereign: 240, default: 60 } as const;
+const perMinute = z.number().check(z.refine(Number.isInteger, 'must be an integer'), z.gt(0));
 export const rateLimitsSchema = z.strictObject({
-  observer: z.number().int().positive(),
-  navigator: z.number().int().positive(),
-  operator: z.number().int().positive(),
-  sovereign: z.number().int().positive(),
-  default: z.number().int().positive(),
+  observer: perMinute,
+  navigator: perMinute,
+  operator: perMinute,
+  sovereign: perMinute,
+  default: perMinute,
 });
 export type RateLimits = z.infer<typeof rateLimitsSchema>;
 export const RATE_LIMITS_CONFIG = 'RATE_LIMITS';

@@ -1,10 +1,10 @@
 import type { MiddlewareObj } from '@middy/core';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { badRequest, type FieldError } from '../errors.js';
 import { stateOf } from './responder.js';
 import type { BallastContext, LambdaEvent, LambdaResult } from './types.js';
 
-function issues(part: string, err: z.ZodError): FieldError[] {
+function issues(part: string, err: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> }): FieldError[] {
   return err.issues.map((i) => ({
     path: [part, ...i.path.map(String)].join('.'),
     message: i.message,
@@ -18,7 +18,7 @@ export function validate(): MiddlewareObj<LambdaEvent, LambdaResult, Error, Ball
       const s = stateOf(request);
       const { params, query, body } = s.route.request;
       const errors: FieldError[] = [];
-      const parse = (part: string, schema: z.ZodType | undefined, value: unknown, emptyOk: boolean): unknown => {
+      const parse = (part: string, schema: z.ZodMiniType | undefined, value: unknown, emptyOk: boolean): unknown => {
         if (!schema) {
           if (!emptyOk && value !== undefined) errors.push({ path: part, message: 'is not accepted on this route' });
           return value ?? {};

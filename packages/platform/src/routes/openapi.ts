@@ -1,10 +1,10 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ROUTES } from './table.js';
 import type { RouteDef } from './types.js';
 
 type Json = Record<string, unknown>;
 
-function schema(s: z.ZodType, io: 'input' | 'output'): Json {
+function schema(s: z.ZodMiniType, io: 'input' | 'output'): Json {
   const out = z.toJSONSchema(s, { io, unrepresentable: 'any' }) as Json;
   delete out.$schema;
   return out;

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import type { Role, Tier } from '../context/types.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -46,12 +46,12 @@ export interface RouteDef {
   /** alarm/function group */
   group: 'health' | 'system' | 'control' | 'identity' | 'portfolios';
   request: {
-    params?: z.ZodType;
-    query?: z.ZodType;
-    body?: z.ZodType;
+    params?: z.ZodMiniType;
+    query?: z.ZodMiniType;
+    body?: z.ZodMiniType;
   };
   /** successful response schema (documentation; OpenAPI) */
-  response?: z.ZodType;
+  response?: z.ZodMiniType;
   /** success status */
   status: number;
 }

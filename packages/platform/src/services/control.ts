@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { newApiKey } from '../auth/api-keys.js';
 import { MODES, SYSTEM_TENANT } from '../context/types.js';
 import type { ApiKeyRecord, MemberRecord, ProjectRecord, TenantRecord } from '../data/control.js';

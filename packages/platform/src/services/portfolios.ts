@@ -1,6 +1,6 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { formatMoney, minorUnits } from '@ballast/core/money.js';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { randomId } from '../auth/api-keys.js';
 import { decodeCursor, encodeCursor } from '../data/cursor.js';
 import { strip } from '../data/control.js';
