@@ -117,6 +117,11 @@ describe('authentication', () => {
     expect(r.status).toBe(401);
     expect(r.body.code).toBe('TOKEN_REVOKED');
     expect((await t.call('GET', '/v1/portfolios', { token: await t.token('u_navigator', 't_demo'), headers: P })).status).toBe(200);
+    // revocation is decided before any context problem: still 401 with a bad header
+    const mismatch = await t.call('GET', '/v1/portfolios', { token: tok, headers: { ...P, 'X-Tenant-Id': 't_acme' } });
+    expect(mismatch.status).toBe(401);
+    expect(mismatch.body.code).toBe('TOKEN_REVOKED');
+    expect((await t.call('GET', '/v1/me', { token: tok, headers: { 'X-Project-Id': 'BAD!' } })).body.code).toBe('TOKEN_REVOKED');
   });
 });
 

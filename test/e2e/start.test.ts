@@ -32,7 +32,7 @@ describe('npm start (the front door)', () => {
     const url = /curl -s (\S+)/.exec(line ?? '')?.[1] ?? '';
     const headers = Object.fromEntries([...(line ?? '').matchAll(/-H '([^:]+): ([^']+)'/g)].map((m) => [m[1], m[2]]));
     const res = await fetch(url, { headers });
-    expect(res.status).toBe(200);
+    expect(res.status, `runtime output:\n${out}`).toBe(200);
     expect(await res.json()).toMatchObject({ items: [], nextCursor: null });
 
     const dynamoPort = Number(/DynamoDB Local at http:\/\/127\.0\.0\.1:(\d+)/.exec(out)?.[1]);

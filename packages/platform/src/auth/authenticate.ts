@@ -33,6 +33,8 @@ export interface Authenticated {
   keyProjectId?: string;
   keyTier?: NonNullable<PipelineState['auth']>['keyTier'];
   keyRoles?: NonNullable<PipelineState['auth']>['keyRoles'];
+  /** with `deferRevocation`: the pending revocation lookup, for the caller to await */
+  revoked?: Promise<boolean>;
 }
 
 /**
@@ -40,7 +42,12 @@ export interface Authenticated {
  * revocation list) or an X-API-Key (hash lookup). Shared by the route pipeline and the edge
  * authorizer so both apply the same rules.
  */
-export async function authenticateHeaders(p: Platform, headers: Record<string, string>, nowMs: number): Promise<Authenticated> {
+export async function authenticateHeaders(
+  p: Platform,
+  headers: Record<string, string>,
+  nowMs: number,
+  opts: { deferRevocation?: boolean } = {},
+): Promise<Authenticated> {
   const env = resolveEnv(headers['x-env'], p.config.defaultEnv);
   const authz = headers['authorization'];
   const apiKey = headers['x-api-key'];
@@ -57,12 +64,16 @@ export async function authenticateHeaders(p: Platform, headers: Record<string, s
     }
     const configs = await identityConfigs(p, env, hint);
     const v = await p.verifier.verify(token, configs);
-    if (v.jti && (await p.control.isRevoked(v.jti))) throw unauthorized('TOKEN_REVOKED', 'Token has been revoked');
     if (!v.jti) throw unauthorized('INVALID_TOKEN', 'Token has no jti');
-    return {
-      principal: { kind: 'user', id: v.sub, userId: v.sub, jti: v.jti, exp: v.exp, authTime: v.authTime },
-      tokenTenantId: v.tenantId,
-    };
+    const revoked = p.control.isRevoked(v.jti);
+    const principal = { kind: 'user' as const, id: v.sub, userId: v.sub, jti: v.jti, exp: v.exp, authTime: v.authTime };
+    if (opts.deferRevocation) {
+      // The pipeline overlaps this lookup with the membership read; it awaits it before any decision.
+      revoked.catch(() => undefined);
+      return { principal, tokenTenantId: v.tenantId, revoked };
+    }
+    if (await revoked) throw unauthorized('TOKEN_REVOKED', 'Token has been revoked');
+    return { principal, tokenTenantId: v.tenantId };
   }
   if (apiKey !== undefined) {
     const parsed = parseApiKey(apiKey.trim());
@@ -95,8 +106,9 @@ export function authenticate(): MiddlewareObj<LambdaEvent, LambdaResult, Error, 
         if (!safeEqual(presented, expected)) throw unauthorized('BOOTSTRAP_KEY_INVALID', 'Bootstrap key is not valid');
         return;
       }
-      const a = await authenticateHeaders(p, s.headers, s.startedAt);
+      const a = await authenticateHeaders(p, s.headers, s.startedAt, { deferRevocation: true });
       s.auth = {
+        revoked: a.revoked,
         principal: a.principal,
         tokenTenantId: a.tokenTenantId ?? a.keyTenantId,
         keyProjectId: a.keyProjectId,

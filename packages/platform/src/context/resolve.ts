@@ -1,7 +1,8 @@
 import type { MiddlewareObj } from '@middy/core';
-import { badRequest, forbidden } from '../errors.js';
+import { badRequest, forbidden, unauthorized } from '../errors.js';
+import { rateWindow } from '../http/limits.js';
 import { stateOf } from '../http/responder.js';
-import type { BallastContext, LambdaEvent, LambdaResult } from '../http/types.js';
+import type { BallastContext, LambdaEvent, LambdaResult, PipelineState } from '../http/types.js';
 import { resolveEnv } from './env.js';
 import { SYSTEM_TENANT, type RequestContext } from './types.js';
 
@@ -21,26 +22,28 @@ export function resolveContext(): MiddlewareObj<LambdaEvent, LambdaResult, Error
       const p = s.platform;
       const route = s.route;
       const env = resolveEnv(s.headers['x-env'], p.config.defaultEnv);
-      const headerTenant = s.headers['x-tenant-id']?.trim() || undefined;
-      if (headerTenant !== undefined && !ID.test(headerTenant)) {
-        throw badRequest('INVALID_TENANT_ID', 'X-Tenant-Id is not a valid tenant id', [{ path: 'headers.x-tenant-id', message: 'is not a valid tenant id' }]);
+      let claimed: { tenantId: string; projectId?: string } | undefined;
+      let early: unknown;
+      try {
+        claimed = fromHeaders(s.headers, a);
+      } catch (e) {
+        early = e;
       }
-      if (headerTenant && a.tokenTenantId && headerTenant !== a.tokenTenantId) {
-        throw forbidden('TENANT_MISMATCH', 'X-Tenant-Id names another tenant than the credentials');
-      }
-      const tenantId = headerTenant ?? a.tokenTenantId;
-      if (!tenantId) throw badRequest('TENANT_REQUIRED', 'Send X-Tenant-Id (the token carries no tenant)', [{ path: 'headers.x-tenant-id', message: 'is required' }]);
-
-      const headerProject = s.headers['x-project-id']?.trim() || undefined;
-      if (headerProject !== undefined && !ID.test(headerProject)) {
-        throw badRequest('PROJECT_UNKNOWN', 'X-Project-Id is not a valid project id', [{ path: 'headers.x-project-id', message: 'is not a valid project id' }]);
-      }
-      if (a.keyProjectId && headerProject && headerProject !== a.keyProjectId) {
-        throw badRequest('CONTEXT_MISMATCH', 'X-Project-Id names another project than the API key');
-      }
-      const projectId = a.keyProjectId ?? headerProject;
       const isUser = a.principal.kind === 'user';
-      const recs = await p.control.contextRecords(tenantId, isUser ? a.principal.userId : undefined, projectId);
+      // Round trips that need only the claimed tenant run together with the revocation lookup
+      // authentication started: membership records and the rate-limit counter. Nothing is
+      // decided before the revocation answer is in.
+      const recsP = claimed ? p.control.contextRecords(claimed.tenantId, isUser ? a.principal.userId : undefined, claimed.projectId) : undefined;
+      recsP?.catch(() => undefined);
+      if (claimed) {
+        const w = rateWindow(s.startedAt);
+        s.rateCount = p.control.hit(claimed.tenantId, a.principal.id, w.window, w.expires);
+        s.rateCount.catch(() => undefined);
+      }
+      if (a.revoked && (await a.revoked)) throw unauthorized('TOKEN_REVOKED', 'Token has been revoked');
+      if (early || !claimed || !recsP) throw early;
+      const { tenantId, projectId } = claimed;
+      const recs = await recsP;
       if (!recs.tenant) throw forbidden('NOT_A_MEMBER', 'Not a member of this tenant');
       let tier = a.keyTier;
       let roles = a.keyRoles;
@@ -89,6 +92,27 @@ export function resolveContext(): MiddlewareObj<LambdaEvent, LambdaResult, Error
       }
     },
   };
+}
+
+/** Tenant and project the request claims, from headers and credentials (no I/O). */
+function fromHeaders(headers: Record<string, string>, a: NonNullable<PipelineState['auth']>): { tenantId: string; projectId?: string } {
+  const headerTenant = headers['x-tenant-id']?.trim() || undefined;
+  if (headerTenant !== undefined && !ID.test(headerTenant)) {
+    throw badRequest('INVALID_TENANT_ID', 'X-Tenant-Id is not a valid tenant id', [{ path: 'headers.x-tenant-id', message: 'is not a valid tenant id' }]);
+  }
+  if (headerTenant && a.tokenTenantId && headerTenant !== a.tokenTenantId) {
+    throw forbidden('TENANT_MISMATCH', 'X-Tenant-Id names another tenant than the credentials');
+  }
+  const tenantId = headerTenant ?? a.tokenTenantId;
+  if (!tenantId) throw badRequest('TENANT_REQUIRED', 'Send X-Tenant-Id (the token carries no tenant)', [{ path: 'headers.x-tenant-id', message: 'is required' }]);
+  const headerProject = headers['x-project-id']?.trim() || undefined;
+  if (headerProject !== undefined && !ID.test(headerProject)) {
+    throw badRequest('PROJECT_UNKNOWN', 'X-Project-Id is not a valid project id', [{ path: 'headers.x-project-id', message: 'is not a valid project id' }]);
+  }
+  if (a.keyProjectId && headerProject && headerProject !== a.keyProjectId) {
+    throw badRequest('CONTEXT_MISMATCH', 'X-Project-Id names another project than the API key');
+  }
+  return { tenantId, projectId: a.keyProjectId ?? headerProject };
 }
 
 function bodyField(body: unknown, name: string): unknown {

@@ -33,6 +33,13 @@ async function limitsFor(p: Platform): Promise<RateLimits> {
   return limits;
 }
 
+/** The fixed one-minute window a request falls in, and when its counter may expire (epoch s). */
+export function rateWindow(startedAtMs: number): { window: number; reset: number; expires: number } {
+  const nowSec = Math.floor(startedAtMs / 1000);
+  const window = Math.floor(nowSec / 60);
+  return { window, reset: (window + 1) * 60 - nowSec, expires: (window + 2) * 60 };
+}
+
 export function resetRateLimitCache(): void {
   cached = undefined;
 }
@@ -58,10 +65,8 @@ export function tierAndRateLimit(): MiddlewareObj<LambdaEvent, LambdaResult, Err
       const limits = await limitsFor(p);
       const tierLimit = (TIERS as readonly string[]).includes(ctx.tier) ? limits[ctx.tier as Tier] : limits.default;
       const limit = Math.max(1, Math.floor(tierLimit * (route.writeLimitFactor ?? 1)));
-      const nowSec = Math.floor(s.startedAt / 1000);
-      const window = Math.floor(nowSec / 60);
-      const reset = (window + 1) * 60 - nowSec;
-      const count = await p.control.hit(ctx.tenantId, ctx.principal.id, window, (window + 2) * 60);
+      const { window, reset, expires } = rateWindow(s.startedAt);
+      const count = await (s.rateCount ?? p.control.hit(ctx.tenantId, ctx.principal.id, window, expires));
       s.rateHeaders = {
         'RateLimit-Limit': String(limit),
         'RateLimit-Remaining': String(Math.max(0, limit - count)),

@@ -55,7 +55,11 @@ export interface PipelineState {
     keyProjectId?: string;
     keyTier?: RequestContext['tier'];
     keyRoles?: RequestContext['roles'];
+    /** pending revocation lookup of a bearer token (awaited before the context is trusted) */
+    revoked?: Promise<boolean>;
   };
+  /** this request's rate-limit counter after the increment (started with the membership read) */
+  rateCount?: Promise<number>;
   data?: RoutingEntry<'data'>;
   rateHeaders?: Record<string, string>;
   idempotency?: { pk: string; sk: string; hash: string };
