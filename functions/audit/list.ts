@@ -1,4 +1,4 @@
 import { route } from '@ballast/platform/http/route.js';
-import { listAudit } from '@ballast/platform/services/control.js';
+import { listAudit } from '@ballast/platform/services/audit.js';
 
 export const handler = route('audit.list', listAudit);

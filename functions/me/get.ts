@@ -1,4 +1,4 @@
 import { route } from '@ballast/platform/http/route.js';
-import { me } from '@ballast/platform/services/control.js';
+import { me } from '@ballast/platform/services/identity.js';
 
 export const handler = route('me.get', me);

@@ -1,4 +1,4 @@
 import { route } from '@ballast/platform/http/route.js';
-import { putMember } from '@ballast/platform/services/control.js';
+import { putMember } from '@ballast/platform/services/members.js';
 
 export const handler = route('members.put', putMember);
