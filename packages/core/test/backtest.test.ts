@@ -5,6 +5,7 @@ import { runBacktest, BacktestConfigSchema, type BacktestConfigInput, type Trade
 import { buyAndHold } from '../src/strategies/buy-and-hold.js';
 import { smaCross } from '../src/strategies/sma-cross.js';
 import type { CandleSeries, Signal, Strategy } from '../src/strategies/types.js';
+import * as metricFns from '../src/metrics/index.js';
 
 const DAY = 86_400_000;
 
@@ -418,6 +419,32 @@ describe('runBacktest: accounting invariants', () => {
     for (const why of ['stop', 'target', 'signal']) expect(r.trades.some((t) => t.exitReason === why)).toBe(true);
     expect(r.metrics.winningTrades + r.metrics.losingTrades).toBeLessThanOrEqual(r.trades.length);
     expect(r.metrics.averageTradeDuration).toBeCloseTo(r.trades.reduce((s, t) => s + t.exitTime - t.entryTime, 0) / r.trades.length, 6);
+  });
+
+  it('the report\'s metrics are exactly the exported metric functions over its returns and trades', () => {
+    const c = randomCandles(3000, 7);
+    for (const config of [
+      { commission: { rate: 0.001 }, slippageBps: 2 },
+      { riskFree: 0.0001, periodsPerYear: 52, startIndex: 25, commission: { fixed: 1 } },
+    ] satisfies BacktestConfigInput[]) {
+      const r = runBacktest({ candles: c, strategy: smaCross, params: { fast: 3, slow: 8, stopPct: 0.01 }, config });
+      const cfg = BacktestConfigSchema.parse(config);
+      const eq = r.equity.subarray(cfg.startIndex);
+      const rets = eq.map((e, i) => e / (i === 0 ? cfg.initialCapital : eq[i - 1]) - 1);
+      const ann = { annualization: cfg.periodsPerYear };
+      const m = r.metrics;
+      expect(Object.is(m.annualReturn, metricFns.annualReturn(rets, ann))).toBe(true);
+      expect(Object.is(m.annualVolatility, metricFns.annualVolatility(rets, ann))).toBe(true);
+      expect(Object.is(m.sharpe, metricFns.sharpeRatio(rets, { ...ann, riskFree: cfg.riskFree }))).toBe(true);
+      expect(Object.is(m.sortino, metricFns.sortinoRatio(rets, { ...ann, requiredReturn: cfg.riskFree }))).toBe(true);
+      expect(Object.is(m.maxDrawdown, metricFns.maxDrawdown(rets))).toBe(true);
+      expect(Object.is(m.calmar, metricFns.calmarRatio(rets, ann))).toBe(true);
+      expect(r.trades.length).toBeGreaterThan(50);
+      expect(Object.is(m.profitFactor, metricFns.profitFactor(r.trades))).toBe(true);
+      expect(Object.is(m.winRate, metricFns.winRate(r.trades))).toBe(true);
+      expect(Object.is(m.averageTradeDuration, metricFns.averageTradeDuration(r.trades))).toBe(true);
+      expect(m.expectancy).toBeCloseTo(metricFns.expectancy(r.trades), 2); // rounded to cents in the report
+    }
   });
 
   it('the trade log is built once on first access and serialises with the result', () => {

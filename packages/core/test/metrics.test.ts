@@ -19,6 +19,7 @@ import {
   winRate,
   type TradePnl,
 } from '../src/metrics/index.js';
+import { returnsSummary } from '../src/metrics/summary.js';
 
 /*
  * Fixtures and expected values are empyrical's own regression tests: quantopian/empyrical
@@ -226,6 +227,50 @@ describe('properties', () => {
         expect(downsideRisk(r, { requiredReturn: 0.01 })).toBeGreaterThanOrEqual(downsideRisk(r) - 1e-15);
         const c = cumReturns(r);
         expect(c[c.length - 1]).toBe(cumReturnsFinal(r));
+      }),
+    );
+  });
+});
+
+describe('returnsSummary (the backtest report\'s one-walk metrics)', () => {
+  // NaN holes, constant stretches (a zero deviation) and series shorter than 2 all included
+  const series = fc.array(
+    fc.oneof(
+      { weight: 8, arbitrary: fc.double({ min: -0.5, max: 0.5, noNaN: true }) },
+      { weight: 1, arbitrary: fc.constant(NaN) },
+      { weight: 2, arbitrary: fc.constant(0.001) },
+    ),
+    { maxLength: 80 },
+  );
+
+  it('equals each separate function bit for bit (Object.is), whatever the risk-free rate', () => {
+    fc.assert(
+      fc.property(
+        series,
+        fc.oneof(fc.constant(0), fc.double({ min: -0.01, max: 0.01, noNaN: true })),
+        fc.constantFrom(252, 52, 12, 365 * 24 * 60),
+        (xs, rf, annualization) => {
+          const r = Float64Array.from(xs);
+          const s = returnsSummary(r, { annualization, riskFree: rf });
+          expect(Object.is(s.annualReturn, annualReturn(r, { annualization }))).toBe(true);
+          expect(Object.is(s.annualVolatility, annualVolatility(r, { annualization }))).toBe(true);
+          expect(Object.is(s.sharpe, sharpeRatio(r, { annualization, riskFree: rf }))).toBe(true);
+          expect(Object.is(s.sortino, sortinoRatio(r, { annualization, requiredReturn: rf }))).toBe(true);
+          expect(Object.is(s.maxDrawdown, maxDrawdown(r))).toBe(true);
+          expect(Object.is(s.calmar, calmarRatio(r, { annualization }))).toBe(true);
+        },
+      ),
+    );
+  });
+
+  it('a scalar adjustment gives the same bits as the same adjustment as a series', () => {
+    fc.assert(
+      fc.property(series, fc.double({ min: -0.01, max: 0.01, noNaN: true }), (xs, rf) => {
+        const rfs = xs.map(() => rf);
+        expect(Object.is(sharpeRatio(xs, { riskFree: rf }), sharpeRatio(xs, { riskFree: rfs }))).toBe(true);
+        expect(Object.is(sortinoRatio(xs, { requiredReturn: rf }), sortinoRatio(xs, { requiredReturn: rfs }))).toBe(true);
+        expect(Object.is(downsideRisk(xs, { requiredReturn: rf }), downsideRisk(xs, { requiredReturn: rfs }))).toBe(true);
+        expect(Object.is(omegaRatio(xs, { riskFree: rf }), omegaRatio(xs, { riskFree: rfs }))).toBe(true);
       }),
     );
   });

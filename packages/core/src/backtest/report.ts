@@ -1,17 +1,7 @@
 import { Dec, formatMoney } from '../money.js';
-import {
-  annualReturn,
-  annualVolatility,
-  averageTradeDuration,
-  calmarRatio,
-  expectancy,
-  maxDrawdown,
-  profitFactor,
-  recoveryFactor,
-  sharpeRatio,
-  sortinoRatio,
-  winRate,
-} from '../metrics/index.js';
+import { recoveryFactor } from '../metrics/index.js';
+import { returnsSummary } from '../metrics/summary.js';
+import { profitFactorOf } from '../metrics/trades.js';
 import type { BacktestConfig } from './config.js';
 import type { TradeLog } from './trade-log.js';
 import type { BacktestMetrics, BacktestMoney, BacktestResult, Trade } from './types.js';
@@ -41,39 +31,36 @@ export function backtestReport({ equity, log, skipped, barsInMarket, config }: R
   const returns = drawdown.subarray(start);
   fillReturns(equity, start, initial, returns);
 
-  const { grossProfit, grossLoss, commission, slippage, wins, losses, barsHeld } = tradeTotals(log);
+  const { grossProfit, grossLoss, commission, slippage, wins, losses, barsHeld, pnlSum, duration } = tradeTotals(log);
   const count = log.length;
-  const pnls = log.pnlViews();
 
   const finalEquity = equity[n - 1];
   const netProfit = finalEquity - initial;
-  const opts = { riskFree: config.riskFree, annualization: config.periodsPerYear };
-  const exp = expectancy(pnls);
+  // the trade metrics' definitions (metrics/trades.ts) over the log's columns, no Trade objects:
+  // the same sums in the same order, so the same numbers as the exported functions
+  const exp = count > 0 ? pnlSum / count : NaN;
   const cur = config.currency;
   const round = (x: number): number => (Number.isFinite(x) ? Number(formatMoney(new Dec(x), cur)) : x);
   const str = (x: number): string => formatMoney(new Dec(x), cur);
 
-  const annual = annualReturn(returns, { annualization: config.periodsPerYear });
-  const volatility = annualVolatility(returns, { annualization: config.periodsPerYear });
-  const sharpe = sharpeRatio(returns, opts);
-  const sortino = sortinoRatio(returns, { requiredReturn: config.riskFree, annualization: config.periodsPerYear });
-  const mdd = maxDrawdown(returns);
-  const calmar = calmarRatio(returns, { annualization: config.periodsPerYear });
+  // annualReturn, annualVolatility, sharpeRatio, sortinoRatio (required return = riskFree),
+  // maxDrawdown and calmarRatio, identical to the separate functions, in two passes
+  const r = returnsSummary(returns, { annualization: config.periodsPerYear, riskFree: config.riskFree });
   const ddAbs = fillDrawdown(equity, start, initial, drawdown);
 
   const metrics: BacktestMetrics = {
     totalReturn: finalEquity / initial - 1,
-    annualReturn: annual,
-    annualVolatility: volatility,
-    sharpe,
-    sortino,
-    maxDrawdown: mdd,
-    calmar,
-    profitFactor: profitFactor(pnls),
-    winRate: winRate(pnls),
+    annualReturn: r.annualReturn,
+    annualVolatility: r.annualVolatility,
+    sharpe: r.sharpe,
+    sortino: r.sortino,
+    maxDrawdown: r.maxDrawdown,
+    calmar: r.calmar,
+    profitFactor: profitFactorOf(grossProfit, -grossLoss, count),
+    winRate: count > 0 ? wins / count : NaN,
     expectancy: round(exp),
     recoveryFactor: recoveryFactor(netProfit, ddAbs),
-    averageTradeDuration: averageTradeDuration(pnls),
+    averageTradeDuration: count > 0 ? duration / count : NaN,
     averageBarsHeld: count > 0 ? barsHeld / count : NaN,
     tradeCount: count,
     winningTrades: wins,
@@ -142,6 +129,7 @@ function fillDrawdown(equity: Float64Array, start: number, initial: number, draw
 }
 
 interface TradeTotals {
+  /** Σ positive pnl; −grossLoss is profitFactor's `lost` bit for bit (negation is exact) */
   grossProfit: number;
   grossLoss: number;
   commission: number;
@@ -149,23 +137,58 @@ interface TradeTotals {
   wins: number;
   losses: number;
   barsHeld: number;
+  /** Σ pnl in log order (expectancy) */
+  pnlSum: number;
+  /** Σ exitTime − entryTime in log order (averageTradeDuration) */
+  duration: number;
 }
 
 function tradeTotals(log: TradeLog): TradeTotals {
-  const t: TradeTotals = { grossProfit: 0, grossLoss: 0, commission: 0, slippage: 0, wins: 0, losses: 0, barsHeld: 0 };
-  const { pnl, commission, slippage, entryIndex, exitIndex } = log;
-  for (let k = 0; k < log.length; k++) {
+  const t = new Float64Array(9);
+  sumTrades(log, t);
+  return { grossProfit: t[0], grossLoss: t[1], commission: t[2], slippage: t[3], wins: t[4], losses: t[5], barsHeld: t[6], pnlSum: t[7], duration: t[8] };
+}
+
+/**
+ * The loop, with its sums stored into `t` in tradeTotals' field order. Nothing but stores after
+ * the loop: this runs once per backtest, so V8 compiles it mid-loop (on-stack replacement), and
+ * code after the loop that had never run — an object literal, say — would deoptimise it again on
+ * every backtest until the literal's feedback settles.
+ */
+function sumTrades(log: TradeLog, t: Float64Array): void {
+  let grossProfit = 0;
+  let grossLoss = 0;
+  let commissionSum = 0;
+  let slippageSum = 0;
+  let wins = 0;
+  let losses = 0;
+  let barsHeld = 0;
+  let pnlSum = 0;
+  let duration = 0;
+  const { pnl, commission, slippage, entryIndex, exitIndex, time } = log;
+  const count = log.length;
+  for (let k = 0; k < count; k++) {
     const x = pnl[k];
     if (x > 0) {
-      t.grossProfit += x;
-      t.wins++;
+      grossProfit += x;
+      wins++;
     } else if (x < 0) {
-      t.grossLoss += x;
-      t.losses++;
+      grossLoss += x;
+      losses++;
     }
-    t.commission += commission[k];
-    t.slippage += slippage[k];
-    t.barsHeld += exitIndex[k] - entryIndex[k];
+    pnlSum += x;
+    commissionSum += commission[k];
+    slippageSum += slippage[k];
+    barsHeld += exitIndex[k] - entryIndex[k];
+    duration += time[exitIndex[k]] - time[entryIndex[k]];
   }
-  return t;
+  t[0] = grossProfit;
+  t[1] = grossLoss;
+  t[2] = commissionSum;
+  t[3] = slippageSum;
+  t[4] = wins;
+  t[5] = losses;
+  t[6] = barsHeld;
+  t[7] = pnlSum;
+  t[8] = duration;
 }

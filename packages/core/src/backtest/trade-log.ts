@@ -1,4 +1,3 @@
-import type { TradePnl } from '../metrics/index.js';
 import type { Signal } from '../strategies/types.js';
 import type { ExitReason, Trade } from './types.js';
 
@@ -31,7 +30,8 @@ export class TradeLog {
   confidence: Float64Array = new Float64Array(64);
   readonly reason: string[] = [];
 
-  constructor(private readonly time: ArrayLike<number>) {}
+  /** `time` is the candles' time column, which the trade indices point into */
+  constructor(readonly time: ArrayLike<number>) {}
 
   length = 0;
 
@@ -130,32 +130,5 @@ export class TradeLog {
     const out = new Array<Trade>(this.length);
     for (let k = 0; k < out.length; k++) out[k] = this.trade(k);
     return out;
-  }
-
-  /** Light views for the trade metrics (pnl, entryTime, exitTime), without building trades. */
-  pnlViews(): TradePnl[] {
-    const out = new Array<TradePnl>(this.length);
-    for (let k = 0; k < out.length; k++) out[k] = new PnlView(this, this.time, k);
-    return out;
-  }
-}
-
-class PnlView implements TradePnl {
-  constructor(
-    private readonly log: TradeLog,
-    private readonly time: ArrayLike<number>,
-    private readonly k: number,
-  ) {}
-
-  get pnl(): number {
-    return this.log.pnl[this.k];
-  }
-
-  get entryTime(): number {
-    return this.time[this.log.entryIndex[this.k]];
-  }
-
-  get exitTime(): number {
-    return this.time[this.log.exitIndex[this.k]];
   }
 }

@@ -8,8 +8,13 @@ import { nanStd } from './nan-stats.js';
  */
 export function annualReturn(returns: ArrayLike<number>, opts: AnnualizationOptions = {}): number {
   if (returns.length < 1) return NaN;
-  const years = returns.length / annualizationFactor(opts);
-  return (1 + cumReturnsFinal(returns)) ** (1 / years) - 1;
+  return annualReturnOf(cumReturnsFinal(returns), returns.length, annualizationFactor(opts));
+}
+
+/** `annualReturn` from the total compounded return of `n` periods (n ≥ 1), for callers that have it. */
+export function annualReturnOf(total: number, n: number, factor: number): number {
+  const years = n / factor;
+  return (1 + total) ** (1 / years) - 1;
 }
 
 export interface AnnualVolatilityOptions extends AnnualizationOptions {

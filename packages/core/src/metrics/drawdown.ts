@@ -5,8 +5,21 @@
  * returns count as 0.
  */
 export function maxDrawdown(returns: ArrayLike<number>): number {
+  if (returns.length === 0) return NaN;
+  return compound(returns).worst;
+}
+
+/** What one walk along the compounded curve yields: its growth factor Π(1+r) and worst drawdown. */
+export interface Compounded {
+  /** Π(1 + r) over the non-NaN returns (1 for none) */
+  growth: number;
+  /** max drawdown as `maxDrawdown` defines it (0 for no returns) */
+  worst: number;
+}
+
+/** One pass for both, so Calmar (annual return over max drawdown) reads the returns once. */
+export function compound(returns: ArrayLike<number>): Compounded {
   const n = returns.length;
-  if (n === 0) return NaN;
   let peak = 100;
   let worst = 0;
   let prod = 1;
@@ -18,5 +31,5 @@ export function maxDrawdown(returns: ArrayLike<number>): number {
     const dd = (value - peak) / peak;
     if (dd < worst) worst = dd;
   }
-  return worst;
+  return { growth: prod, worst };
 }

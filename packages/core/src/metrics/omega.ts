@@ -1,4 +1,4 @@
-import { adjusted, type Adjustment } from './nan-stats.js';
+import { shifted, type Adjustment } from './nan-stats.js';
 
 export interface OmegaOptions {
   /** risk-free return per period: constant or aligned series; default 0 */
@@ -22,11 +22,11 @@ export function omegaRatio(returns: ArrayLike<number>, opts: OmegaOptions = {}):
   if (ann === 1) threshold = required;
   else if (required <= -1) return NaN;
   else threshold = (1 + required) ** (1 / ann) - 1;
-  const x = adjusted(returns, opts.riskFree ?? 0, 'riskFree');
+  const { x, shift } = shifted(returns, opts.riskFree ?? 0, 'riskFree');
   let up = 0;
   let down = 0;
   for (let i = 0; i < x.length; i++) {
-    const v = x[i] - threshold;
+    const v = x[i] - shift - threshold;
     if (v > 0) up += v;
     else if (v < 0) down -= v;
   }

@@ -1,5 +1,5 @@
 import { annualizationFactor, type AnnualizationOptions } from './annualization.js';
-import { adjusted, nanMean, nanStd, type Adjustment } from './nan-stats.js';
+import { nanMean, nanStdAround, shifted, type Adjustment } from './nan-stats.js';
 
 export interface SharpeOptions extends AnnualizationOptions {
   /** risk-free return per period: a constant or a series aligned with the returns; default 0 */
@@ -13,6 +13,7 @@ export interface SharpeOptions extends AnnualizationOptions {
  */
 export function sharpeRatio(returns: ArrayLike<number>, opts: SharpeOptions = {}): number {
   if (returns.length < 2) return NaN;
-  const excess = adjusted(returns, opts.riskFree ?? 0, 'riskFree');
-  return (nanMean(excess) / nanStd(excess, 1)) * Math.sqrt(annualizationFactor(opts));
+  const { x, shift } = shifted(returns, opts.riskFree ?? 0, 'riskFree');
+  const mean = nanMean(x, shift);
+  return (mean / nanStdAround(x, mean, 1, shift)) * Math.sqrt(annualizationFactor(opts));
 }

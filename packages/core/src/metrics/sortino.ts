@@ -1,5 +1,5 @@
 import { annualizationFactor, type AnnualizationOptions } from './annualization.js';
-import { adjusted, nanMean, type Adjustment } from './nan-stats.js';
+import { shifted, type Adjustment } from './nan-stats.js';
 
 export interface DownsideOptions extends AnnualizationOptions {
   /** minimum acceptable return per period: a constant or an aligned series; default 0 */
@@ -13,12 +13,9 @@ export interface DownsideOptions extends AnnualizationOptions {
  */
 export function downsideRisk(returns: ArrayLike<number>, opts: DownsideOptions = {}): number {
   if (returns.length < 1) return NaN;
-  const d = adjusted(returns, opts.requiredReturn ?? 0, 'requiredReturn');
-  for (let i = 0; i < d.length; i++) {
-    const v = d[i];
-    d[i] = v > 0 ? 0 : v * v; // NaN stays NaN and is skipped by nanMean
-  }
-  return Math.sqrt(nanMean(d)) * Math.sqrt(annualizationFactor(opts));
+  const { x, shift } = shifted(returns, opts.requiredReturn ?? 0, 'requiredReturn');
+  const sums = downsideSums(x, shift);
+  return Math.sqrt(sums.squares / sums.count) * Math.sqrt(annualizationFactor(opts));
 }
 
 /**
@@ -28,6 +25,32 @@ export function downsideRisk(returns: ArrayLike<number>, opts: DownsideOptions =
  */
 export function sortinoRatio(returns: ArrayLike<number>, opts: DownsideOptions = {}): number {
   if (returns.length < 2) return NaN;
-  const mean = nanMean(adjusted(returns, opts.requiredReturn ?? 0, 'requiredReturn'));
-  return (mean * annualizationFactor(opts)) / downsideRisk(returns, opts);
+  const { x, shift } = shifted(returns, opts.requiredReturn ?? 0, 'requiredReturn');
+  // the mean and the downside deviation share one pass over the returns
+  const sums = downsideSums(x, shift);
+  const factor = annualizationFactor(opts);
+  return ((sums.sum / sums.count) * factor) / (Math.sqrt(sums.squares / sums.count) * Math.sqrt(factor));
+}
+
+/** Over the non-NaN v = x − shift: their count, Σv and Σmin(v, 0)² (sums of none are 0, so x/count is NaN). */
+interface DownsideSums {
+  count: number;
+  sum: number;
+  squares: number;
+}
+
+function downsideSums(x: ArrayLike<number>, shift: number): DownsideSums {
+  let count = 0;
+  let sum = 0;
+  let squares = 0;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i] - shift;
+    if (v === v) {
+      count++;
+      sum += v;
+      // adding 0 for an upside period leaves the sum bit-identical to numpy's mean of the clipped series
+      squares += v > 0 ? 0 : v * v;
+    }
+  }
+  return { count, sum, squares };
 }

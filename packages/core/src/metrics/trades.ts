@@ -17,7 +17,15 @@ export function profitFactor(trades: readonly TradePnl[]): number {
     if (t.pnl > 0) won += t.pnl;
     else if (t.pnl < 0) lost -= t.pnl;
   }
-  if (trades.length === 0) return NaN;
+  return profitFactorOf(won, lost, trades.length);
+}
+
+/**
+ * `profitFactor` from totals a caller already has (a columnar trade log): `won` the sum of the
+ * positive pnl, `lost` the absolute sum of the negative ones, `count` all trades.
+ */
+export function profitFactorOf(won: number, lost: number, count: number): number {
+  if (count === 0) return NaN;
   if (lost === 0) return won > 0 ? Infinity : NaN;
   return won / lost;
 }

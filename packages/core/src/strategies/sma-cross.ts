@@ -1,5 +1,4 @@
 import * as z from 'zod';
-import { SmaStream } from '../indicators/index.js';
 import type { CandleSeries, Signal, Strategy } from './types.js';
 
 export const SmaCrossParams = z
@@ -27,17 +26,10 @@ export const smaCross: Strategy<SmaCrossParams, SmaCrossState> = {
   description: 'Baseline: fast/slow simple moving average crossover, long on a cross up, short on a cross down.',
   params: SmaCrossParams,
   prepare(candles: CandleSeries, p: SmaCrossParams): SmaCrossState {
-    // One pass with the streaming SMAs (identical numbers to the batch `sma`) into one array:
-    // half the memory of keeping both averages, which matters at millions of bars.
+    // One array for both averages: half the memory of keeping them, which matters at millions of bars.
     const close = candles.close;
-    const n = candles.length;
-    const spread = new Float64Array(n);
-    const fast = new SmaStream(p.fast);
-    const slow = new SmaStream(p.slow);
-    for (let i = 0; i < n; i++) {
-      const c = close[i];
-      spread[i] = fast.next(c) - slow.next(c);
-    }
+    const spread = new Float64Array(candles.length);
+    fillSpread(close, p.fast, p.slow, spread);
     return {
       close,
       spread,
@@ -65,3 +57,35 @@ export const smaCross: Strategy<SmaCrossParams, SmaCrossState> = {
     };
   },
 };
+
+/**
+ * spread[i] = SMA(fast) − SMA(slow) at i, NaN before index slow − 1. Both averages are the
+ * running sums of the batch `sma` (add the new close, emit sum / period, drop the oldest), the
+ * same numbers `sma` and `SmaStream` give, kept in two locals over one pass instead of two
+ * stream objects with ring buffers: the closes are at hand, so the oldest value is read back.
+ * A function of its own with nothing after its loop, so V8 compiles it once for every run.
+ */
+function fillSpread(close: ArrayLike<number>, fast: number, slow: number, spread: Float64Array): void {
+  const n = spread.length;
+  const fw = fast - 1;
+  const sw = slow - 1;
+  const warm = Math.min(sw, n);
+  let fs = 0;
+  let ss = 0;
+  // warm-up (slow > fast): no spread yet, but the fast sum starts sliding at index fast − 1
+  for (let i = 0; i < warm; i++) {
+    const c = close[i];
+    fs += c;
+    ss += c;
+    if (i >= fw) fs -= close[i - fw];
+    spread[i] = NaN;
+  }
+  for (let i = warm; i < n; i++) {
+    const c = close[i];
+    fs += c;
+    ss += c;
+    spread[i] = fs / fast - ss / slow;
+    fs -= close[i - fw];
+    ss -= close[i - sw];
+  }
+}
