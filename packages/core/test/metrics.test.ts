@@ -263,6 +263,23 @@ describe('returnsSummary (the backtest report\'s one-walk metrics)', () => {
     );
   });
 
+  it('the branch-free downside falls back to the plain sum where it would be inexact (overflow, +Infinity)', () => {
+    const plain = (xs: number[]) => {
+      let s = 0;
+      let k = 0;
+      for (const v of xs) {
+        if (v !== v) continue;
+        s += v > 0 ? 0 : v * v;
+        k++;
+      }
+      return Math.sqrt(s / k) * Math.sqrt(252);
+    };
+    for (const xs of [[-1e308, 0.1, -0.2], [Infinity, -0.01, 0.02], [-Infinity, 0.01], [-Number.MAX_VALUE, 1]]) {
+      expect(Object.is(downsideRisk(xs), plain(xs))).toBe(true);
+      expect(Object.is(downsideRisk(Float64Array.from(xs)), plain(xs))).toBe(true);
+    }
+  });
+
   it('a scalar adjustment gives the same bits as the same adjustment as a series', () => {
     fc.assert(
       fc.property(series, fc.double({ min: -0.01, max: 0.01, noNaN: true }), (xs, rf) => {

@@ -178,38 +178,42 @@ function runBlock<S>(
 
     // 2. inside the bar: gaps fill at the open; stop first when both levels are touched (pessimistic)
     if (pos !== 0) {
-      const o = open[i];
-      if (dir > 0) {
-        if (o <= stop) {
-          exitRaw = o;
-          exitPrice = o * (1 - slip);
-          exitReason = EXIT_STOP;
-        } else if (o >= target) {
-          exitRaw = exitPrice = o;
-          exitReason = EXIT_TARGET;
-        } else if (low[i] <= stop) {
-          exitRaw = stop;
-          exitPrice = stop * (1 - slip);
-          exitReason = EXIT_STOP;
-        } else if (high[i] >= target) {
-          exitRaw = exitPrice = target;
-          exitReason = EXIT_TARGET;
-        }
-      } else {
-        if (o >= stop) {
-          exitRaw = o;
-          exitPrice = o * (1 + slip);
-          exitReason = EXIT_STOP;
-        } else if (o <= target) {
-          exitRaw = exitPrice = o;
-          exitReason = EXIT_TARGET;
-        } else if (high[i] >= stop) {
-          exitRaw = stop;
-          exitPrice = stop * (1 + slip);
-          exitReason = EXIT_STOP;
-        } else if (low[i] <= target) {
-          exitRaw = exitPrice = target;
-          exitReason = EXIT_TARGET;
+      // With neither level set every comparison below is with NaN and false: skip them and the
+      // reads of the bar's open, high and low (a stop-and-reverse strategy is always in the market).
+      if (stop === stop || target === target) {
+        const o = open[i];
+        if (dir > 0) {
+          if (o <= stop) {
+            exitRaw = o;
+            exitPrice = o * (1 - slip);
+            exitReason = EXIT_STOP;
+          } else if (o >= target) {
+            exitRaw = exitPrice = o;
+            exitReason = EXIT_TARGET;
+          } else if (low[i] <= stop) {
+            exitRaw = stop;
+            exitPrice = stop * (1 - slip);
+            exitReason = EXIT_STOP;
+          } else if (high[i] >= target) {
+            exitRaw = exitPrice = target;
+            exitReason = EXIT_TARGET;
+          }
+        } else {
+          if (o >= stop) {
+            exitRaw = o;
+            exitPrice = o * (1 + slip);
+            exitReason = EXIT_STOP;
+          } else if (o <= target) {
+            exitRaw = exitPrice = o;
+            exitReason = EXIT_TARGET;
+          } else if (high[i] >= stop) {
+            exitRaw = stop;
+            exitPrice = stop * (1 + slip);
+            exitReason = EXIT_STOP;
+          } else if (low[i] <= target) {
+            exitRaw = exitPrice = target;
+            exitReason = EXIT_TARGET;
+          }
         }
       }
       // 3. end of data: whatever is still open goes at the last close

@@ -1,3 +1,5 @@
+import { BLOCK } from './nan-stats.js';
+
 /**
  * Maximum drawdown of the compounded equity curve, as empyrical's max_drawdown: a negative
  * fraction (−0.25 = a 25% fall from the peak), 0 when equity never falls, NaN for no returns.
@@ -17,13 +19,27 @@ export interface Compounded {
   worst: number;
 }
 
+const PEAK = 0;
+const WORST = 1;
+const PROD = 2;
+
 /** One pass for both, so Calmar (annual return over max drawdown) reads the returns once. */
 export function compound(returns: ArrayLike<number>): Compounded {
   const n = returns.length;
-  let peak = 100;
-  let worst = 0;
-  let prod = 1;
-  for (let i = 0; i < n; i++) {
+  const walk = new Float64Array(3);
+  walk[PEAK] = 100;
+  walk[WORST] = 0;
+  walk[PROD] = 1;
+  // in blocks, for the reason given at BLOCK
+  for (let from = 0; from < n; from += BLOCK) compoundBlock(returns, from, Math.min(n, from + BLOCK), walk);
+  return { growth: walk[PROD], worst: walk[WORST] };
+}
+
+function compoundBlock(returns: ArrayLike<number>, from: number, to: number, walk: Float64Array): void {
+  let peak = walk[PEAK];
+  let worst = walk[WORST];
+  let prod = walk[PROD];
+  for (let i = from; i < to; i++) {
     const r = returns[i];
     if (r === r) prod *= 1 + r;
     const value = 100 * prod;
@@ -31,5 +47,7 @@ export function compound(returns: ArrayLike<number>): Compounded {
     const dd = (value - peak) / peak;
     if (dd < worst) worst = dd;
   }
-  return { growth: prod, worst };
+  walk[PEAK] = peak;
+  walk[WORST] = worst;
+  walk[PROD] = prod;
 }

@@ -80,3 +80,80 @@ export function stdOf(ss: number, k: number, ddof: number, lo: number, hi: numbe
   if (k - ddof <= 0) return NaN;
   return lo === hi ? 0 : Math.sqrt(ss / (k - ddof));
 }
+
+/** Slots of `moments`' output. */
+export const M_COUNT = 0;
+export const M_SUM = 1;
+export const M_MIN = 2;
+export const M_MAX = 3;
+export const M_DOWNSIDE = 4;
+export const MOMENTS = 5;
+
+/**
+ * Elements per call of a block function. A loop that runs once per metric call over a million
+ * returns gets compiled mid-loop (on-stack replacement) before the code after it has ever run;
+ * with several results to hand back, that code needs type feedback it does not have, so V8
+ * bails out at the end of the loop — on every call, we measured, each call then crawling
+ * through the first part of its loop unoptimised again. Many short calls instead get the block
+ * function compiled normally, once, with complete feedback. Results do not depend on BLOCK:
+ * the running sums are carried from block to block in index order.
+ */
+export const BLOCK = 4096;
+
+/**
+ * Over the non-NaN v = x[i] − shift: their count, Σv, min, max and Σmin(v, 0)² (the downside
+ * of Sortino), written to `out` at the M_* slots. Every sum is in index order, so each equals
+ * the straightforward loop bit for bit.
+ *
+ * min(v, 0) is taken without a branch, as (v − |v|)·0.5: returns go up or down at random, and
+ * a branch on the sign mispredicts half the time, which costs more than the rest of the loop.
+ * It is exact — v − |v| is 2v or 0, and halving 2v gives v back — except when 2v overflows or
+ * v is +Infinity; min and max tell whether that can have happened, and then the downside is
+ * summed again with the branch.
+ */
+export function moments(x: ArrayLike<number>, shift: number, out: Float64Array): void {
+  out[M_COUNT] = 0;
+  out[M_SUM] = 0;
+  out[M_MIN] = Infinity;
+  out[M_MAX] = -Infinity;
+  out[M_DOWNSIDE] = 0;
+  const n = x.length;
+  for (let from = 0; from < n; from += BLOCK) momentsBlock(x, shift, from, Math.min(n, from + BLOCK), out);
+  if (!(out[M_MIN] > -SAFE_HALF && out[M_MAX] < Infinity)) out[M_DOWNSIDE] = downsideWithBranch(x, shift);
+}
+
+function momentsBlock(x: ArrayLike<number>, shift: number, from: number, to: number, out: Float64Array): void {
+  let count = out[M_COUNT];
+  let sum = out[M_SUM];
+  let lo = out[M_MIN];
+  let hi = out[M_MAX];
+  let downside = out[M_DOWNSIDE];
+  for (let i = from; i < to; i++) {
+    const v = x[i] - shift;
+    if (v === v) {
+      count++;
+      sum += v;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+      const m = (v - Math.abs(v)) * 0.5;
+      downside += m * m;
+    }
+  }
+  out[M_COUNT] = count;
+  out[M_SUM] = sum;
+  out[M_MIN] = lo;
+  out[M_MAX] = hi;
+  out[M_DOWNSIDE] = downside;
+}
+
+/** Below −MAX_VALUE/2, 2v overflows. */
+const SAFE_HALF = Number.MAX_VALUE / 2;
+
+function downsideWithBranch(x: ArrayLike<number>, shift: number): number {
+  let downside = 0;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i] - shift;
+    if (v === v) downside += v > 0 ? 0 : v * v;
+  }
+  return downside;
+}

@@ -1,5 +1,5 @@
 import { annualizationFactor, type AnnualizationOptions } from './annualization.js';
-import { shifted, type Adjustment } from './nan-stats.js';
+import { M_COUNT, M_DOWNSIDE, M_SUM, MOMENTS, moments, shifted, type Adjustment } from './nan-stats.js';
 
 export interface DownsideOptions extends AnnualizationOptions {
   /** minimum acceptable return per period: a constant or an aligned series; default 0 */
@@ -14,8 +14,9 @@ export interface DownsideOptions extends AnnualizationOptions {
 export function downsideRisk(returns: ArrayLike<number>, opts: DownsideOptions = {}): number {
   if (returns.length < 1) return NaN;
   const { x, shift } = shifted(returns, opts.requiredReturn ?? 0, 'requiredReturn');
-  const sums = downsideSums(x, shift);
-  return Math.sqrt(sums.squares / sums.count) * Math.sqrt(annualizationFactor(opts));
+  const m = new Float64Array(MOMENTS);
+  moments(x, shift, m);
+  return Math.sqrt(m[M_DOWNSIDE] / m[M_COUNT]) * Math.sqrt(annualizationFactor(opts));
 }
 
 /**
@@ -26,31 +27,10 @@ export function downsideRisk(returns: ArrayLike<number>, opts: DownsideOptions =
 export function sortinoRatio(returns: ArrayLike<number>, opts: DownsideOptions = {}): number {
   if (returns.length < 2) return NaN;
   const { x, shift } = shifted(returns, opts.requiredReturn ?? 0, 'requiredReturn');
-  // the mean and the downside deviation share one pass over the returns
-  const sums = downsideSums(x, shift);
+  // the mean and the downside deviation share one pass over the returns (a count of 0 leaves
+  // sums of 0, and 0/0 is the NaN mean of nothing)
+  const m = new Float64Array(MOMENTS);
+  moments(x, shift, m);
   const factor = annualizationFactor(opts);
-  return ((sums.sum / sums.count) * factor) / (Math.sqrt(sums.squares / sums.count) * Math.sqrt(factor));
-}
-
-/** Over the non-NaN v = x − shift: their count, Σv and Σmin(v, 0)² (sums of none are 0, so x/count is NaN). */
-interface DownsideSums {
-  count: number;
-  sum: number;
-  squares: number;
-}
-
-function downsideSums(x: ArrayLike<number>, shift: number): DownsideSums {
-  let count = 0;
-  let sum = 0;
-  let squares = 0;
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i] - shift;
-    if (v === v) {
-      count++;
-      sum += v;
-      // adding 0 for an upside period leaves the sum bit-identical to numpy's mean of the clipped series
-      squares += v > 0 ? 0 : v * v;
-    }
-  }
-  return { count, sum, squares };
+  return ((m[M_SUM] / m[M_COUNT]) * factor) / (Math.sqrt(m[M_DOWNSIDE] / m[M_COUNT]) * Math.sqrt(factor));
 }
