@@ -13,8 +13,13 @@ export type SmaCrossParams = z.infer<typeof SmaCrossParams>;
 
 export interface SmaCrossState {
   close: ArrayLike<number>;
-  /** SMA(fast) − SMA(slow) at each bar, NaN until both exist: its sign change is the cross */
-  spread: Float64Array;
+  /**
+   * At each bar: 1 where SMA(fast) crosses above SMA(slow) (spread = fast − slow > 0 now, ≤ 0 at
+   * the bar before), −1 where it crosses below, else 0 (and 0 until both averages exist at the
+   * bar before). The crossings are all `signal` needs: one byte a bar instead of 8 for the
+   * spread, which at millions of bars is memory to fill and to read back.
+   */
+  cross: Int8Array;
   stopPct: number;
   targetPct: number;
 }
@@ -26,25 +31,21 @@ export const smaCross: Strategy<SmaCrossParams, SmaCrossState> = {
   description: 'Baseline: fast/slow simple moving average crossover, long on a cross up, short on a cross down.',
   params: SmaCrossParams,
   prepare(candles: CandleSeries, p: SmaCrossParams): SmaCrossState {
-    // One array for both averages: half the memory of keeping them, which matters at millions of bars.
     const close = candles.close;
-    const spread = new Float64Array(candles.length);
-    fillSpread(close, p.fast, p.slow, spread);
+    const cross = new Int8Array(candles.length);
+    fillCross(close, p.fast, p.slow, cross);
     return {
       close,
-      spread,
+      cross,
       stopPct: p.stopPct,
       targetPct: p.targetPct,
     };
   },
   signal(st: SmaCrossState, i: number): Signal | null {
     if (i < 1) return null;
-    const d = st.spread[i];
-    const dp = st.spread[i - 1];
-    // NaN during warm-up makes every comparison false: no signal until both SMAs exist at i-1.
-    const up = d > 0 && dp <= 0;
-    const down = d < 0 && dp >= 0;
-    if (!up && !down) return null;
+    const x = st.cross[i];
+    if (x === 0) return null;
+    const up = x > 0;
     const entry = st.close[i];
     const dir = up ? 1 : -1;
     return {
@@ -59,32 +60,36 @@ export const smaCross: Strategy<SmaCrossParams, SmaCrossState> = {
 };
 
 /**
- * spread[i] = SMA(fast) − SMA(slow) at i, NaN before index slow − 1. Both averages are the
- * running sums of the batch `sma` (add the new close, emit sum / period, drop the oldest), the
- * same numbers `sma` and `SmaStream` give, kept in two locals over one pass instead of two
- * stream objects with ring buffers: the closes are at hand, so the oldest value is read back.
- * A function of its own with nothing after its loop, so V8 compiles it once for every run.
+ * cross[i] as SmaCrossState describes it, from spread = SMA(fast) − SMA(slow), which is NaN
+ * before index slow − 1 (so every comparison is false there: no cross until both averages exist
+ * at i − 1). Both averages are the running sums of the batch `sma` (add the new close, emit
+ * sum / period, drop the oldest), the same numbers `sma` and `SmaStream` give, kept in two locals
+ * over one pass instead of two stream objects with ring buffers: the closes are at hand, so the
+ * oldest value is read back. A function of its own with nothing after its loop, so V8 compiles it
+ * once for every run.
  */
-function fillSpread(close: ArrayLike<number>, fast: number, slow: number, spread: Float64Array): void {
-  const n = spread.length;
+function fillCross(close: ArrayLike<number>, fast: number, slow: number, cross: Int8Array): void {
+  const n = cross.length;
   const fw = fast - 1;
   const sw = slow - 1;
   const warm = Math.min(sw, n);
   let fs = 0;
   let ss = 0;
-  // warm-up (slow > fast): no spread yet, but the fast sum starts sliding at index fast − 1
+  // warm-up (slow > fast): no spread yet, but the fast sum starts sliding at index fast − 1;
+  // cross[] is already 0 there
   for (let i = 0; i < warm; i++) {
-    const c = close[i];
-    fs += c;
-    ss += c;
+    fs += close[i];
+    ss += close[i];
     if (i >= fw) fs -= close[i - fw];
-    spread[i] = NaN;
   }
+  let prev = NaN;
   for (let i = warm; i < n; i++) {
     const c = close[i];
     fs += c;
     ss += c;
-    spread[i] = fs / fast - ss / slow;
+    const d = fs / fast - ss / slow;
+    cross[i] = d > 0 && prev <= 0 ? 1 : d < 0 && prev >= 0 ? -1 : 0;
+    prev = d;
     fs -= close[i - fw];
     ss -= close[i - sw];
   }
