@@ -19,7 +19,7 @@ import {
   winRate,
   type TradePnl,
 } from '../src/metrics/index.js';
-import { returnsSummary } from '../src/metrics/summary.js';
+import { equitySummary } from '../src/metrics/summary.js';
 
 /*
  * Fixtures and expected values are empyrical's own regression tests: quantopian/empyrical
@@ -232,35 +232,51 @@ describe('properties', () => {
   });
 });
 
-describe('returnsSummary (the backtest report\'s one-walk metrics)', () => {
-  // NaN holes, constant stretches (a zero deviation) and series shorter than 2 all included
-  const series = fc.array(
-    fc.oneof(
-      { weight: 8, arbitrary: fc.double({ min: -0.5, max: 0.5, noNaN: true }) },
-      { weight: 1, arbitrary: fc.constant(NaN) },
-      { weight: 2, arbitrary: fc.constant(0.001) },
-    ),
-    { maxLength: 80 },
+describe('equitySummary (the backtest report\'s metrics in two walks)', () => {
+  // equity values with NaN holes, flat stretches (zero deviations), zero and negative equity
+  const value = fc.oneof(
+    { weight: 8, arbitrary: fc.double({ min: 500, max: 2000, noNaN: true }) },
+    { weight: 1, arbitrary: fc.constant(NaN) },
+    { weight: 2, arbitrary: fc.constant(1000) },
+    { weight: 1, arbitrary: fc.double({ min: -100, max: 100, noNaN: true }) },
   );
 
-  it('equals each separate function bit for bit (Object.is), whatever the risk-free rate', () => {
+  /** The returns the report means: r = e[i] / e[i−1] − 1 from `start` on, the bar before worth `initial`. */
+  const returnsOf = (eq: Float64Array, start: number, initial: number) =>
+    Float64Array.from(eq.subarray(start), (e, i) => e / (i === 0 ? initial : eq[start + i - 1]) - 1);
+
+  const check = (eq: Float64Array, start: number, initial: number, rf: number, annualization: number) => {
+    const r = returnsOf(eq, start, initial);
+    const s = equitySummary(eq, start, initial, { annualization, riskFree: rf });
+    expect(Object.is(s.annualReturn, annualReturn(r, { annualization }))).toBe(true);
+    expect(Object.is(s.annualVolatility, annualVolatility(r, { annualization }))).toBe(true);
+    expect(Object.is(s.sharpe, sharpeRatio(r, { annualization, riskFree: rf }))).toBe(true);
+    expect(Object.is(s.sortino, sortinoRatio(r, { annualization, requiredReturn: rf }))).toBe(true);
+    expect(Object.is(s.maxDrawdown, maxDrawdown(r))).toBe(true);
+    expect(Object.is(s.calmar, calmarRatio(r, { annualization }))).toBe(true);
+  };
+
+  it('equals each separate function over the returns bit for bit (Object.is), whatever the risk-free rate', () => {
     fc.assert(
       fc.property(
-        series,
+        fc.array(value, { maxLength: 80 }),
+        fc.nat(),
+        fc.double({ min: 100, max: 5000, noNaN: true }),
         fc.oneof(fc.constant(0), fc.double({ min: -0.01, max: 0.01, noNaN: true })),
         fc.constantFrom(252, 52, 12, 365 * 24 * 60),
-        (xs, rf, annualization) => {
-          const r = Float64Array.from(xs);
-          const s = returnsSummary(r, { annualization, riskFree: rf });
-          expect(Object.is(s.annualReturn, annualReturn(r, { annualization }))).toBe(true);
-          expect(Object.is(s.annualVolatility, annualVolatility(r, { annualization }))).toBe(true);
-          expect(Object.is(s.sharpe, sharpeRatio(r, { annualization, riskFree: rf }))).toBe(true);
-          expect(Object.is(s.sortino, sortinoRatio(r, { annualization, requiredReturn: rf }))).toBe(true);
-          expect(Object.is(s.maxDrawdown, maxDrawdown(r))).toBe(true);
-          expect(Object.is(s.calmar, calmarRatio(r, { annualization }))).toBe(true);
-        },
+        (xs, s, initial, rf, annualization) => check(Float64Array.from(xs), xs.length === 0 ? 0 : s % (xs.length + 1), initial, rf, annualization),
       ),
     );
+  });
+
+  it('across many walking blocks', () => {
+    let x = 1;
+    const eq = Float64Array.from({ length: 20_000 }, () => {
+      x = (x * 16807) % 2147483647;
+      return 1000 + (x % 1000) - 500;
+    });
+    check(eq, 0, 1000, 0, 252);
+    check(eq, 4100, 990, 0.0001, 52);
   });
 
   it('the branch-free downside falls back to the plain sum where it would be inexact (overflow, +Infinity)', () => {
@@ -281,6 +297,7 @@ describe('returnsSummary (the backtest report\'s one-walk metrics)', () => {
   });
 
   it('a scalar adjustment gives the same bits as the same adjustment as a series', () => {
+    const series = fc.array(fc.oneof(fc.double({ min: -0.5, max: 0.5, noNaN: true }), fc.constant(NaN), fc.constant(0.001)), { maxLength: 80 });
     fc.assert(
       fc.property(series, fc.double({ min: -0.01, max: 0.01, noNaN: true }), (xs, rf) => {
         const rfs = xs.map(() => rf);

@@ -1,6 +1,7 @@
 import { Dec, formatMoney } from '../money.js';
 import { recoveryFactor } from '../metrics/index.js';
-import { returnsSummary } from '../metrics/summary.js';
+import { BLOCK } from '../metrics/nan-stats.js';
+import { equitySummary } from '../metrics/summary.js';
 import { profitFactorOf } from '../metrics/trades.js';
 import type { BacktestConfig } from './config.js';
 import type { TradeLog } from './trade-log.js';
@@ -25,12 +26,6 @@ export function backtestReport({ equity, log, skipped, barsInMarket, config }: R
   const initial = config.initialCapital;
   const bars = n - start;
 
-  // The returns live in the drawdown buffer's tail until the metrics are computed, then the
-  // drawdown curve overwrites them: one 8 MB allocation less per million bars.
-  const drawdown = new Float64Array(n);
-  const returns = drawdown.subarray(start);
-  fillReturns(equity, start, initial, returns);
-
   const { grossProfit, grossLoss, commission, slippage, wins, losses, barsHeld, pnlSum, duration } = tradeTotals(log);
   const count = log.length;
 
@@ -44,8 +39,10 @@ export function backtestReport({ equity, log, skipped, barsInMarket, config }: R
   const str = (x: number): string => formatMoney(new Dec(x), cur);
 
   // annualReturn, annualVolatility, sharpeRatio, sortinoRatio (required return = riskFree),
-  // maxDrawdown and calmarRatio, identical to the separate functions, in two passes
-  const r = returnsSummary(returns, { annualization: config.periodsPerYear, riskFree: config.riskFree });
+  // maxDrawdown and calmarRatio of the per-bar returns of the traded span (the bar before
+  // `start` worth `initial`), identical to the separate functions, without a returns array
+  const r = equitySummary(equity, start, initial, { annualization: config.periodsPerYear, riskFree: config.riskFree });
+  const drawdown = new Float64Array(n);
   const ddAbs = fillDrawdown(equity, start, initial, drawdown);
 
   const metrics: BacktestMetrics = {
@@ -101,31 +98,29 @@ export function backtestReport({ equity, log, skipped, barsInMarket, config }: R
   };
 }
 
-/** Per-bar simple returns of the traded span; the bar before `start` is worth `initial`. */
-function fillReturns(equity: Float64Array, start: number, initial: number, returns: Float64Array): void {
-  let prev = initial;
-  for (let i = start; i < equity.length; i++) {
-    const e = equity[i];
-    returns[i - start] = e / prev - 1;
-    prev = e;
-  }
-}
-
 /**
  * Drawdown curve (equity / running peak − 1, the peak starting at `initial`); returns the largest
- * peak-to-trough fall in money. Loops live in small functions of their own so V8 optimises them
- * with nothing after the loop that lacks type feedback.
+ * peak-to-trough fall in money. In blocks, for the reason given at BLOCK (metrics/nan-stats.ts).
  */
 function fillDrawdown(equity: Float64Array, start: number, initial: number, drawdown: Float64Array): number {
-  let peak = initial;
-  let ddAbs = 0;
-  for (let i = start; i < equity.length; i++) {
+  const walk = new Float64Array(2);
+  walk[0] = initial; // running peak
+  walk[1] = 0; // largest fall
+  for (let from = start; from < equity.length; from += BLOCK) drawdownBlock(equity, from, Math.min(equity.length, from + BLOCK), drawdown, walk);
+  return walk[1];
+}
+
+function drawdownBlock(equity: Float64Array, from: number, to: number, drawdown: Float64Array, walk: Float64Array): void {
+  let peak = walk[0];
+  let ddAbs = walk[1];
+  for (let i = from; i < to; i++) {
     const e = equity[i];
     if (e > peak) peak = e;
     drawdown[i] = e / peak - 1;
     if (peak - e > ddAbs) ddAbs = peak - e;
   }
-  return ddAbs;
+  walk[0] = peak;
+  walk[1] = ddAbs;
 }
 
 interface TradeTotals {
@@ -145,29 +140,23 @@ interface TradeTotals {
 
 function tradeTotals(log: TradeLog): TradeTotals {
   const t = new Float64Array(9);
-  sumTrades(log, t);
+  for (let from = 0; from < log.length; from += BLOCK) sumTrades(log, from, Math.min(log.length, from + BLOCK), t);
   return { grossProfit: t[0], grossLoss: t[1], commission: t[2], slippage: t[3], wins: t[4], losses: t[5], barsHeld: t[6], pnlSum: t[7], duration: t[8] };
 }
 
-/**
- * The loop, with its sums stored into `t` in tradeTotals' field order. Nothing but stores after
- * the loop: this runs once per backtest, so V8 compiles it mid-loop (on-stack replacement), and
- * code after the loop that had never run — an object literal, say — would deoptimise it again on
- * every backtest until the literal's feedback settles.
- */
-function sumTrades(log: TradeLog, t: Float64Array): void {
-  let grossProfit = 0;
-  let grossLoss = 0;
-  let commissionSum = 0;
-  let slippageSum = 0;
-  let wins = 0;
-  let losses = 0;
-  let barsHeld = 0;
-  let pnlSum = 0;
-  let duration = 0;
+/** Trades from..to added to the sums in `t` (tradeTotals' field order); in blocks, see BLOCK. */
+function sumTrades(log: TradeLog, from: number, to: number, t: Float64Array): void {
+  let grossProfit = t[0];
+  let grossLoss = t[1];
+  let commissionSum = t[2];
+  let slippageSum = t[3];
+  let wins = t[4];
+  let losses = t[5];
+  let barsHeld = t[6];
+  let pnlSum = t[7];
+  let duration = t[8];
   const { pnl, commission, slippage, entryIndex, exitIndex, time } = log;
-  const count = log.length;
-  for (let k = 0; k < count; k++) {
+  for (let k = from; k < to; k++) {
     const x = pnl[k];
     if (x > 0) {
       grossProfit += x;
