@@ -88,6 +88,13 @@ describe('architecture rules', () => {
     expect(unique.size).toBe(ROUTES.length);
   });
 
+  it('only routes that declare secrets link the Secrets Manager fetcher (and every one of them does)', () => {
+    for (const r of ROUTES) {
+      const src = readFileSync(join(ROOT, r.handler), 'utf8');
+      expect(src.includes('secretsManagerFetcher'), `${r.id}: uses.secrets and the linked fetcher disagree`).toBe(Boolean(r.uses.secrets?.length));
+    }
+  });
+
   it('handlers never read process.env, build AWS clients or format errors themselves', () => {
     const offenders = tsFiles(join(ROOT, 'functions')).filter((f) => /process\.env|new \w+Client\(|statusCode|JSON\.stringify/.test(readFileSync(f, 'utf8')));
     expect(offenders.map((f) => relative(ROOT, f))).toEqual([]);

@@ -1,4 +1,3 @@
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { TokenVerifier } from './auth/tokens.js';
@@ -6,7 +5,7 @@ import { bootstrapConfig, type BootstrapConfig } from './config/bootstrap.js';
 import { createDocumentClient } from './data/client.js';
 import { ControlStore } from './data/control.js';
 import { RoutingRegistry } from './routing/registry.js';
-import { AwsSecretResolver, LocalSecretResolver, type SecretResolver } from './secrets/resolver.js';
+import { AwsSecretResolver, LocalSecretResolver, linkedSecretFetcher, type SecretResolver } from './secrets/resolver.js';
 
 /** Everything a handler's pipeline needs from the world, built once per process. */
 export interface Platform {
@@ -28,7 +27,7 @@ export function createPlatform(config: BootstrapConfig, overrides: Partial<Omit<
     overrides.secrets ??
     (config.secretsBackend === 'local'
       ? new LocalSecretResolver(config.localSecretsDir ?? '.data')
-      : new AwsSecretResolver(new SecretsManagerClient({ region: config.region }), now));
+      : new AwsSecretResolver(linkedSecretFetcher, now));
   return {
     config,
     db,

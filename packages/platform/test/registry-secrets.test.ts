@@ -9,6 +9,8 @@ import { ensureTable } from '../src/data/tables.js';
 import { AppError } from '../src/errors.js';
 import { RoutingRegistry } from '../src/routing/registry.js';
 import { AwsSecretResolver } from '../src/secrets/resolver.js';
+import { secretsManagerFetcher } from '../src/secrets/secrets-manager.js';
+import { configureBootstrap } from '../src/config/bootstrap.js';
 
 const table = `reg-${randomBytes(4).toString('hex')}`;
 const db = createDocumentClient({ region: 'local', endpoint: inject('dynamoEndpoint') });
@@ -52,7 +54,8 @@ describe('secret resolver (Secrets Manager, mocked at the SDK boundary)', () => 
     sm.on(GetSecretValueCommand, { SecretId: 'ballast/dev/bootstrap-key' }).resolves({ SecretString: 's3cret' });
     sm.on(GetSecretValueCommand, { SecretId: 'missing' }).rejects(Object.assign(new Error('nope'), { name: 'ResourceNotFoundException' }));
     let now = 0;
-    const r = new AwsSecretResolver(new SecretsManagerClient({ region: 'eu-west-1' }), () => now);
+    configureBootstrap({ controlTable: 'c', region: 'eu-west-1', bootstrapSecretRef: 'ballast/dev/bootstrap-key', defaultEnv: 'dev', secretsBackend: 'aws', stage: 't', logLevel: 'ERROR' });
+    const r = new AwsSecretResolver(() => secretsManagerFetcher, () => now);
     expect(await r.resolve('ballast/dev/bootstrap-key')).toBe('s3cret');
     expect(await r.resolve('ballast/dev/bootstrap-key')).toBe('s3cret');
     expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
@@ -61,5 +64,10 @@ describe('secret resolver (Secrets Manager, mocked at the SDK boundary)', () => 
     expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(2);
     await expect(r.resolve('missing')).rejects.toMatchObject({ status: 503, code: 'SECRET_UNAVAILABLE' });
     sm.restore();
+  });
+
+  it('a function built without the fetcher refuses with 503 instead of reaching for AWS', async () => {
+    const r = new AwsSecretResolver(() => undefined, () => 0);
+    await expect(r.resolve('anything')).rejects.toMatchObject({ status: 503, code: 'SECRETS_NOT_LINKED' });
   });
 });

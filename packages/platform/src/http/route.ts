@@ -5,6 +5,7 @@ import { authenticate } from '../auth/authenticate.js';
 import { resolveContext } from '../context/resolve.js';
 import { platform as defaultPlatform, type Platform } from '../platform.js';
 import { routeById } from '../routes/table.js';
+import { linkSecretFetcher, type SecretFetcher } from '../secrets/resolver.js';
 import type { RouteDef } from '../routes/types.js';
 import { tenantBackend } from '../routing/backend.js';
 import { idempotency } from './idempotency.js';
@@ -82,7 +83,11 @@ export function buildHandler(def: RouteDef, fn: RouteHandler, getPlatform: () =>
   };
 }
 
-/** A Lambda entry: `export const handler = route('portfolios.create', createPortfolio)`. */
-export function route(id: string, fn: RouteHandler) {
+/**
+ * A Lambda entry: `export const handler = route('portfolios.create', createPortfolio)`. Routes
+ * that declare `uses.secrets` link the Secrets Manager fetcher here, so only their bundles carry it.
+ */
+export function route(id: string, fn: RouteHandler, opts: { secrets?: SecretFetcher } = {}) {
+  if (opts.secrets) linkSecretFetcher(opts.secrets);
   return buildHandler(routeById(id), fn);
 }

@@ -1,4 +1,3 @@
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { unavailable } from '../errors.js';
@@ -8,11 +7,29 @@ export interface SecretResolver {
   resolve(ref: string): Promise<string>;
 }
 
+/** Reads one secret's string value from the store (Secrets Manager in the cloud). */
+export type SecretFetcher = (ref: string) => Promise<string | undefined>;
+
+let linked: SecretFetcher | undefined;
+
+/**
+ * Links the Secrets Manager fetcher into this process. Only Lambdas whose routes declare
+ * `uses.secrets` do so (`route(id, fn, { secrets: secretsManagerFetcher })`), so the SDK client
+ * stays out of every other bundle and its cold start.
+ */
+export function linkSecretFetcher(fetch: SecretFetcher): void {
+  linked = fetch;
+}
+
+export function linkedSecretFetcher(): SecretFetcher | undefined {
+  return linked;
+}
+
 /** Secrets Manager with an in-process cache (default 5 minutes) so hot paths do not call AWS. */
 export class AwsSecretResolver implements SecretResolver {
   private cache = new Map<string, { at: number; value: string }>();
   constructor(
-    private readonly client: SecretsManagerClient,
+    private readonly fetcher: () => SecretFetcher | undefined,
     private readonly now: () => number,
     private readonly ttlMs = 300_000,
   ) {}
@@ -20,10 +37,11 @@ export class AwsSecretResolver implements SecretResolver {
   async resolve(ref: string): Promise<string> {
     const hit = this.cache.get(ref);
     if (hit && this.now() - hit.at < this.ttlMs) return hit.value;
+    const fetch = this.fetcher();
+    if (!fetch) throw unavailable('SECRETS_NOT_LINKED', 'This function was not built with access to secrets');
     let value: string | undefined;
     try {
-      const res = await this.client.send(new GetSecretValueCommand({ SecretId: ref }));
-      value = res.SecretString;
+      value = await fetch(ref);
     } catch (e) {
       const name = (e as { name?: string }).name ?? 'Error';
       throw unavailable('SECRET_UNAVAILABLE', `Secret could not be resolved (${name})`);
