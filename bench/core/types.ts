@@ -1,3 +1,5 @@
+import { mulberry32 } from '../../packages/core/src/optimiser/prng.js';
+
 /** Shared shapes for the core benchmarks (bench/core.ts merges every module's rows). */
 export interface Candles {
   time: Float64Array;
@@ -28,14 +30,7 @@ export interface BenchRow {
 
 /** Deterministic synthetic candles: a seeded random walk (mulberry32), minute bars. */
 export function syntheticCandles(n: number, seed = 42): Candles {
-  let s = seed >>> 0;
-  const rnd = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rnd = mulberry32(seed);
   const time = new Float64Array(n);
   const open = new Float64Array(n);
   const high = new Float64Array(n);

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../src/optimiser/prng.js';
 import * as z from 'zod';
 import { runBacktest, BacktestConfigSchema, type BacktestConfigInput, type Trade } from '../src/backtest/index.js';
 import { buyAndHold } from '../src/strategies/buy-and-hold.js';
@@ -46,14 +47,7 @@ function scripted(script: Script): Strategy<Record<string, never>, Script> {
 }
 
 function randomCandles(n: number, seed: number): CandleSeries {
-  let s = seed >>> 0;
-  const rnd = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rnd = mulberry32(seed);
   const rows: [number, number, number, number][] = [];
   let p = 100;
   for (let i = 0; i < n; i++) {

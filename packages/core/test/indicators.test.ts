@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../src/optimiser/prng.js';
 import * as fc from 'fast-check';
 import { IndicatorsSync } from '@ixjb94/indicators';
 import * as ti from 'technicalindicators';
@@ -69,16 +70,6 @@ function expectTail(ours: ArrayLike<number>, peer: ArrayLike<number>, what: stri
   expectClose(Array.from(peer, (_, j) => ours[off + j]), peer, what);
 }
 
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Ohlcv {
   open: number[];
