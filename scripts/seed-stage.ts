@@ -14,7 +14,7 @@ import { APP_NAME, OUTPUTS, stageEnv } from '../stacks/config.js';
  * Operator tool for a freshly deployed stage (not a runtime module; it never runs in Lambda):
  *
  * 1. calls POST /v1/system/bootstrap with the bootstrap key (the operator reads it from Secrets
- *    Manager with the AWS CLI and hands it over in BALLAST_BOOTSTRAP_KEY), which creates t_system
+ *    Manager with the AWS CLI and pipes it in on standard input), which creates t_system
  *    and the modes;
  * 2. writes t_system's first routing entries for the stage's env straight into the control table
  *    with the AWS SDK and the operator's credentials: `identity` (the Cognito pool's issuer and app
@@ -149,19 +149,25 @@ export function regionOfIssuer(issuer: string): string | undefined {
   return /^https:\/\/cognito-idp\.([a-z0-9-]+)\.amazonaws\.com\//.exec(issuer)?.[1];
 }
 
-const USAGE = `usage: BALLAST_BOOTSTRAP_KEY=… npx tsx scripts/seed-stage.ts --stage NAME [options]
+const USAGE = `usage: aws secretsmanager get-secret-value … | npx tsx scripts/seed-stage.ts --stage NAME [options]
 
   --stage NAME        the deployed stage (required)
   --outputs FILE      stack outputs written by sst deploy (default .sst/outputs.json)
   --env ENV           routing env to seed (default: the stage's env, prod→prod, staging→staging, else dev)
-  --region REGION     AWS region (default: AWS_REGION, else the region in the Cognito issuer)
+  --region REGION     AWS region (default: the region in the Cognito issuer)
   --admin-sub SUB     also make this Cognito user (sub) an admin of t_system
   --skip-bootstrap    only write routing entries (t_system already bootstrapped)
   --force             replace routing entries that differ from the stack outputs
   --dry-run           print what would be done; call and write nothing
 
-The bootstrap key is read from the environment (BALLAST_BOOTSTRAP_KEY), never from an argument, so it
-stays out of shell history and process listings.`;
+The bootstrap key is read from standard input (piped from the AWS CLI), never from an argument or
+the environment, so it stays out of shell history, process listings and child environments.`;
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -186,16 +192,16 @@ async function main(): Promise<void> {
   const env = (values.env ?? stageEnv(stage)) as Env;
   if (!['dev', 'staging', 'prod'].includes(env)) throw new Error(`--env must be dev|staging|prod`);
   const outputs = parseStageOutputs(JSON.parse(readFileSync(values.outputs, 'utf8')) as Record<string, Record<string, string>>, stage);
-  const region = values.region ?? process.env.AWS_REGION ?? regionOfIssuer(outputs.issuer);
+  const region = values.region ?? regionOfIssuer(outputs.issuer);
   if (!region) throw new Error('Cannot tell the region: pass --region');
   const requestId = `seed-${randomUUID()}`;
   const dry = values['dry-run'];
 
   if (!values['skip-bootstrap']) {
-    const key = process.env.BALLAST_BOOTSTRAP_KEY?.trim();
+    const key = process.stdin.isTTY ? '' : (await readStdin()).trim();
     if (!key) {
       throw new Error(
-        `BALLAST_BOOTSTRAP_KEY is not set. Read it with:\n  export BALLAST_BOOTSTRAP_KEY="$(aws secretsmanager get-secret-value --region ${region} --secret-id ${outputs.bootstrapSecretArn} --query SecretString --output text)"`,
+        `No bootstrap key on standard input. Pipe it in:\n  aws secretsmanager get-secret-value --region ${region} --secret-id ${outputs.bootstrapSecretArn} --query SecretString --output text | npx tsx scripts/seed-stage.ts --stage ${stage}`,
       );
     }
     if (dry) console.log(`[dry-run] would POST ${outputs.apiUrl}/v1/system/bootstrap`);

@@ -30,12 +30,11 @@ export interface Synthesized {
 
 /**
  * Synthesises the SST app offline: no AWS credentials, no bootstrap stack lookup. What `sst deploy`
- * does minus its AWS calls: SST skips the bootstrap lookup (sourcemap upload) when NODE_ENV=test, so
- * this sets it; every function is really bundled by SST's esbuild during `app.finish()`. The account
+ * does minus its AWS calls: SST skips the bootstrap lookup (sourcemap upload) when NODE_ENV=test,
+ * which `npm run synth` and vitest set; every function is really bundled by SST's esbuild during `app.finish()`. The account
  * stays the `AWS::AccountId` pseudo parameter, so ARNs read `${AWS::AccountId}` in the templates.
  */
 export async function synthApp(opts: SynthOptions): Promise<Synthesized> {
-  process.env.NODE_ENV = 'test';
   if (path.resolve(process.cwd()) !== path.resolve(opts.root)) {
     throw new Error(`Run from the repo root (${opts.root}): SST resolves handler paths from the working directory`);
   }

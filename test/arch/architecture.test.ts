@@ -28,7 +28,7 @@ function code(src: string): string {
   return src.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:])\/\/.*$/gm, '$1');
 }
 
-const RUNTIME_DIRS = ['packages/core/src', 'packages/platform/src', 'packages/local/src', 'functions'];
+const RUNTIME_DIRS = ['packages/core/src', 'packages/platform/src', 'packages/local/src', 'functions', 'scripts'];
 
 describe('architecture rules', () => {
   const coreFiles = tsFiles(join(ROOT, 'packages/core/src'));
