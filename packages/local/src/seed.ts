@@ -1,5 +1,6 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { MODES, SYSTEM_TENANT, type Role, type Tier } from '@ballast/platform/context/types.js';
+import { SYSTEM_TENANT, type Role, type Tier } from '@ballast/platform/context/types.js';
+import { systemRecords } from '@ballast/platform/services/system.js';
 import { k } from '@ballast/platform/data/keys.js';
 import { DEFAULT_RATE_LIMITS, RATE_LIMITS_CONFIG } from '@ballast/platform/http/limits.js';
 import type { Platform } from '@ballast/platform/platform.js';
@@ -40,8 +41,7 @@ export async function seed(p: Platform, o: SeedOptions): Promise<void> {
     }
   };
   const tenant = (tenantId: string, name: string, mode: string) => putNew({ ...k.tenant(tenantId), tenantId, name, mode, createdAt: at, updatedAt: at, version: 1 });
-  await tenant(SYSTEM_TENANT, 'System', 'enterprise');
-  for (const m of MODES) await putNew({ ...k.mode(m), mode: m, description: `${m} tenants`, defaults: {}, ownerTenantId: SYSTEM_TENANT, updatedAt: at, version: 1 });
+  for (const r of systemRecords(at)) await putNew({ ...r.key, ...r.item });
   await tenant('t_demo', 'Demo Investing Co.', 'saas');
   await tenant('t_acme', 'Acme Capital', 'enterprise');
   await putNew({ ...k.project('t_demo', 'p_demo'), tenantId: 't_demo', projectId: 'p_demo', name: 'Demo web app', surface: 'web', createdAt: at });

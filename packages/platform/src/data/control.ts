@@ -1,6 +1,5 @@
 import {
   BatchGetCommand,
-  DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -115,11 +114,6 @@ export class ControlStore {
     return strip<MemberRecord>(r.Item);
   }
 
-  async getProject(tenantId: string, projectId: string): Promise<ProjectRecord | undefined> {
-    const r = await this.db.send(new GetCommand({ TableName: this.table, Key: k.project(tenantId, projectId) }));
-    return strip<ProjectRecord>(r.Item);
-  }
-
   async queryPrefix<T>(pk: string, prefix: string, limit: number, cursor: string | undefined, opts: { index?: 'GSI1'; forward?: boolean } = {}): Promise<Page<T>> {
     const pkAttr = opts.index ? 'GSI1PK' : 'PK';
     const skAttr = opts.index ? 'GSI1SK' : 'SK';
@@ -185,14 +179,5 @@ export class ControlStore {
 
   async putConfig(name: string, value: unknown): Promise<void> {
     await this.db.send(new PutCommand({ TableName: this.table, Item: { ...k.config(name), value } }));
-  }
-
-  async delete(key: { PK: string; SK: string }, condition?: string): Promise<void> {
-    try {
-      await this.db.send(new DeleteCommand({ TableName: this.table, Key: key, ConditionExpression: condition }));
-    } catch (e) {
-      if ((e as { name?: string }).name === 'ConditionalCheckFailedException') return;
-      throw e;
-    }
   }
 }

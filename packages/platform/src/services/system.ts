@@ -10,6 +10,18 @@ const MODE_DESCRIPTIONS: Record<(typeof MODES)[number], string> = {
   lab: 'Research and experimentation tenants',
 };
 
+/** The records bootstrap creates (t_system and the modes); the local seed writes the same ones. */
+export function systemRecords(at: string): Array<{ key: { PK: string; SK: string }; item: Record<string, unknown>; resource: string }> {
+  return [
+    { key: k.tenant(SYSTEM_TENANT), item: { tenantId: SYSTEM_TENANT, name: 'System', mode: 'enterprise', createdAt: at, updatedAt: at, version: 1 }, resource: `tenant/${SYSTEM_TENANT}` },
+    ...MODES.map((m) => ({
+      key: k.mode(m),
+      item: { mode: m, description: MODE_DESCRIPTIONS[m], defaults: {}, ownerTenantId: SYSTEM_TENANT, updatedAt: at, version: 1 },
+      resource: `mode/${m}`,
+    })),
+  ];
+}
+
 /** Creates t_system and the modes, nothing else. Safe to call again: existing records are kept. */
 export const bootstrap: RouteHandler = async (_i, h) => {
   const c = h.platform.control;
@@ -29,9 +41,6 @@ export const bootstrap: RouteHandler = async (_i, h) => {
       if (!(e instanceof AppError && e.code === 'EXISTS')) throw e;
     }
   };
-  await tryCreate(k.tenant(SYSTEM_TENANT), { tenantId: SYSTEM_TENANT, name: 'System', mode: 'enterprise', createdAt: at, updatedAt: at, version: 1 }, `tenant/${SYSTEM_TENANT}`);
-  for (const m of MODES) {
-    await tryCreate(k.mode(m), { mode: m, description: MODE_DESCRIPTIONS[m], defaults: {}, ownerTenantId: SYSTEM_TENANT, updatedAt: at, version: 1 }, `mode/${m}`);
-  }
+  for (const r of systemRecords(at)) await tryCreate(r.key, r.item, r.resource);
   return { body: { tenantId: SYSTEM_TENANT, modes: [...MODES], created } };
 };
