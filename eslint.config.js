@@ -3,7 +3,21 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.data/**', '.sst/**', '.build/**', 'cdk.out/**', 'infra-out/**', 'bench/results/**', '.tmp*/**', 'test-results/**', '**/*.js', '**/*.mjs'] },
+  {
+    ignores: [
+      'node_modules/**',
+      '.data/**',
+      '.sst/**',
+      '.build/**',
+      'cdk.out/**',
+      'infra-out/**',
+      'bench/results/**',
+      '.tmp*/**',
+      'test-results/**',
+      '**/*.js',
+      '**/*.mjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

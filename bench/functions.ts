@@ -34,7 +34,9 @@ type Esbuild = typeof import('esbuild');
 const sstRequire = createRequire(createRequire(import.meta.url).resolve('sst/package.json'));
 const esbuildPath = sstRequire.resolve('esbuild');
 const esbuild = ((await import(pathToFileURL(esbuildPath).href)) as { default: Esbuild }).default;
-const esbuildVersion = (JSON.parse(readFileSync(path.join(path.dirname(esbuildPath), '..', 'package.json'), 'utf8')) as { version: string }).version;
+const esbuildVersion = (
+  JSON.parse(readFileSync(path.join(path.dirname(esbuildPath), '..', 'package.json'), 'utf8')) as { version: string }
+).version;
 
 const BARE = `
 import middy from '@middy/core';
@@ -85,12 +87,24 @@ async function build(id: string, handler: string, outDir: string, source?: strin
   // SST's esbuild (0.18) and the root one (0.28, whose types these are) take the same options here
   const opts = sstEsbuildOptions(path.join(ROOT, handler), file) as unknown as Parameters<Esbuild['build']>[0];
   const result = await esbuild.build(
-    source ? { ...opts, entryPoints: undefined, stdin: { contents: source, resolveDir: ROOT, sourcefile: handler, loader: 'ts' } } : opts,
+    source
+      ? {
+          ...opts,
+          entryPoints: undefined,
+          stdin: { contents: source, resolveDir: ROOT, sourcefile: handler, loader: 'ts' },
+        }
+      : opts,
   );
-  const out = Object.values(result.metafile?.outputs ?? {}).find((o) => o.entryPoint !== undefined || Object.keys(o.inputs).length > 0);
+  const out = Object.values(result.metafile?.outputs ?? {}).find(
+    (o) => o.entryPoint !== undefined || Object.keys(o.inputs).length > 0,
+  );
   const byPkg = new Map<string, number>();
-  for (const [input, { bytesInOutput }] of Object.entries(out?.inputs ?? {})) byPkg.set(packageOf(input), (byPkg.get(packageOf(input)) ?? 0) + bytesInOutput);
-  const top = [...byPkg].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([pkg, bytes]) => ({ pkg, bytes }));
+  for (const [input, { bytesInOutput }] of Object.entries(out?.inputs ?? {}))
+    byPkg.set(packageOf(input), (byPkg.get(packageOf(input)) ?? 0) + bytesInOutput);
+  const top = [...byPkg]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 6)
+    .map(([pkg, bytes]) => ({ pkg, bytes }));
   const bytes = (await stat(file)).size;
   return { id, handler, file, bytes, gzipBytes: gzipSync(readFileSync(file)).length, top, samples: [], cpuSamples: [] };
 }
@@ -99,7 +113,10 @@ const run = promisify(execFile);
 /** One cold import in a fresh process: wall-clock ms, and CPU ms (user+system; less sensitive to a busy machine). */
 async function coldImport(file: string): Promise<{ wall: number; cpu: number }> {
   const script = `const c = process.cpuUsage(); const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); const w = performance.now() - t; const d = process.cpuUsage(c); process.stdout.write(JSON.stringify({ wall: w, cpu: (d.user + d.system) / 1000 }));`;
-  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { env: ENV, cwd: path.dirname(file) });
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+    env: ENV,
+    cwd: path.dirname(file),
+  });
   return JSON.parse(stdout) as { wall: number; cpu: number };
 }
 
@@ -152,11 +169,24 @@ try {
     generatedAt: new Date().toISOString(),
     node: process.version,
     platform: `${os.platform()} ${os.arch()}, ${os.cpus().length} cpus`,
-    bundler: { esbuild: esbuildVersion, via: 'sst/node_modules/esbuild (what sst deploy uses)', options: { ...NODEJS_BUNDLING, awsSdk: 'bundled', keepNames: true, sourcemap: false } },
+    bundler: {
+      esbuild: esbuildVersion,
+      via: 'sst/node_modules/esbuild (what sst deploy uses)',
+      options: { ...NODEJS_BUNDLING, awsSdk: 'bundled', keepNames: true, sourcemap: false },
+    },
     runs: RUNS,
     buildSeconds: Number(buildSeconds.toFixed(1)),
     targets: { maxBytes: TARGET_BYTES, maxImportRatio: TARGET_RATIO },
-    baseline: { id: bare.id, description: 'middy + DynamoDBDocumentClient GetItem handler', bytes: bare.bytes, gzipBytes: bare.gzipBytes, importMs: Number(bareMs.toFixed(2)), importCpuMs: Number(bareCpuMs.toFixed(2)), samplesMs: bare.samples.map((x) => Number(x.toFixed(2))), top: bare.top },
+    baseline: {
+      id: bare.id,
+      description: 'middy + DynamoDBDocumentClient GetItem handler',
+      bytes: bare.bytes,
+      gzipBytes: bare.gzipBytes,
+      importMs: Number(bareMs.toFixed(2)),
+      importCpuMs: Number(bareCpuMs.toFixed(2)),
+      samplesMs: bare.samples.map((x) => Number(x.toFixed(2))),
+      top: bare.top,
+    },
     functions: rows,
     summary: {
       functions: rows.length,
@@ -175,15 +205,25 @@ try {
 
   const pad = (s: string, n: number) => s.padEnd(n);
   const lpad = (s: string, n: number) => s.padStart(n);
-  console.log(`\nLambda bundles (esbuild ${esbuildVersion}, ESM, minified, SDK bundled), cold import median of ${RUNS} fresh processes, ${process.version}`);
-  console.log(`${pad('function', 22)}${lpad('KiB', 8)}${lpad('gz KiB', 8)}${lpad('import ms', 11)}${lpad('× bare', 8)}${lpad('cpu ms', 9)}${lpad('× bare', 8)}  ok`);
-  console.log(`${pad(bare.id, 22)}${lpad(kb(bare.bytes), 8)}${lpad(kb(bare.gzipBytes), 8)}${lpad(bareMs.toFixed(1), 11)}${lpad('1.00', 8)}${lpad(bareCpuMs.toFixed(1), 9)}${lpad('1.00', 8)}  baseline`);
+  console.log(
+    `\nLambda bundles (esbuild ${esbuildVersion}, ESM, minified, SDK bundled), cold import median of ${RUNS} fresh processes, ${process.version}`,
+  );
+  console.log(
+    `${pad('function', 22)}${lpad('KiB', 8)}${lpad('gz KiB', 8)}${lpad('import ms', 11)}${lpad('× bare', 8)}${lpad('cpu ms', 9)}${lpad('× bare', 8)}  ok`,
+  );
+  console.log(
+    `${pad(bare.id, 22)}${lpad(kb(bare.bytes), 8)}${lpad(kb(bare.gzipBytes), 8)}${lpad(bareMs.toFixed(1), 11)}${lpad('1.00', 8)}${lpad(bareCpuMs.toFixed(1), 9)}${lpad('1.00', 8)}  baseline`,
+  );
   for (const r of rows) {
     const ok = `${r.withinSize ? '' : 'SIZE '}${r.withinImport ? '' : 'IMPORT'}`.trim() || 'yes';
-    console.log(`${pad(r.id, 22)}${lpad(kb(r.bytes), 8)}${lpad(kb(r.gzipBytes), 8)}${lpad(r.importMs.toFixed(1), 11)}${lpad(r.importRatio.toFixed(2), 8)}${lpad(r.importCpuMs.toFixed(1), 9)}${lpad(r.importCpuRatio.toFixed(2), 8)}  ${ok}`);
+    console.log(
+      `${pad(r.id, 22)}${lpad(kb(r.bytes), 8)}${lpad(kb(r.gzipBytes), 8)}${lpad(r.importMs.toFixed(1), 11)}${lpad(r.importRatio.toFixed(2), 8)}${lpad(r.importCpuMs.toFixed(1), 9)}${lpad(r.importCpuRatio.toFixed(2), 8)}  ${ok}`,
+    );
   }
   const sm = results.summary;
-  console.log(`\nlargest ${kb(sm.maxBytes)} KiB (target ≤ ${kb(TARGET_BYTES)}); import ratio max ${sm.maxImportRatio.toFixed(2)}, median ${sm.medianImportRatio.toFixed(2)} (target ≤ ${TARGET_RATIO}); CPU ratio max ${sm.maxImportCpuRatio.toFixed(2)}, median ${sm.medianImportCpuRatio.toFixed(2)} → bench/results/functions.json`);
+  console.log(
+    `\nlargest ${kb(sm.maxBytes)} KiB (target ≤ ${kb(TARGET_BYTES)}); import ratio max ${sm.maxImportRatio.toFixed(2)}, median ${sm.medianImportRatio.toFixed(2)} (target ≤ ${TARGET_RATIO}); CPU ratio max ${sm.maxImportCpuRatio.toFixed(2)}, median ${sm.medianImportCpuRatio.toFixed(2)} → bench/results/functions.json`,
+  );
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

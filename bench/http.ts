@@ -29,11 +29,21 @@ async function run(url: string, headers: Record<string, string>) {
 const rt = await startLocal({ port: 0, inMemory: true, tablePrefix: 'bench' });
 try {
   // Lift the per-tier limits for the load test (they are configuration data).
-  await rt.platform.control.putConfig(RATE_LIMITS_CONFIG, { observer: 1e9, navigator: 1e9, operator: 1e9, sovereign: 1e9, default: 1e9 });
+  await rt.platform.control.putConfig(RATE_LIMITS_CONFIG, {
+    observer: 1e9,
+    navigator: 1e9,
+    operator: 1e9,
+    sovereign: 1e9,
+    default: 1e9,
+  });
   const token = await rt.issuer.mint({ sub: 'u_operator', tenantId: 't_demo', expiresIn: '1h' });
   const auth = { Authorization: `Bearer ${token}`, 'X-Project-Id': 'p_demo' };
   for (let i = 0; i < 20; i++) {
-    await fetch(`${rt.url}/v1/portfolios`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify({ name: `Bench ${i}`, cash: '1000.00' }) });
+    await fetch(`${rt.url}/v1/portfolios`, {
+      method: 'POST',
+      headers: { ...auth, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: `Bench ${i}`, cash: '1000.00' }),
+    });
   }
   // warm-up
   await autocannon({ url: `${rt.url}/v1/portfolios`, headers: auth, duration: 2, connections: CONNECTIONS });
@@ -43,7 +53,12 @@ try {
     generatedAt: new Date().toISOString(),
     node: process.version,
     machine: { cpus: cpus().length, model: cpus()[0]?.model },
-    setup: { durationSec: DURATION, connections: CONNECTIONS, portfolios: 20, note: 'local runtime + DynamoDB Local on the same 2-core machine as autocannon' },
+    setup: {
+      durationSec: DURATION,
+      connections: CONNECTIONS,
+      portfolios: 20,
+      note: 'local runtime + DynamoDB Local on the same 2-core machine as autocannon',
+    },
     baseline: { route: 'GET /v1/health', ...health },
     measured: { route: 'GET /v1/portfolios', ...portfolios },
     ratios: {
@@ -54,8 +69,20 @@ try {
   await mkdir(join(import.meta.dirname, 'results'), { recursive: true });
   await writeFile(join(import.meta.dirname, 'results/http.json'), JSON.stringify(report, null, 2));
   console.table([
-    { route: report.baseline.route, 'req/s': health.requestsPerSec.toFixed(0), p50: health.p50ms, p99: health.p99ms, non2xx: health.non2xx },
-    { route: report.measured.route, 'req/s': portfolios.requestsPerSec.toFixed(0), p50: portfolios.p50ms, p99: portfolios.p99ms, non2xx: portfolios.non2xx },
+    {
+      route: report.baseline.route,
+      'req/s': health.requestsPerSec.toFixed(0),
+      p50: health.p50ms,
+      p99: health.p99ms,
+      non2xx: health.non2xx,
+    },
+    {
+      route: report.measured.route,
+      'req/s': portfolios.requestsPerSec.toFixed(0),
+      p50: portfolios.p50ms,
+      p99: portfolios.p99ms,
+      non2xx: portfolios.non2xx,
+    },
   ]);
 } finally {
   await rt.stop();

@@ -42,7 +42,10 @@ export type StageOutputs = {
 export function parseStageOutputs(all: Record<string, Record<string, string>>, stage: string): StageOutputs {
   const pick = (stack: string, key: string): string => {
     const v = all[`${stage}-${APP_NAME}-${stack}`]?.[key];
-    if (!v) throw new Error(`Output ${key} of stack ${stage}-${APP_NAME}-${stack} is missing: deploy the stage first (npm run deploy -- --stage ${stage})`);
+    if (!v)
+      throw new Error(
+        `Output ${key} of stack ${stage}-${APP_NAME}-${stack} is missing: deploy the stage first (npm run deploy -- --stage ${stage})`,
+      );
     return v;
   };
   return {
@@ -64,7 +67,10 @@ export interface SeedEntry {
 }
 
 /** t_system's first routing entries: who issues tokens, and where its data lives. */
-export function firstRoutingEntries(o: Pick<StageOutputs, 'issuer' | 'userPoolClientId' | 'userPoolId' | 'pooledTable'>, env: Env): SeedEntry[] {
+export function firstRoutingEntries(
+  o: Pick<StageOutputs, 'issuer' | 'userPoolClientId' | 'userPoolId' | 'pooledTable'>,
+  env: Env,
+): SeedEntry[] {
   const identity = routingConfig.parse({
     kind: 'identity',
     issuer: o.issuer,
@@ -82,7 +88,12 @@ export function firstRoutingEntries(o: Pick<StageOutputs, 'issuer' | 'userPoolCl
 export type WriteOutcome = 'created' | 'updated' | 'unchanged' | 'differs';
 
 /** Writes one routing entry (+ its audit record) the way the routing.put route does. */
-export async function writeRoutingEntry(db: DynamoDBDocumentClient, controlTable: string, e: SeedEntry, opts: { force: boolean; requestId: string; now?: number }): Promise<WriteOutcome> {
+export async function writeRoutingEntry(
+  db: DynamoDBDocumentClient,
+  controlTable: string,
+  e: SeedEntry,
+  opts: { force: boolean; requestId: string; now?: number },
+): Promise<WriteOutcome> {
   const key = k.routing(e.tenantId, e.env, e.kind);
   const before = (await db.send(new GetCommand({ TableName: controlTable, Key: key, ConsistentRead: true }))).Item;
   if (before && isDeepStrictEqual(before.config, e.config)) return 'unchanged';
@@ -95,14 +106,31 @@ export async function writeRoutingEntry(db: DynamoDBDocumentClient, controlTable
         {
           Put: {
             TableName: controlTable,
-            Item: { ...key, tenantId: e.tenantId, env: e.env, kind: e.kind, config: e.config, version, updatedAt: new Date(now).toISOString() },
+            Item: {
+              ...key,
+              tenantId: e.tenantId,
+              env: e.env,
+              kind: e.kind,
+              config: e.config,
+              version,
+              updatedAt: new Date(now).toISOString(),
+            },
             ConditionExpression: before ? '#v = :v' : 'attribute_not_exists(PK)',
-            ...(before ? { ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': before.version } } : {}),
+            ...(before
+              ? { ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': before.version } }
+              : {}),
           },
         },
         auditPut(
           controlTable,
-          { action: 'routing.put', resource: `routing/${e.tenantId}/${e.env}/${e.kind}`, before: before?.config ?? null, after: e.config, tenantId: e.tenantId, source: 'system' },
+          {
+            action: 'routing.put',
+            resource: `routing/${e.tenantId}/${e.env}/${e.kind}`,
+            before: before?.config ?? null,
+            after: e.config,
+            tenantId: e.tenantId,
+            source: 'system',
+          },
           { tenantId: e.tenantId, requestId: opts.requestId, system: true },
           now,
         ),
@@ -113,19 +141,42 @@ export async function writeRoutingEntry(db: DynamoDBDocumentClient, controlTable
 }
 
 /** Makes a Cognito user (`sub`) an admin of t_system; same item shape as the members.put route. */
-export async function writeSystemAdmin(db: DynamoDBDocumentClient, controlTable: string, userId: string, opts: { requestId: string; now?: number }): Promise<WriteOutcome> {
+export async function writeSystemAdmin(
+  db: DynamoDBDocumentClient,
+  controlTable: string,
+  userId: string,
+  opts: { requestId: string; now?: number },
+): Promise<WriteOutcome> {
   const key = k.member(SYSTEM_TENANT, userId);
   const before = (await db.send(new GetCommand({ TableName: controlTable, Key: key, ConsistentRead: true }))).Item;
   if (before && (before.roles as string[] | undefined)?.includes('admin')) return 'unchanged';
   const now = opts.now ?? Date.now();
-  const after = { tenantId: SYSTEM_TENANT, userId, roles: ['admin'], tier: 'sovereign', updatedAt: new Date(now).toISOString() };
+  const after = {
+    tenantId: SYSTEM_TENANT,
+    userId,
+    roles: ['admin'],
+    tier: 'sovereign',
+    updatedAt: new Date(now).toISOString(),
+  };
   await db.send(
     new TransactWriteCommand({
       TransactItems: [
-        { Put: { TableName: controlTable, Item: { ...key, ...after, GSI1PK: `USER#${userId}`, GSI1SK: `TENANT#${SYSTEM_TENANT}` } } },
+        {
+          Put: {
+            TableName: controlTable,
+            Item: { ...key, ...after, GSI1PK: `USER#${userId}`, GSI1SK: `TENANT#${SYSTEM_TENANT}` },
+          },
+        },
         auditPut(
           controlTable,
-          { action: before ? 'member.update' : 'member.add', resource: `member/${userId}`, before: before ?? null, after, tenantId: SYSTEM_TENANT, source: 'system' },
+          {
+            action: before ? 'member.update' : 'member.add',
+            resource: `member/${userId}`,
+            before: before ?? null,
+            after,
+            tenantId: SYSTEM_TENANT,
+            source: 'system',
+          },
           { tenantId: SYSTEM_TENANT, requestId: opts.requestId, system: true },
           now,
         ),
@@ -138,7 +189,11 @@ export async function writeSystemAdmin(db: DynamoDBDocumentClient, controlTable:
 /** POST /v1/system/bootstrap with the key; returns the response body (t_system, modes, what was created). */
 export async function callBootstrap(apiUrl: string, key: string, fetchImpl: typeof fetch = fetch): Promise<unknown> {
   const url = `${apiUrl.replace(/\/+$/, '')}/v1/system/bootstrap`;
-  const res = await fetchImpl(url, { method: 'POST', headers: { 'X-Bootstrap-Key': key, 'Content-Type': 'application/json' }, body: '{}' });
+  const res = await fetchImpl(url, {
+    method: 'POST',
+    headers: { 'X-Bootstrap-Key': key, 'Content-Type': 'application/json' },
+    body: '{}',
+  });
   const text = await res.text();
   if (!res.ok) throw new Error(`POST ${url} answered ${res.status}: ${text.slice(0, 500)}`);
   return text ? (JSON.parse(text) as unknown) : null;
@@ -191,7 +246,10 @@ async function main(): Promise<void> {
   const stage = values.stage;
   const env = (values.env ?? stageEnv(stage)) as Env;
   if (!['dev', 'staging', 'prod'].includes(env)) throw new Error(`--env must be dev|staging|prod`);
-  const outputs = parseStageOutputs(JSON.parse(readFileSync(values.outputs, 'utf8')) as Record<string, Record<string, string>>, stage);
+  const outputs = parseStageOutputs(
+    JSON.parse(readFileSync(values.outputs, 'utf8')) as Record<string, Record<string, string>>,
+    stage,
+  );
   const region = values.region ?? regionOfIssuer(outputs.issuer);
   if (!region) throw new Error('Cannot tell the region: pass --region');
   const requestId = `seed-${randomUUID()}`;
@@ -208,7 +266,9 @@ async function main(): Promise<void> {
     else console.log('bootstrap:', JSON.stringify(await callBootstrap(outputs.apiUrl, key)));
   }
 
-  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region }), { marshallOptions: { removeUndefinedValues: true } });
+  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region }), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
   for (const entry of firstRoutingEntries(outputs, env)) {
     const label = `routing ${entry.tenantId}/${entry.env}/${entry.kind}`;
     if (dry) {
@@ -221,7 +281,10 @@ async function main(): Promise<void> {
   const admin = values['admin-sub'];
   if (admin) {
     if (dry) console.log(`[dry-run] would make ${admin} an admin of ${SYSTEM_TENANT}`);
-    else console.log(`member ${SYSTEM_TENANT}/${admin}: ${await writeSystemAdmin(db, outputs.controlTable, admin, { requestId })}`);
+    else
+      console.log(
+        `member ${SYSTEM_TENANT}/${admin}: ${await writeSystemAdmin(db, outputs.controlTable, admin, { requestId })}`,
+      );
   }
   db.destroy();
 }

@@ -41,7 +41,14 @@ export async function synthApp(opts: SynthOptions): Promise<Synthesized> {
   await initProject({ stage: opts.stage, root: opts.root });
   const region = opts.region ?? useProject().config.region ?? DEFAULT_REGION;
   const app = new App(
-    { mode: 'deploy', stage: opts.stage, name: APP_NAME, region, account: Aws.ACCOUNT_ID, isActiveStack: opts.isActiveStack },
+    {
+      mode: 'deploy',
+      stage: opts.stage,
+      name: APP_NAME,
+      region,
+      account: Aws.ACCOUNT_ID,
+      isActiveStack: opts.isActiveStack,
+    },
     { outdir: opts.outdir, context: opts.context },
   );
   // Exactly what `sst deploy` runs: sst.config.ts bundled by SST's loader (into the repo root,

@@ -28,7 +28,13 @@ const outdir = mkdtempSync(path.join(os.tmpdir(), 'ballast-cdk.out-'));
 const target = path.join(root, 'infra-out', stage);
 const started = performance.now();
 try {
-  const synth = await synthApp({ stage, root, outdir, region: values.region, context: values.silo ? { [SILO_CONTEXT]: values.silo } : undefined });
+  const synth = await synthApp({
+    stage,
+    root,
+    outdir,
+    region: values.region,
+    context: values.silo ? { [SILO_CONTEXT]: values.silo } : undefined,
+  });
   await rm(target, { recursive: true, force: true });
   await mkdir(target, { recursive: true });
   const written: string[] = [];

@@ -54,8 +54,26 @@ const ACCESS_LOG_FORMAT = JSON.stringify({
   userAgent: '$context.identity.userAgent',
 });
 
-const CORS_HEADERS = ['Authorization', 'Content-Type', 'X-API-Key', 'X-Tenant-Id', 'X-Env', 'X-Project-Id', 'X-Request-Id', 'Idempotency-Key', 'If-Match'];
-const CORS_EXPOSE = ['ETag', 'X-Request-Id', 'Idempotent-Replayed', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'];
+const CORS_HEADERS = [
+  'Authorization',
+  'Content-Type',
+  'X-API-Key',
+  'X-Tenant-Id',
+  'X-Env',
+  'X-Project-Id',
+  'X-Request-Id',
+  'Idempotency-Key',
+  'If-Match',
+];
+const CORS_EXPOSE = [
+  'ETag',
+  'X-Request-Id',
+  'Idempotent-Replayed',
+  'Retry-After',
+  'RateLimit-Limit',
+  'RateLimit-Remaining',
+  'RateLimit-Reset',
+];
 
 export function Api({ stack }: StackContext) {
   const stage = stack.stage;
@@ -67,10 +85,19 @@ export function Api({ stack }: StackContext) {
   const targets: PermissionTargets = {
     controlTableArn: data.controlTable.tableArn,
     pooledTableArn: data.pooledTable.tableArn,
-    siloTableArnPattern: stack.formatArn({ service: 'dynamodb', resource: 'table', resourceName: `${names.siloTablePrefix}*` }),
+    siloTableArnPattern: stack.formatArn({
+      service: 'dynamodb',
+      resource: 'table',
+      resourceName: `${names.siloTablePrefix}*`,
+    }),
     bootstrapSecretArn: data.bootstrapSecret.secretArn,
     // Secrets Manager appends a random 6-character suffix to every secret ARN, hence the `*`.
-    tenantSecretArnPattern: stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${names.tenantSecretPrefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+    tenantSecretArnPattern: stack.formatArn({
+      service: 'secretsmanager',
+      resource: 'secret',
+      resourceName: `${names.tenantSecretPrefix}*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    }),
   };
 
   /** The bootstrap settings packages/platform/src/config/bootstrap.ts reads, and nothing else. */
@@ -137,7 +164,13 @@ export function Api({ stack }: StackContext) {
     // Fail closed: a route added without thought gets the authorizer.
     defaults: { authorizer: AUTHORIZER_KEY, throttle: settings.throttle },
     cors: settings.corsOrigins.length
-      ? { allowOrigins: settings.corsOrigins, allowHeaders: CORS_HEADERS, exposeHeaders: CORS_EXPOSE, allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], maxAge: '1 hour' }
+      ? {
+          allowOrigins: settings.corsOrigins,
+          allowHeaders: CORS_HEADERS,
+          exposeHeaders: CORS_EXPOSE,
+          allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+          maxAge: '1 hour',
+        }
       : false,
     accessLog: { format: ACCESS_LOG_FORMAT, retention: settings.logRetention },
     routes,
@@ -149,7 +182,10 @@ export function Api({ stack }: StackContext) {
   if (!cfnStage) throw new Error('HTTP API has no default stage');
   const bootstrapRoutes = ROUTES.filter((r) => r.access === 'bootstrapKey');
   cfnStage.routeSettings = Object.fromEntries(
-    bootstrapRoutes.map((r) => [routeKey(r), { ThrottlingRateLimit: settings.bootstrapThrottle.rate, ThrottlingBurstLimit: settings.bootstrapThrottle.burst }]),
+    bootstrapRoutes.map((r) => [
+      routeKey(r),
+      { ThrottlingRateLimit: settings.bootstrapThrottle.rate, ThrottlingBurstLimit: settings.bootstrapThrottle.burst },
+    ]),
   );
   // Route settings name routes by key: the routes must exist before the stage refers to them.
   for (const child of api.node.findAll()) if (child instanceof CfnRoute) cfnStage.addDependency(child);
@@ -175,7 +211,13 @@ export function Api({ stack }: StackContext) {
 
   const apiId = api.cdk.httpApi.apiId;
   const apiMetric = (metricName: string) =>
-    new Metric({ namespace: 'AWS/ApiGateway', metricName, dimensionsMap: { ApiId: apiId }, statistic: 'Sum', period: fiveMinutes });
+    new Metric({
+      namespace: 'AWS/ApiGateway',
+      metricName,
+      dimensionsMap: { ApiId: apiId },
+      statistic: 'Sum',
+      period: fiveMinutes,
+    });
   new Alarm(stack, 'Api5xxRate', {
     alarmName: `ballast-${stage}-api-5xx-rate`,
     alarmDescription: `More than ${settings.api5xxPercent}% of API requests answered 5xx in 5 minutes (with at least ${settings.api5xxMinRequests} requests). A 5xx is a bug or an outage.`,
@@ -199,12 +241,26 @@ export function Api({ stack }: StackContext) {
       const suffix = fns.length > 10 ? `-${i / 10 + 1}` : '';
       for (const metricName of ['Errors', 'Throttles'] as const) {
         const usingMetrics = Object.fromEntries(
-          chunk.map((fn, j) => [`m${j}`, new Metric({ namespace: 'AWS/Lambda', metricName, dimensionsMap: { FunctionName: fn.functionName }, statistic: 'Sum', period: fiveMinutes })]),
+          chunk.map((fn, j) => [
+            `m${j}`,
+            new Metric({
+              namespace: 'AWS/Lambda',
+              metricName,
+              dimensionsMap: { FunctionName: fn.functionName },
+              statistic: 'Sum',
+              period: fiveMinutes,
+            }),
+          ]),
         );
         new Alarm(stack, `Lambda${metricName}_${group}${suffix.replace('-', '_')}`, {
           alarmName: `ballast-${stage}-lambda-${metricName.toLowerCase()}-${group}${suffix}`,
           alarmDescription: `Lambda ${metricName} in the '${group}' functions (${chunk.length}) in 5 minutes`,
-          metric: new MathExpression({ expression: 'SUM(FILL(METRICS(), 0))', usingMetrics, period: fiveMinutes, label: `${group} ${metricName}` }),
+          metric: new MathExpression({
+            expression: 'SUM(FILL(METRICS(), 0))',
+            usingMetrics,
+            period: fiveMinutes,
+            label: `${group} ${metricName}`,
+          }),
           threshold: 1,
           comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
           evaluationPeriods: 1,

@@ -1,5 +1,12 @@
 import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { AccountRecovery, ClientAttributes, FeaturePlan, Mfa, StringAttribute, UserPool } from 'aws-cdk-lib/aws-cognito';
+import {
+  AccountRecovery,
+  ClientAttributes,
+  FeaturePlan,
+  Mfa,
+  StringAttribute,
+  UserPool,
+} from 'aws-cdk-lib/aws-cognito';
 import type { StackContext } from 'sst/constructs';
 import { OUTPUTS, isProdLike, stageNames } from './config.js';
 
@@ -51,7 +58,9 @@ export function Auth({ stack }: StackContext) {
     refreshTokenValidity: Duration.days(TOKEN_VALIDITY.refreshDays),
     enableTokenRevocation: true,
     preventUserExistenceErrors: true,
-    readAttributes: new ClientAttributes().withStandardAttributes({ email: true, emailVerified: true }).withCustomAttributes('tenant_id'),
+    readAttributes: new ClientAttributes()
+      .withStandardAttributes({ email: true, emailVerified: true })
+      .withCustomAttributes('tenant_id'),
     writeAttributes: new ClientAttributes().withStandardAttributes({ email: true }),
   });
 

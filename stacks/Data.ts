@@ -45,7 +45,10 @@ export function Data({ stack }: StackContext) {
   /** enterprise tenants with a table of their own (stacks/silo-tenants.json) */
   const siloTables = siloTenantsFor(stack.node.tryGetContext(SILO_CONTEXT), stage).map((tenantId) => {
     const table = ballastTable(stack, `SiloTable_${tenantId}`, names.siloTable(tenantId), stage);
-    new CfnOutput(stack, `SiloTable_${tenantId}_Name`, { value: table.tableName, description: `silo data table of ${tenantId}` });
+    new CfnOutput(stack, `SiloTable_${tenantId}_Name`, {
+      value: table.tableName,
+      description: `silo data table of ${tenantId}`,
+    });
     return { tenantId, table };
   });
 

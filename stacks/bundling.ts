@@ -7,7 +7,9 @@ import type { FunctionProps } from 'sst/constructs';
  * A path from the working directory: SST runs from the repo root and bundles this module into the
  * root, so `import.meta.url` would not point here.
  */
-export const CREDENTIALS_ALIAS = { '@aws-sdk/credential-provider-node': path.resolve('stacks', 'lambda', 'credentials.ts') };
+export const CREDENTIALS_ALIAS = {
+  '@aws-sdk/credential-provider-node': path.resolve('stacks', 'lambda', 'credentials.ts'),
+};
 
 /**
  * One zod per bundle. The root node_modules holds zod 3 (a tool's dependency), so npm installs
@@ -39,12 +41,18 @@ export const NODEJS_BUNDLING: NonNullable<FunctionProps['nodejs']> = {
   format: 'esm',
   minify: true,
   sourcemap: false,
-  esbuild: { target: 'node22', keepNames: false, legalComments: 'none', alias: { ...CREDENTIALS_ALIAS, ...zodAlias() } },
+  esbuild: {
+    target: 'node22',
+    keepNames: false,
+    legalComments: 'none',
+    alias: { ...CREDENTIALS_ALIAS, ...zodAlias() },
+  },
 };
 
 /** Turns a route table handler module (`functions/x/y.ts`) into SST's `file.export` form. */
 export function sstHandler(module: string, exportName = 'handler'): string {
-  if (!/^functions\/[A-Za-z0-9_/.-]+\.ts$/.test(module)) throw new Error(`Handler module '${module}' must be functions/….ts`);
+  if (!/^functions\/[A-Za-z0-9_/.-]+\.ts$/.test(module))
+    throw new Error(`Handler module '${module}' must be functions/….ts`);
   return `${module.slice(0, -'.ts'.length)}.${exportName}`;
 }
 

@@ -35,7 +35,9 @@ const STAGE_NAME = /^[A-Za-z][A-Za-z0-9-]{0,29}$/;
 
 export function assertStageName(stage: string): void {
   if (!STAGE_NAME.test(stage)) {
-    throw new Error(`Stage name '${stage}' is not usable: letters, digits and '-', starting with a letter, at most 30 characters`);
+    throw new Error(
+      `Stage name '${stage}' is not usable: letters, digits and '-', starting with a letter, at most 30 characters`,
+    );
   }
 }
 
@@ -118,7 +120,8 @@ export function siloTenants(stage: string, file: string | URL = SILO_TENANTS_FIL
   const list = parsed.stages?.[stage] ?? [];
   if (!Array.isArray(list)) throw new Error(`silo-tenants.json: stages.${stage} must be a list of tenant ids`);
   const ids = list.map((x: unknown) => {
-    if (typeof x !== 'string' || !TENANT_ID.test(x)) throw new Error(`silo-tenants.json: '${String(x)}' is not a tenant id`);
+    if (typeof x !== 'string' || !TENANT_ID.test(x))
+      throw new Error(`silo-tenants.json: '${String(x)}' is not a tenant id`);
     return x;
   });
   if (new Set(ids).size !== ids.length) throw new Error(`silo-tenants.json: duplicate tenant id in stages.${stage}`);
@@ -134,9 +137,15 @@ export const SILO_CONTEXT = 'ballast:siloTenants';
 
 export function siloTenantsFor(context: unknown, stage: string): string[] {
   if (context === undefined || context === null) return siloTenants(stage);
-  const list = Array.isArray(context) ? context : String(context).split(',').map((x) => x.trim()).filter(Boolean);
+  const list = Array.isArray(context)
+    ? context
+    : String(context)
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
   const ids = list.map((x: unknown) => {
-    if (typeof x !== 'string' || !TENANT_ID.test(x)) throw new Error(`${SILO_CONTEXT}: '${String(x)}' is not a tenant id`);
+    if (typeof x !== 'string' || !TENANT_ID.test(x))
+      throw new Error(`${SILO_CONTEXT}: '${String(x)}' is not a tenant id`);
     return x;
   });
   if (new Set(ids).size !== ids.length) throw new Error(`${SILO_CONTEXT}: duplicate tenant id`);

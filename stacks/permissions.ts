@@ -7,7 +7,12 @@ import type { RouteUses } from '../packages/platform/src/routes/types.js';
  * name pattern, secrets by ARN or the stage's tenant-secret prefix.
  */
 
-export const DDB_READ = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem'] as const;
+export const DDB_READ = [
+  'dynamodb:GetItem',
+  'dynamodb:Query',
+  'dynamodb:BatchGetItem',
+  'dynamodb:ConditionCheckItem',
+] as const;
 /**
  * TransactWriteItems has no action of its own: IAM authorises each item of the transaction with
  * the action it performs (PutItem, UpdateItem, DeleteItem, ConditionCheckItem).
@@ -76,7 +81,17 @@ export function routeStatements(route: RoutePermissionInput, t: PermissionTarget
  */
 export function authorizerStatements(t: Pick<PermissionTargets, 'controlTableArn'>): PolicyStatement[] {
   return [
-    new PolicyStatement({ sid: 'ControlTableRead', effect: Effect.ALLOW, actions: [...DDB_READ], resources: [t.controlTableArn] }),
-    new PolicyStatement({ sid: 'ControlTableIndexRead', effect: Effect.ALLOW, actions: [...DDB_INDEX_READ], resources: [indexes(t.controlTableArn)] }),
+    new PolicyStatement({
+      sid: 'ControlTableRead',
+      effect: Effect.ALLOW,
+      actions: [...DDB_READ],
+      resources: [t.controlTableArn],
+    }),
+    new PolicyStatement({
+      sid: 'ControlTableIndexRead',
+      effect: Effect.ALLOW,
+      actions: [...DDB_INDEX_READ],
+      resources: [indexes(t.controlTableArn)],
+    }),
   ];
 }

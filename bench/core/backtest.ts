@@ -25,7 +25,13 @@ export function bench(candles: Candles): BenchRow[] {
   const ratio = ms / ref;
   const setup = `SMA(10/30), next-open fills, 0.05% commission, 1 bp slippage, ${trades.toLocaleString('en')} trades`;
   return [
-    { job, impl: 'reference EMA(20) loop', ms: ref, opsPerSec: Math.round(n / (ref / 1000)), note: 'bare Float64Array loop, the yardstick' },
+    {
+      job,
+      impl: 'reference EMA(20) loop',
+      ms: ref,
+      opsPerSec: Math.round(n / (ref / 1000)),
+      note: 'bare Float64Array loop, the yardstick',
+    },
     {
       job,
       impl: 'ballast runBacktest',

@@ -124,7 +124,13 @@ function peerJobs(c: Candles): Record<'EMA' | 'RSI' | 'ATR', PeerJob[]> {
     ATR: [
       {
         impl: 'technicalindicators',
-        run: (n) => ti.ATR.calculate({ period: ATR_P, high: head(arr.high, n), low: head(arr.low, n), close: head(arr.close, n) }),
+        run: (n) =>
+          ti.ATR.calculate({
+            period: ATR_P,
+            high: head(arr.high, n),
+            low: head(arr.low, n),
+            close: head(arr.close, n),
+          }),
       },
       { impl: 'trading-signals', run: (n) => streamInto(() => new TsAtr(ATR_P), bars, n) },
       { impl: '@ixjb94/indicators', run: (n) => tulip.atr(arr.high, arr.low, arr.close, ATR_P, n) },
@@ -140,7 +146,10 @@ function timePeer(job: PeerJob, n: number): { ms: number; note?: string } {
   const probe = performance.now() - t0;
   if ((probe * n) / sample > PEER_BUDGET_MS) {
     const ms = (best(() => job.run(sample), 2, 3, 1) * n) / sample;
-    return { ms, note: `measured on ${sample.toLocaleString('en')} bars and scaled ×${n / sample} (a full run would exceed 60 s)` };
+    return {
+      ms,
+      note: `measured on ${sample.toLocaleString('en')} bars and scaled ×${n / sample} (a full run would exceed 60 s)`,
+    };
   }
   return { ms: best(() => job.run(n), 2, 3, 1) };
 }
@@ -204,7 +213,15 @@ export function bench(candles: Candles): BenchRow[] {
     const peerRows: BenchRow[] = [];
     for (const p of peers[j.key]) {
       const { ms, note } = timePeer(p, n);
-      peerRows.push({ job: j.job, impl: p.impl, ms, opsPerSec: opsPerSec(ms), ratio: ms / balMs, baseline: 'ballast', note });
+      peerRows.push({
+        job: j.job,
+        impl: p.impl,
+        ms,
+        opsPerSec: opsPerSec(ms),
+        ratio: ms / balMs,
+        baseline: 'ballast',
+        note,
+      });
     }
     const fastest = peerRows.reduce((a, b) => (b.ms < a.ms ? b : a));
     fastest.target = 'fastest peer ≥ 5× ballast';

@@ -17,7 +17,8 @@ function tsFiles(dir: string): string[] {
 }
 
 function imports(src: string): string[] {
-  const re = /(?:^|\s)(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^import\s+['"]([^'"]+)['"]/gm;
+  const re =
+    /(?:^|\s)(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^import\s+['"]([^'"]+)['"]/gm;
   const out: string[] = [];
   for (const m of src.matchAll(re)) out.push(m[1] ?? m[2] ?? m[3]);
   return out;
@@ -45,7 +46,11 @@ describe('architecture rules', () => {
   });
 
   it('packages/core has no clock, randomness from the environment, or process access', () => {
-    const offenders = coreFiles.filter((f) => /\bDate\.now\(|new Date\(\s*\)|\bprocess\.|Math\.random\(|\bperformance\.now\(|\bglobalThis\.fetch|\bfetch\(/.test(code(readFileSync(f, 'utf8'))));
+    const offenders = coreFiles.filter((f) =>
+      /\bDate\.now\(|new Date\(\s*\)|\bprocess\.|Math\.random\(|\bperformance\.now\(|\bglobalThis\.fetch|\bfetch\(/.test(
+        code(readFileSync(f, 'utf8')),
+      ),
+    );
     expect(offenders.map((f) => relative(ROOT, f))).toEqual([]);
   });
 
@@ -58,9 +63,17 @@ describe('architecture rules', () => {
 
   it('dependencies point one way: functions → platform → core', () => {
     const platform = tsFiles(join(ROOT, 'packages/platform/src'));
-    const bad = platform.flatMap((f) => imports(readFileSync(f, 'utf8')).filter((s) => s.startsWith('@ballast/local') || s.includes('/functions/')).map((s) => `${relative(ROOT, f)} → ${s}`));
+    const bad = platform.flatMap((f) =>
+      imports(readFileSync(f, 'utf8'))
+        .filter((s) => s.startsWith('@ballast/local') || s.includes('/functions/'))
+        .map((s) => `${relative(ROOT, f)} → ${s}`),
+    );
     expect(bad).toEqual([]);
-    const coreBad = coreFiles.flatMap((f) => imports(readFileSync(f, 'utf8')).filter((s) => s.startsWith('@ballast/')).map((s) => `${relative(ROOT, f)} → ${s}`));
+    const coreBad = coreFiles.flatMap((f) =>
+      imports(readFileSync(f, 'utf8'))
+        .filter((s) => s.startsWith('@ballast/'))
+        .map((s) => `${relative(ROOT, f)} → ${s}`),
+    );
     expect(coreBad).toEqual([]);
   });
 
@@ -75,7 +88,8 @@ describe('architecture rules', () => {
       for (const param of r.path.matchAll(/\{(\w+)\}/g)) {
         expect(r.request.params, `${r.id} has path parameter ${param[1]} without a params schema`).toBeDefined();
       }
-      if (['POST', 'PUT', 'PATCH'].includes(r.method)) expect(r.request.body, `${r.id} takes a body without a schema`).toBeDefined();
+      if (['POST', 'PUT', 'PATCH'].includes(r.method))
+        expect(r.request.body, `${r.id} takes a body without a schema`).toBeDefined();
       const file = join(ROOT, r.handler);
       expect(existsSync(file), `${r.handler} missing`).toBe(true);
       const src = readFileSync(file, 'utf8');
@@ -91,12 +105,16 @@ describe('architecture rules', () => {
   it('only routes that declare secrets link the Secrets Manager fetcher (and every one of them does)', () => {
     for (const r of ROUTES) {
       const src = readFileSync(join(ROOT, r.handler), 'utf8');
-      expect(src.includes('secretsManagerFetcher'), `${r.id}: uses.secrets and the linked fetcher disagree`).toBe(Boolean(r.uses.secrets?.length));
+      expect(src.includes('secretsManagerFetcher'), `${r.id}: uses.secrets and the linked fetcher disagree`).toBe(
+        Boolean(r.uses.secrets?.length),
+      );
     }
   });
 
   it('handlers never read process.env, build AWS clients or format errors themselves', () => {
-    const offenders = tsFiles(join(ROOT, 'functions')).filter((f) => /process\.env|new \w+Client\(|statusCode|JSON\.stringify/.test(readFileSync(f, 'utf8')));
+    const offenders = tsFiles(join(ROOT, 'functions')).filter((f) =>
+      /process\.env|new \w+Client\(|statusCode|JSON\.stringify/.test(readFileSync(f, 'utf8')),
+    );
     expect(offenders.map((f) => relative(ROOT, f))).toEqual([]);
   });
 });

@@ -33,7 +33,10 @@ describe('structured logs', () => {
     const tok = await t.token('u_operator', 't_demo');
     const r1 = await t.call('GET', '/v1/portfolios', { token: tok, headers: { 'X-Project-Id': 'p_demo' } });
     const r2 = await t.call('GET', '/v1/health');
-    const json = lines.flatMap((l) => l.split('\n')).filter((l) => l.trim().startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const json = lines
+      .flatMap((l) => l.split('\n'))
+      .filter((l) => l.trim().startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const first = json.find((j) => j.requestId === r1.headers.get('x-request-id'));
     expect(first).toMatchObject({ tenant: 't_demo', user: 'u_operator', route: 'portfolios.list', status: 200 });
     const second = json.find((j) => j.requestId === r2.headers.get('x-request-id'));
@@ -48,7 +51,8 @@ describe('structured logs', () => {
 
 describe('edge authorizer', () => {
   const auth = () => edgeAuthorizer(() => t.rt.platform);
-  const ev = (headers: Record<string, string>) => ({ headers }) as unknown as Parameters<ReturnType<typeof edgeAuthorizer>>[0];
+  const ev = (headers: Record<string, string>) =>
+    ({ headers }) as unknown as Parameters<ReturnType<typeof edgeAuthorizer>>[0];
 
   it('allows verified tokens and API keys, refuses everything else', async () => {
     const ok = await auth()(ev({ Authorization: `Bearer ${await t.token('u_operator', 't_demo')}` }));
@@ -56,7 +60,11 @@ describe('edge authorizer', () => {
     expect((await auth()(ev({ Authorization: 'Bearer nope' }))).isAuthorized).toBe(false);
     expect((await auth()(ev({}))).isAuthorized).toBe(false);
     const admin = await t.token('u_admin', 't_demo');
-    const key = await t.call('POST', '/v1/api-keys', { token: admin, headers: { 'X-Project-Id': 'p_demo' }, body: { name: 'edge', tier: 'observer', roles: ['viewer'] } });
+    const key = await t.call('POST', '/v1/api-keys', {
+      token: admin,
+      headers: { 'X-Project-Id': 'p_demo' },
+      body: { name: 'edge', tier: 'observer', roles: ['viewer'] },
+    });
     expect((await auth()(ev({ 'x-api-key': String(key.body.secret) }))).isAuthorized).toBe(true);
     expect((await auth()(ev({ 'x-api-key': 'bk_k_AAAAAAAAAAAAAAAA_' + 'A'.repeat(43) }))).isAuthorized).toBe(false);
     // a revoked token is stopped at the edge too

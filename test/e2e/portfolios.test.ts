@@ -28,9 +28,20 @@ async function scan(table: string) {
 
 describe('portfolios', () => {
   it('create, read, list, update with If-Match, soft delete', async () => {
-    const c = await t.call('POST', '/v1/portfolios', { token: nav, headers: P, body: { name: 'Growth', baseCurrency: 'EUR', cash: '1234.50', description: 'long term' } });
+    const c = await t.call('POST', '/v1/portfolios', {
+      token: nav,
+      headers: P,
+      body: { name: 'Growth', baseCurrency: 'EUR', cash: '1234.50', description: 'long term' },
+    });
     expect(c.status).toBe(201);
-    expect(c.body).toMatchObject({ name: 'Growth', baseCurrency: 'EUR', cash: '1234.50', version: 1, tenantId: 't_demo', projectId: 'p_demo' });
+    expect(c.body).toMatchObject({
+      name: 'Growth',
+      baseCurrency: 'EUR',
+      cash: '1234.50',
+      version: 1,
+      tenantId: 't_demo',
+      projectId: 'p_demo',
+    });
     expect(typeof c.body.cash).toBe('string');
     expect(c.headers.get('etag')).toBe('"1"');
     const id = String(c.body.portfolioId);
@@ -41,9 +52,17 @@ describe('portfolios', () => {
 
     const noMatch = await t.call('PATCH', `/v1/portfolios/${id}`, { token: nav, headers: P, body: { cash: '10.00' } });
     expect(noMatch.status).toBe(428);
-    const stale = await t.call('PATCH', `/v1/portfolios/${id}`, { token: nav, headers: { ...P, 'If-Match': '"7"' }, body: { cash: '10.00' } });
+    const stale = await t.call('PATCH', `/v1/portfolios/${id}`, {
+      token: nav,
+      headers: { ...P, 'If-Match': '"7"' },
+      body: { cash: '10.00' },
+    });
     expect(stale.status).toBe(412);
-    const u = await t.call('PATCH', `/v1/portfolios/${id}`, { token: nav, headers: { ...P, 'If-Match': '"1"' }, body: { cash: '99.99', description: null } });
+    const u = await t.call('PATCH', `/v1/portfolios/${id}`, {
+      token: nav,
+      headers: { ...P, 'If-Match': '"1"' },
+      body: { cash: '99.99', description: null },
+    });
     expect(u.status).toBe(200);
     expect(u.body).toMatchObject({ cash: '99.99', version: 2 });
     expect(u.body.description).toBeUndefined();
@@ -62,7 +81,11 @@ describe('portfolios', () => {
     const r = await t.call('POST', '/v1/portfolios', { token: obs, headers: P, body: { name: 'x' } });
     expect(r.status).toBe(403);
     expect(r.body.code).toBe('TIER_TOO_LOW');
-    const bad = await t.call('POST', '/v1/portfolios', { token: nav, headers: P, body: { name: '', cash: 12.5, baseCurrency: 'usd', extra: 1 } });
+    const bad = await t.call('POST', '/v1/portfolios', {
+      token: nav,
+      headers: P,
+      body: { name: '', cash: 12.5, baseCurrency: 'usd', extra: 1 },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.code).toBe('VALIDATION_FAILED');
     const paths = (bad.body.errors ?? []).map((e) => e.path).sort();
@@ -70,20 +93,44 @@ describe('portfolios', () => {
     expect(bad.text).toContain('extra');
     const neg = await t.call('POST', '/v1/portfolios', { token: nav, headers: P, body: { name: 'n', cash: '-1' } });
     expect(neg.status).toBe(400);
-    const cents = await t.call('POST', '/v1/portfolios', { token: nav, headers: P, body: { name: 'n', cash: '10.505' } });
+    const cents = await t.call('POST', '/v1/portfolios', {
+      token: nav,
+      headers: P,
+      body: { name: 'n', cash: '10.505' },
+    });
     expect(cents.status).toBe(400);
     expect(cents.body.errors?.[0]).toMatchObject({ path: 'body.cash' });
-    const yen = await t.call('POST', '/v1/portfolios', { token: nav, headers: P, body: { name: 'n', baseCurrency: 'JPY', cash: '10.5' } });
+    const yen = await t.call('POST', '/v1/portfolios', {
+      token: nav,
+      headers: P,
+      body: { name: 'n', baseCurrency: 'JPY', cash: '10.5' },
+    });
     expect(yen.status).toBe(400);
-    const unknown = await t.call('POST', '/v1/portfolios', { token: nav, headers: P, body: { name: 'n', baseCurrency: 'XYZ' } });
+    const unknown = await t.call('POST', '/v1/portfolios', {
+      token: nav,
+      headers: P,
+      body: { name: 'n', baseCurrency: 'XYZ' },
+    });
     expect(unknown.status).toBe(400);
     const canon = await t.call('POST', '/v1/portfolios', { token: nav, headers: P, body: { name: 'n', cash: '7.5' } });
     expect(canon.body.cash).toBe('7.50');
-    const toYen = await t.call('PATCH', `/v1/portfolios/${String(canon.body.portfolioId)}`, { token: nav, headers: { ...P, 'If-Match': '"1"' }, body: { baseCurrency: 'JPY' } });
+    const toYen = await t.call('PATCH', `/v1/portfolios/${String(canon.body.portfolioId)}`, {
+      token: nav,
+      headers: { ...P, 'If-Match': '"1"' },
+      body: { baseCurrency: 'JPY' },
+    });
     expect(toYen.status).toBe(400);
-    const toYenOk = await t.call('PATCH', `/v1/portfolios/${String(canon.body.portfolioId)}`, { token: nav, headers: { ...P, 'If-Match': '"1"' }, body: { baseCurrency: 'JPY', cash: '1200' } });
+    const toYenOk = await t.call('PATCH', `/v1/portfolios/${String(canon.body.portfolioId)}`, {
+      token: nav,
+      headers: { ...P, 'If-Match': '"1"' },
+      body: { baseCurrency: 'JPY', cash: '1200' },
+    });
     expect(toYenOk.body).toMatchObject({ baseCurrency: 'JPY', cash: '1200' });
-    const notJson = await t.call('POST', '/v1/portfolios', { token: nav, headers: { ...P, 'Content-Type': 'application/json' }, rawBody: '{"name":' });
+    const notJson = await t.call('POST', '/v1/portfolios', {
+      token: nav,
+      headers: { ...P, 'Content-Type': 'application/json' },
+      rawBody: '{"name":',
+    });
     expect(notJson.status).toBe(400);
     expect(notJson.body.code).toBe('INVALID_JSON');
     const badId = await t.call('GET', '/v1/portfolios/..%2F..%2Fetc', { token: nav, headers: P });
@@ -97,10 +144,18 @@ describe('portfolios', () => {
     const r2 = await t.call('GET', '/v1/portfolios', { token: nav, headers: { 'X-Project-Id': 'p_acme' } });
     expect(r2.status).toBe(400);
     expect(r2.body.code).toBe('PROJECT_UNKNOWN');
-    const r3 = await t.call('POST', '/v1/portfolios', { token: nav, headers: P, body: { name: 'x', tenantId: 't_acme' } });
+    const r3 = await t.call('POST', '/v1/portfolios', {
+      token: nav,
+      headers: P,
+      body: { name: 'x', tenantId: 't_acme' },
+    });
     expect(r3.status).toBe(400);
     expect(r3.body.code).toBe('CONTEXT_MISMATCH');
-    const r4 = await t.call('POST', '/v1/portfolios', { token: nav, headers: P, body: { name: 'x', projectId: 'p_other' } });
+    const r4 = await t.call('POST', '/v1/portfolios', {
+      token: nav,
+      headers: P,
+      body: { name: 'x', projectId: 'p_other' },
+    });
     expect(r4.body.code).toBe('CONTEXT_MISMATCH');
     const r5 = await t.call('GET', '/v1/portfolios', { token: nav, headers: { ...P, 'X-Env': 'moon' } });
     expect(r5.status).toBe(400);
@@ -110,7 +165,11 @@ describe('portfolios', () => {
   });
 
   it('a silo tenant’s portfolio lands in its silo table and nowhere else', async () => {
-    const c = await t.call('POST', '/v1/portfolios', { token: acme, headers: A, body: { name: 'Acme book', cash: '1000000.00' } });
+    const c = await t.call('POST', '/v1/portfolios', {
+      token: acme,
+      headers: A,
+      body: { name: 'Acme book', cash: '1000000.00' },
+    });
     expect(c.status).toBe(201);
     const id = c.body.portfolioId;
     const silo = await scan(t.rt.tables.silo);
@@ -126,24 +185,44 @@ describe('portfolios', () => {
 
   it('an idempotent replay returns the first response; another body with the same key → 422', async () => {
     const h = { ...P, 'Idempotency-Key': 'create-portfolio-0001' };
-    const first = await t.call('POST', '/v1/portfolios', { token: nav, headers: h, body: { name: 'Once', cash: '1.00' } });
+    const first = await t.call('POST', '/v1/portfolios', {
+      token: nav,
+      headers: h,
+      body: { name: 'Once', cash: '1.00' },
+    });
     expect(first.status).toBe(201);
-    const again = await t.call('POST', '/v1/portfolios', { token: nav, headers: h, body: { name: 'Once', cash: '1.00' } });
+    const again = await t.call('POST', '/v1/portfolios', {
+      token: nav,
+      headers: h,
+      body: { name: 'Once', cash: '1.00' },
+    });
     expect(again.status).toBe(201);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(again.body.portfolioId).toBe(first.body.portfolioId);
     const list = await t.call('GET', '/v1/portfolios?limit=200', { token: nav, headers: P });
     expect(list.body.items?.filter((p) => p.name === 'Once')).toHaveLength(1);
-    const reused = await t.call('POST', '/v1/portfolios', { token: nav, headers: h, body: { name: 'Twice', cash: '1.00' } });
+    const reused = await t.call('POST', '/v1/portfolios', {
+      token: nav,
+      headers: h,
+      body: { name: 'Twice', cash: '1.00' },
+    });
     expect(reused.status).toBe(422);
     expect(reused.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
-    const badKey = await t.call('POST', '/v1/portfolios', { token: nav, headers: { ...P, 'Idempotency-Key': 'x' }, body: { name: 'k' } });
+    const badKey = await t.call('POST', '/v1/portfolios', {
+      token: nav,
+      headers: { ...P, 'Idempotency-Key': 'x' },
+      body: { name: 'k' },
+    });
     expect(badKey.status).toBe(400);
   });
 
   it('concurrent identical idempotent requests: one runs, the other is 409 or a replay — never two portfolios', async () => {
     const h = { ...P, 'Idempotency-Key': 'concurrent-key-0001' };
-    const rs = await Promise.all([1, 2, 3].map(() => t.call('POST', '/v1/portfolios', { token: nav, headers: h, body: { name: 'Race', cash: '2.00' } })));
+    const rs = await Promise.all(
+      [1, 2, 3].map(() =>
+        t.call('POST', '/v1/portfolios', { token: nav, headers: h, body: { name: 'Race', cash: '2.00' } }),
+      ),
+    );
     const statuses = rs.map((r) => r.status).sort();
     expect(statuses.filter((s) => s === 201).length).toBeGreaterThanOrEqual(1);
     expect(statuses.every((s) => s === 201 || s === 409)).toBe(true);
@@ -152,11 +231,23 @@ describe('portfolios', () => {
   });
 
   it('concurrent updates with the same If-Match: exactly one wins, the other gets 412', async () => {
-    const c = await t.call('POST', '/v1/portfolios', { token: nav, headers: P, body: { name: 'Contended', cash: '5.00' } });
+    const c = await t.call('POST', '/v1/portfolios', {
+      token: nav,
+      headers: P,
+      body: { name: 'Contended', cash: '5.00' },
+    });
     const id = String(c.body.portfolioId);
     const [a, b] = await Promise.all([
-      t.call('PATCH', `/v1/portfolios/${id}`, { token: nav, headers: { ...P, 'If-Match': '"1"' }, body: { cash: '6.00' } }),
-      t.call('PATCH', `/v1/portfolios/${id}`, { token: nav, headers: { ...P, 'If-Match': '"1"' }, body: { cash: '7.00' } }),
+      t.call('PATCH', `/v1/portfolios/${id}`, {
+        token: nav,
+        headers: { ...P, 'If-Match': '"1"' },
+        body: { cash: '6.00' },
+      }),
+      t.call('PATCH', `/v1/portfolios/${id}`, {
+        token: nav,
+        headers: { ...P, 'If-Match': '"1"' },
+        body: { cash: '7.00' },
+      }),
     ]);
     expect([a.status, b.status].sort()).toEqual([200, 412]);
     const g = await t.call('GET', `/v1/portfolios/${id}`, { token: nav, headers: P });
@@ -165,12 +256,21 @@ describe('portfolios', () => {
   });
 
   it('lists paginate with an opaque cursor that cannot be pointed at another list', async () => {
-    for (let i = 0; i < 5; i++) await t.call('POST', '/v1/portfolios', { token: await t.token('u_sovereign', 't_demo'), headers: P, body: { name: `Page ${i}` } });
+    for (let i = 0; i < 5; i++)
+      await t.call('POST', '/v1/portfolios', {
+        token: await t.token('u_sovereign', 't_demo'),
+        headers: P,
+        body: { name: `Page ${i}` },
+      });
     const seen = new Set<unknown>();
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const r: Awaited<ReturnType<TestRuntime['call']>> = await t.call('GET', `/v1/portfolios?limit=2${cursor ? `&cursor=${cursor}` : ''}`, { token: nav, headers: P });
+      const r: Awaited<ReturnType<TestRuntime['call']>> = await t.call(
+        'GET',
+        `/v1/portfolios?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        { token: nav, headers: P },
+      );
       expect(r.status).toBe(200);
       expect((r.body.items ?? []).length).toBeLessThanOrEqual(2);
       for (const it of r.body.items ?? []) seen.add(it.portfolioId);
@@ -178,7 +278,9 @@ describe('portfolios', () => {
       pages++;
     } while (cursor && pages < 50);
     expect(seen.size).toBeGreaterThanOrEqual(5);
-    const forged = Buffer.from(JSON.stringify({ PK: 'TENANT#t_acme#PROJECT#p_acme#PORTFOLIOS', SK: 'PORTFOLIO#x' })).toString('base64url');
+    const forged = Buffer.from(
+      JSON.stringify({ PK: 'TENANT#t_acme#PROJECT#p_acme#PORTFOLIOS', SK: 'PORTFOLIO#x' }),
+    ).toString('base64url');
     const r = await t.call('GET', `/v1/portfolios?cursor=${forged}`, { token: nav, headers: P });
     expect(r.status).toBe(400);
     expect(r.body.code).toBe('INVALID_CURSOR');

@@ -29,7 +29,9 @@ describe('per-tier rate limits (counted in DynamoDB)', () => {
     expect(r31.headers.get('ratelimit-remaining')).toBe('0');
 
     // Another principal of the same tenant has its own budget.
-    expect((await t.call('GET', '/v1/portfolios', { token: await t.token('u_navigator', 't_demo'), headers: P })).status).toBe(200);
+    expect(
+      (await t.call('GET', '/v1/portfolios', { token: await t.token('u_navigator', 't_demo'), headers: P })).status,
+    ).toBe(200);
 
     clock += 60_000;
     expect((await t.call('GET', '/v1/portfolios', { token: tok, headers: P })).status).toBe(200);

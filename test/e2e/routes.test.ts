@@ -10,7 +10,8 @@ const P = { 'X-Project-Id': 'p_demo' };
 
 beforeAll(async () => {
   t = await startRuntime();
-  for (const u of ['u_observer', 'u_navigator', 'u_operator', 'u_sovereign', 'u_admin']) tokens[u] = await t.token(u, 't_demo');
+  for (const u of ['u_observer', 'u_navigator', 'u_operator', 'u_sovereign', 'u_admin'])
+    tokens[u] = await t.token(u, 't_demo');
   tokens.u_system = await t.token('u_system', 't_system');
 });
 afterAll(async () => {
@@ -19,7 +20,15 @@ afterAll(async () => {
 
 /** A concrete path for a route, with plausible parameter values. */
 function pathOf(path: string): string {
-  const sample: Record<string, string> = { tenantId: 't_demo', userId: 'u_operator', env: 'dev', kind: 'data', mode: 'lab', keyId: 'k_AAAAAAAAAAAAAAAA', portfolioId: 'pf_AAAAAAAAAAAAAAAAAAAA' };
+  const sample: Record<string, string> = {
+    tenantId: 't_demo',
+    userId: 'u_operator',
+    env: 'dev',
+    kind: 'data',
+    mode: 'lab',
+    keyId: 'k_AAAAAAAAAAAAAAAA',
+    portfolioId: 'pf_AAAAAAAAAAAAAAAAAAAA',
+  };
   return path.replace(/\{(\w+)\}/g, (_m, n: string) => sample[n] ?? 'x');
 }
 
@@ -31,39 +40,61 @@ describe('every route in the table', () => {
     expect(res.status).toBe(401);
   });
 
-  it.each(guarded.filter((r) => r.minTier !== 'observer').map((r) => [r.id, r] as const))('%s: below its minimum tier → 403', async (_id, r) => {
-    const below = TIERS.filter((x) => tierRank(x) < tierRank(r.minTier));
-    for (const tier of below) {
-      const res = await t.call(r.method, pathOf(r.path), { token: tokens[`u_${tier}`], headers: P, body: {} });
-      expect(res.status).toBe(403);
-      expect(res.body.code).toBe('TIER_TOO_LOW');
-    }
+  it.each(guarded.filter((r) => r.minTier !== 'observer').map((r) => [r.id, r] as const))(
+    '%s: below its minimum tier → 403',
+    async (_id, r) => {
+      const below = TIERS.filter((x) => tierRank(x) < tierRank(r.minTier));
+      for (const tier of below) {
+        const res = await t.call(r.method, pathOf(r.path), { token: tokens[`u_${tier}`], headers: P, body: {} });
+        expect(res.status).toBe(403);
+        expect(res.body.code).toBe('TIER_TOO_LOW');
+      }
+    },
+  );
+
+  it.each(
+    guarded
+      .filter((r) => r.roles.length && !r.roles.includes('trader') && r.access !== 'system')
+      .map((r) => [r.id, r] as const),
+  )('%s: a trader without the role → 403', async (_id, r) => {
+    const res = await t.call(r.method, pathOf(r.path), {
+      token: tokens.u_sovereign,
+      headers: P,
+      body: r.request.body ? {} : undefined,
+    });
+    expect(res.status).toBe(403);
   });
 
-  it.each(guarded.filter((r) => r.roles.length && !r.roles.includes('trader') && r.access !== 'system').map((r) => [r.id, r] as const))(
-    '%s: a trader without the role → 403',
+  it.each(ROUTES.filter((r) => r.access === 'system').map((r) => [r.id, r] as const))(
+    '%s: a tenant admin is not a system admin → 403',
     async (_id, r) => {
-      const res = await t.call(r.method, pathOf(r.path), { token: tokens.u_sovereign, headers: P, body: r.request.body ? {} : undefined });
+      const res = await t.call(r.method, pathOf(r.path), {
+        token: tokens.u_admin,
+        headers: P,
+        body: r.request.body ? {} : undefined,
+      });
       expect(res.status).toBe(403);
     },
   );
 
-  it.each(ROUTES.filter((r) => r.access === 'system').map((r) => [r.id, r] as const))('%s: a tenant admin is not a system admin → 403', async (_id, r) => {
-    const res = await t.call(r.method, pathOf(r.path), { token: tokens.u_admin, headers: P, body: r.request.body ? {} : undefined });
-    expect(res.status).toBe(403);
-  });
-
-  it.each(ROUTES.filter((r) => r.request.body).map((r) => [r.id, r] as const))('%s: arbitrary JSON bodies never produce a 500', async (_id, r) => {
-    const token = r.access === 'system' ? tokens.u_system : tokens.u_admin;
-    await fc.assert(
-      fc.asyncProperty(fc.jsonValue({ maxDepth: 3 }), async (body) => {
-        const res = await t.call(r.method, pathOf(r.path), { token, headers: { ...P, 'Content-Type': 'application/json' }, rawBody: JSON.stringify(body) });
-        expect(res.status).toBeLessThan(500);
-        if (res.status >= 400) expect(res.headers.get('content-type')).toContain('application/problem+json');
-      }),
-      { numRuns: 15, seed: 42 },
-    );
-  });
+  it.each(ROUTES.filter((r) => r.request.body).map((r) => [r.id, r] as const))(
+    '%s: arbitrary JSON bodies never produce a 500',
+    async (_id, r) => {
+      const token = r.access === 'system' ? tokens.u_system : tokens.u_admin;
+      await fc.assert(
+        fc.asyncProperty(fc.jsonValue({ maxDepth: 3 }), async (body) => {
+          const res = await t.call(r.method, pathOf(r.path), {
+            token,
+            headers: { ...P, 'Content-Type': 'application/json' },
+            rawBody: JSON.stringify(body),
+          });
+          expect(res.status).toBeLessThan(500);
+          if (res.status >= 400) expect(res.headers.get('content-type')).toContain('application/problem+json');
+        }),
+        { numRuns: 15, seed: 42 },
+      );
+    },
+  );
 
   it('hostile path parameters and headers are 4xx, never 500', async () => {
     const weird = ['%00', '..%2F..', "'%20OR%201=1", 'A'.repeat(300), '%F0%9F%92%A3', 'TENANT%23t_acme'];
@@ -74,11 +105,18 @@ describe('every route in the table', () => {
         expect(res.status).toBeLessThan(500);
       }
     }
-    const h = await t.call('GET', '/v1/me', { token: tokens.u_admin, headers: { 'X-Project-Id': 'P_DEMO!', 'X-Tenant-Id': 't_demo' } });
+    const h = await t.call('GET', '/v1/me', {
+      token: tokens.u_admin,
+      headers: { 'X-Project-Id': 'P_DEMO!', 'X-Tenant-Id': 't_demo' },
+    });
     expect(h.status).toBe(400);
     const ht = await t.call('GET', '/v1/me', { token: tokens.u_admin, headers: { ...P, 'X-Tenant-Id': 'TENANT#x' } });
     expect(ht.status).toBe(400);
-    const ct = await t.call('POST', '/v1/portfolios', { token: tokens.u_admin, headers: { ...P, 'Content-Type': 'text/plain' }, rawBody: 'hi' });
+    const ct = await t.call('POST', '/v1/portfolios', {
+      token: tokens.u_admin,
+      headers: { ...P, 'Content-Type': 'text/plain' },
+      rawBody: 'hi',
+    });
     expect(ct.status).toBe(415);
     expect((await t.call('GET', '/v1/nowhere', { token: tokens.u_admin })).status).toBe(404);
     expect((await t.call('PUT', '/v1/portfolios', { token: tokens.u_admin })).status).toBe(405);

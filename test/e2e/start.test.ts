@@ -17,14 +17,33 @@ function alive(pid: number): boolean {
 describe('npm start (the front door)', () => {
   it('prints a curl that works, and Ctrl-C stops everything it started', async () => {
     const port = await freePort();
-    const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['packages/local/src/main.ts', '--in-memory', '--port', String(port)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      join(ROOT, 'node_modules/.bin/tsx'),
+      ['packages/local/src/main.ts', '--in-memory', '--port', String(port)],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     const deadline = Date.now() + 60_000;
-    while (!out.includes('Ctrl-C stops everything') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 200));
+    while (!out.includes('Ctrl-C stops everything') && Date.now() < deadline && child.exitCode === null)
+      await new Promise((r) => setTimeout(r, 200));
     expect(out).toContain(`http://localhost:${port}`);
-    for (const id of ['t_system', 't_demo', 't_acme', 'p_demo', 'p_acme', 'u_observer', 'u_navigator', 'u_operator', 'u_sovereign', 'u_admin', 'u_acme', 'u_system']) expect(out).toContain(id);
+    for (const id of [
+      't_system',
+      't_demo',
+      't_acme',
+      'p_demo',
+      'p_acme',
+      'u_observer',
+      'u_navigator',
+      'u_operator',
+      'u_sovereign',
+      'u_admin',
+      'u_acme',
+      'u_system',
+    ])
+      expect(out).toContain(id);
 
     // Run the printed curl's request exactly (same URL and headers).
     const line = out.split('\n').find((l) => l.startsWith('curl -s http'));

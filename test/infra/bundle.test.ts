@@ -24,13 +24,27 @@ const run = promisify(execFile);
 
 async function bundle(name: string, entry: { file: string } | { source: string }): Promise<string> {
   const outfile = path.join(dir, `${name}.mjs`);
-  const opts = sstEsbuildOptions('file' in entry ? path.join(ROOT, entry.file) : 'stdin.ts', outfile) as unknown as Parameters<Esbuild['build']>[0];
-  await esbuild.build('file' in entry ? opts : { ...opts, entryPoints: undefined, stdin: { contents: entry.source, resolveDir: ROOT, sourcefile: `${name}.ts`, loader: 'ts' } });
+  const opts = sstEsbuildOptions(
+    'file' in entry ? path.join(ROOT, entry.file) : 'stdin.ts',
+    outfile,
+  ) as unknown as Parameters<Esbuild['build']>[0];
+  await esbuild.build(
+    'file' in entry
+      ? opts
+      : {
+          ...opts,
+          entryPoints: undefined,
+          stdin: { contents: entry.source, resolveDir: ROOT, sourcefile: `${name}.ts`, loader: 'ts' },
+        },
+  );
   return outfile;
 }
 
 async function runNode(script: string, env: Record<string, string>): Promise<string> {
-  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { env: { PATH: process.env.PATH ?? '', ...env }, cwd: dir });
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    cwd: dir,
+  });
   return stdout;
 }
 
@@ -50,7 +64,11 @@ const c = new DynamoDBClient({ region: 'eu-central-1' });
 const id = await c.config.credentials();
 process.stdout.write(JSON.stringify({ accessKeyId: id.accessKeyId, sessionToken: id.sessionToken }));`,
     });
-    const out = await runNode(`await import(${JSON.stringify(pathToFileURL(file).href)})`, { AWS_ACCESS_KEY_ID: 'AKIDLAMBDA', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: 'token' });
+    const out = await runNode(`await import(${JSON.stringify(pathToFileURL(file).href)})`, {
+      AWS_ACCESS_KEY_ID: 'AKIDLAMBDA',
+      AWS_SECRET_ACCESS_KEY: 'secret',
+      AWS_SESSION_TOKEN: 'token',
+    });
     expect(JSON.parse(out)).toEqual({ accessKeyId: 'AKIDLAMBDA', sessionToken: 'token' });
     const code = await readFile(file, 'utf8');
     // SSO / STS web identity / INI / IMDS providers are gone
@@ -59,16 +77,30 @@ process.stdout.write(JSON.stringify({ accessKeyId: id.accessKeyId, sessionToken:
 
   it('bundle one copy of zod', async () => {
     const outfile = path.join(dir, 'zod-check.mjs');
-    const opts = sstEsbuildOptions(path.join(ROOT, routeById('portfolios.create').handler), outfile) as unknown as Parameters<Esbuild['build']>[0];
+    const opts = sstEsbuildOptions(
+      path.join(ROOT, routeById('portfolios.create').handler),
+      outfile,
+    ) as unknown as Parameters<Esbuild['build']>[0];
     const result = await esbuild.build(opts);
-    const zodRoots = new Set(Object.keys(result.metafile!.inputs).map((i) => /^(.*node_modules\/zod)\//.exec(i)?.[1]).filter(Boolean));
+    const zodRoots = new Set(
+      Object.keys(result.metafile!.inputs)
+        .map((i) => /^(.*node_modules\/zod)\//.exec(i)?.[1])
+        .filter(Boolean),
+    );
     expect([...zodRoots]).toHaveLength(1);
   });
 
   it('run a real route handler under Node 22 ESM (health.ready against DynamoDB Local)', async () => {
     const endpoint = inject('dynamoEndpoint');
     const table = `bundle_${Date.now().toString(36)}`;
-    await ensureTable(new DynamoDBClient({ region: 'local', endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }), table);
+    await ensureTable(
+      new DynamoDBClient({
+        region: 'local',
+        endpoint,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      }),
+      table,
+    );
     const route = routeById('health.ready');
     const file = await bundle('health-ready', { file: route.handler });
     const event = {
@@ -79,11 +111,34 @@ process.stdout.write(JSON.stringify({ accessKeyId: id.accessKeyId, sessionToken:
       headers: { 'user-agent': 'bundle-test' },
       isBase64Encoded: false,
       requestContext: {
-        accountId: '000000000000', apiId: 'api', domainName: 'api.local', domainPrefix: 'api', requestId: 'req-1', routeKey: `${route.method} ${route.path}`, stage: '$default', time: '', timeEpoch: Date.now(),
-        http: { method: route.method, path: route.path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bundle-test' },
+        accountId: '000000000000',
+        apiId: 'api',
+        domainName: 'api.local',
+        domainPrefix: 'api',
+        requestId: 'req-1',
+        routeKey: `${route.method} ${route.path}`,
+        stage: '$default',
+        time: '',
+        timeEpoch: Date.now(),
+        http: {
+          method: route.method,
+          path: route.path,
+          protocol: 'HTTP/1.1',
+          sourceIp: '127.0.0.1',
+          userAgent: 'bundle-test',
+        },
       },
     };
-    const context = { awsRequestId: 'req-1', functionName: 'health-ready', functionVersion: '$LATEST', memoryLimitInMB: '512', invokedFunctionArn: 'arn:aws:lambda:eu-central-1:000000000000:function:health-ready', logGroupName: '/x', logStreamName: 'x', callbackWaitsForEmptyEventLoop: true };
+    const context = {
+      awsRequestId: 'req-1',
+      functionName: 'health-ready',
+      functionVersion: '$LATEST',
+      memoryLimitInMB: '512',
+      invokedFunctionArn: 'arn:aws:lambda:eu-central-1:000000000000:function:health-ready',
+      logGroupName: '/x',
+      logStreamName: 'x',
+      callbackWaitsForEmptyEventLoop: true,
+    };
     const script = `const m = await import(${JSON.stringify(pathToFileURL(file).href)});
 const ctx = { ...${JSON.stringify(context)}, getRemainingTimeInMillis: () => 10000, done() {}, fail() {}, succeed() {} };
 const r = await m.handler(${JSON.stringify(event)}, ctx);

@@ -16,7 +16,8 @@ const targets: PermissionTargets = {
   bootstrapSecretArn: 'arn:aws:secretsmanager:r:1:secret:ballast/s/bootstrap-key-AbCdEf',
   tenantSecretArnPattern: 'arn:aws:secretsmanager:r:1:secret:ballast/s/tenants/*',
 };
-const json = (x: { toStatementJson(): unknown }) => x.toStatementJson() as { Action: string | string[]; Resource: string | string[]; Sid: string };
+const json = (x: { toStatementJson(): unknown }) =>
+  x.toStatementJson() as { Action: string | string[]; Resource: string | string[]; Sid: string };
 const arr = <T>(x: T | T[]) => (Array.isArray(x) ? x : [x]);
 
 describe('stage configuration', () => {
@@ -31,7 +32,12 @@ describe('stage configuration', () => {
 
   it('names everything after the stage', () => {
     const n = stageNames('dev');
-    expect(n).toMatchObject({ controlTable: 'ballast-dev-control', pooledTable: 'ballast-dev-pooled', bootstrapSecret: 'ballast/dev/bootstrap-key', tenantSecretPrefix: 'ballast/dev/tenants/' });
+    expect(n).toMatchObject({
+      controlTable: 'ballast-dev-control',
+      pooledTable: 'ballast-dev-pooled',
+      bootstrapSecret: 'ballast/dev/bootstrap-key',
+      tenantSecretPrefix: 'ballast/dev/tenants/',
+    });
     expect(n.siloTable('t_acme')).toBe('ballast-dev-silo-t_acme');
     // control and pooled tables never match the silo pattern
     expect(n.controlTable.startsWith(n.siloTablePrefix) || n.pooledTable.startsWith(n.siloTablePrefix)).toBe(false);
@@ -71,7 +77,8 @@ describe('stage configuration', () => {
   it('puts the authorizer on every route but public and bootstrap-key ones', () => {
     expect(needsAuthorizer({ access: 'public' })).toBe(false);
     expect(needsAuthorizer({ access: 'bootstrapKey' })).toBe(false);
-    for (const a of ['authenticated', 'tenant', 'project', 'system'] as const) expect(needsAuthorizer({ access: a })).toBe(true);
+    for (const a of ['authenticated', 'tenant', 'project', 'system'] as const)
+      expect(needsAuthorizer({ access: a })).toBe(true);
   });
 });
 
@@ -87,14 +94,24 @@ describe('route permissions', () => {
 
   it('gives an idempotent route put/delete on the control table for its idempotency records', () => {
     const st = routeStatements({ uses: { control: 'read' }, idempotent: true }, targets).map(json);
-    expect(st.find((s) => s.Sid === 'ControlTableWrite')!.Action).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']);
+    expect(st.find((s) => s.Sid === 'ControlTableWrite')!.Action).toEqual([
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+    ]);
   });
 
   it('gives data readers read actions on the pooled table and the stage’s silo pattern only', () => {
-    const st = routeStatements({ uses: { control: 'read', data: 'read' }, }, targets).map(json);
+    const st = routeStatements({ uses: { control: 'read', data: 'read' } }, targets).map(json);
     expect(st.find((s) => s.Sid === 'DataTablesWrite')).toBeUndefined();
-    expect(st.find((s) => s.Sid === 'DataTablesRead')!.Resource).toEqual([targets.pooledTableArn, targets.siloTableArnPattern]);
-    expect(st.find((s) => s.Sid === 'DataTablesIndexRead')!.Resource).toEqual([`${targets.pooledTableArn}/index/*`, `${targets.siloTableArnPattern}/index/*`]);
+    expect(st.find((s) => s.Sid === 'DataTablesRead')!.Resource).toEqual([
+      targets.pooledTableArn,
+      targets.siloTableArnPattern,
+    ]);
+    expect(st.find((s) => s.Sid === 'DataTablesIndexRead')!.Resource).toEqual([
+      `${targets.pooledTableArn}/index/*`,
+      `${targets.siloTableArnPattern}/index/*`,
+    ]);
   });
 
   it('grants secrets only as declared', () => {

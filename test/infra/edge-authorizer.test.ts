@@ -42,18 +42,42 @@ beforeAll(async () => {
   const esbuild = ((await import(pathToFileURL(sstRequire.resolve('esbuild')).href)) as { default: Esbuild }).default;
   dir = await mkdtemp(path.join(os.tmpdir(), 'ballast-edge-test-'));
   bundle = path.join(dir, 'authorizer.mjs');
-  await esbuild.build(sstEsbuildOptions(path.join(ROOT, AUTHORIZER_HANDLER), bundle) as unknown as Parameters<Esbuild['build']>[0]);
+  await esbuild.build(
+    sstEsbuildOptions(path.join(ROOT, AUTHORIZER_HANDLER), bundle) as unknown as Parameters<Esbuild['build']>[0],
+  );
 
-  await ensureTable(new DynamoDBClient({ region: 'local', endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }), table);
+  await ensureTable(
+    new DynamoDBClient({ region: 'local', endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    table,
+  );
   issuer = await LocalIssuer.create(issuerUrl);
   other = await LocalIssuer.create('https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_Other');
-  const [identity] = firstRoutingEntries({ issuer: issuerUrl, userPoolClientId: clientId, userPoolId: 'eu-central-1_EdgeTest', pooledTable: 'ballast-test-pooled' }, 'dev');
+  const [identity] = firstRoutingEntries(
+    {
+      issuer: issuerUrl,
+      userPoolClientId: clientId,
+      userPoolId: 'eu-central-1_EdgeTest',
+      pooledTable: 'ballast-test-pooled',
+    },
+    'dev',
+  );
   const withKeys = { ...identity, config: { ...identity.config, jwks: issuer.jwks() } } as typeof identity;
   await writeRoutingEntry(db, table, withKeys, { force: false, requestId: 'edge-test' });
   await db.send(
     new PutCommand({
       TableName: table,
-      Item: { ...k.apiKey(apiKey.keyId), keyId: apiKey.keyId, tenantId: 't_acme', projectId: 'p_main', name: 'ci', tier: 'operator', roles: ['trader'], hash: apiKey.hash, createdAt: new Date().toISOString(), createdBy: 'test' },
+      Item: {
+        ...k.apiKey(apiKey.keyId),
+        keyId: apiKey.keyId,
+        tenantId: 't_acme',
+        projectId: 'p_main',
+        name: 'ci',
+        tier: 'operator',
+        roles: ['trader'],
+        hash: apiKey.hash,
+        createdAt: new Date().toISOString(),
+        createdBy: 'test',
+      },
     }),
   );
 }, 120_000);
@@ -64,7 +88,9 @@ afterAll(async () => {
 });
 
 /** Invokes the bundled authorizer once per header set, all in one fresh process. */
-async function authorize(headerSets: Array<Record<string, string>>): Promise<Array<{ isAuthorized: boolean; context?: Record<string, string> }>> {
+async function authorize(
+  headerSets: Array<Record<string, string>>,
+): Promise<Array<{ isAuthorized: boolean; context?: Record<string, string> }>> {
   const events = headerSets.map((headers, i) => ({
     version: '2.0',
     type: 'REQUEST',
@@ -74,7 +100,18 @@ async function authorize(headerSets: Array<Record<string, string>>): Promise<Arr
     rawPath: '/v1/me',
     rawQueryString: '',
     headers,
-    requestContext: { accountId: '000000000000', apiId: 'api', domainName: 'api.local', domainPrefix: 'api', requestId: `r${i}`, routeKey: 'GET /v1/me', stage: '$default', time: '', timeEpoch: Date.now(), http: { method: 'GET', path: '/v1/me', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'edge-test' } },
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'api',
+      domainName: 'api.local',
+      domainPrefix: 'api',
+      requestId: `r${i}`,
+      routeKey: 'GET /v1/me',
+      stage: '$default',
+      time: '',
+      timeEpoch: Date.now(),
+      http: { method: 'GET', path: '/v1/me', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'edge-test' },
+    },
   }));
   const script = `const m = await import(${JSON.stringify(pathToFileURL(bundle).href)});
 const out = [];
@@ -94,7 +131,10 @@ process.stdout.write('\\n@@' + JSON.stringify(out));`;
       BALLAST_LOG_LEVEL: 'ERROR',
     },
   });
-  return JSON.parse(stdout.slice(stdout.lastIndexOf('@@') + 2)) as Array<{ isAuthorized: boolean; context?: Record<string, string> }>;
+  return JSON.parse(stdout.slice(stdout.lastIndexOf('@@') + 2)) as Array<{
+    isAuthorized: boolean;
+    context?: Record<string, string>;
+  }>;
 }
 
 describe('edge authorizer (bundled as deployed)', () => {
@@ -103,17 +143,42 @@ describe('edge authorizer (bundled as deployed)', () => {
     const wrongClient = await issuer.mint({ sub: 'user-1', claims: { client_id: 'someone-else' } });
     const idToken = await issuer.mint({ sub: 'user-1', claims: { client_id: clientId, token_use: 'id' } });
     const wrongIssuer = await other.mint({ sub: 'user-1', claims: { client_id: clientId } });
-    const expired = await issuer.mint({ sub: 'user-1', claims: { client_id: clientId }, iat: Math.floor(Date.now() / 1000) - 3600, expiresIn: 60 });
+    const expired = await issuer.mint({
+      sub: 'user-1',
+      claims: { client_id: clientId },
+      iat: Math.floor(Date.now() / 1000) - 3600,
+      expiresIn: 60,
+    });
     const badKey = apiKey.secret.slice(0, -4) + 'AAAA';
     // revoked at once: the authorizer is not cached, so a logout or key revocation holds at the edge
     const loggedOut = await issuer.mint({ sub: 'user-2', claims: { client_id: clientId } });
-    const { jti, exp } = JSON.parse(Buffer.from(loggedOut.split('.')[1], 'base64url').toString('utf8')) as { jti: string; exp: number };
-    await db.send(new PutCommand({ TableName: table, Item: { ...k.revoked(jti), jti, revokedBy: 'user-2', revokedAt: new Date().toISOString(), ttl: exp } }));
+    const { jti, exp } = JSON.parse(Buffer.from(loggedOut.split('.')[1], 'base64url').toString('utf8')) as {
+      jti: string;
+      exp: number;
+    };
+    await db.send(
+      new PutCommand({
+        TableName: table,
+        Item: { ...k.revoked(jti), jti, revokedBy: 'user-2', revokedAt: new Date().toISOString(), ttl: exp },
+      }),
+    );
     const revokedKey = newApiKey();
     await db.send(
       new PutCommand({
         TableName: table,
-        Item: { ...k.apiKey(revokedKey.keyId), keyId: revokedKey.keyId, tenantId: 't_acme', projectId: 'p_main', name: 'old', tier: 'operator', roles: ['trader'], hash: revokedKey.hash, createdAt: new Date().toISOString(), createdBy: 'test', revokedAt: new Date().toISOString() },
+        Item: {
+          ...k.apiKey(revokedKey.keyId),
+          keyId: revokedKey.keyId,
+          tenantId: 't_acme',
+          projectId: 'p_main',
+          name: 'old',
+          tier: 'operator',
+          roles: ['trader'],
+          hash: revokedKey.hash,
+          createdAt: new Date().toISOString(),
+          createdBy: 'test',
+          revokedAt: new Date().toISOString(),
+        },
       }),
     );
 
@@ -131,7 +196,20 @@ describe('edge authorizer (bundled as deployed)', () => {
       { authorization: `Bearer ${loggedOut}` },
       { 'x-api-key': revokedKey.secret },
     ]);
-    expect(results.map((r) => r.isAuthorized)).toEqual([true, true, false, false, false, false, false, false, false, false, false, false]);
+    expect(results.map((r) => r.isAuthorized)).toEqual([
+      true,
+      true,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
     expect(results[0].context).toMatchObject({ principal: 'user-1', kind: 'user' });
     expect(results[1].context).toMatchObject({ principal: `apikey:${apiKey.keyId}`, kind: 'apiKey' });
   });

@@ -23,7 +23,9 @@ afterAll(async () => {
 describe('prod-like stage', () => {
   it('protects and retains every table, and creates the silo table an enterprise tenant was given', () => {
     const tables = resourcesOf(s.json.Data, 'AWS::DynamoDB::Table');
-    expect(tables.map(([, t]) => t.Properties?.TableName).sort()).toEqual([names.controlTable, names.pooledTable, names.siloTable('t_acme')].sort());
+    expect(tables.map(([, t]) => t.Properties?.TableName).sort()).toEqual(
+      [names.controlTable, names.pooledTable, names.siloTable('t_acme')].sort(),
+    );
     for (const [id, t] of tables) {
       expect(t.DeletionPolicy, id).toBe('Retain');
       expect(t.UpdateReplacePolicy, id).toBe('Retain');
@@ -36,7 +38,9 @@ describe('prod-like stage', () => {
     const control = tables.find(([, t]) => t.Properties?.TableName === names.controlTable)![1];
     expect(silo.Properties?.KeySchema).toEqual(control.Properties?.KeySchema);
     expect(silo.Properties?.GlobalSecondaryIndexes).toEqual(control.Properties?.GlobalSecondaryIndexes);
-    const out = Object.values(s.json.Data.Outputs ?? {}).find((o) => JSON.stringify(o.Value) === JSON.stringify({ Ref: siloId }));
+    const out = Object.values(s.json.Data.Outputs ?? {}).find(
+      (o) => JSON.stringify(o.Value) === JSON.stringify({ Ref: siloId }),
+    );
     expect(out).toBeDefined();
   });
 

@@ -7,14 +7,30 @@ import { createDocumentClient } from '../../packages/platform/src/data/client.js
 import { k } from '../../packages/platform/src/data/keys.js';
 import { ensureTable } from '../../packages/platform/src/data/tables.js';
 import { RoutingRegistry } from '../../packages/platform/src/routing/registry.js';
-import { callBootstrap, firstRoutingEntries, parseStageOutputs, regionOfIssuer, writeRoutingEntry, writeSystemAdmin } from '../../scripts/seed-stage.js';
+import {
+  callBootstrap,
+  firstRoutingEntries,
+  parseStageOutputs,
+  regionOfIssuer,
+  writeRoutingEntry,
+  writeSystemAdmin,
+} from '../../scripts/seed-stage.js';
 import { OUTPUTS } from '../../stacks/config.js';
 
 const issuer = 'https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_AbCdEf123';
 /** What `sst deploy --stage dev` writes to .sst/outputs.json (stack → outputs). */
 const outputsFile = {
-  'dev-ballast-Data': { [OUTPUTS.controlTable]: 'ballast-dev-control', [OUTPUTS.pooledTable]: 'ballast-dev-pooled', [OUTPUTS.bootstrapSecretArn]: 'arn:aws:secretsmanager:eu-central-1:1:secret:ballast/dev/bootstrap-key-AbCdEf', [OUTPUTS.env]: 'dev' },
-  'dev-ballast-Auth': { [OUTPUTS.userPoolId]: 'eu-central-1_AbCdEf123', [OUTPUTS.userPoolClientId]: 'client123', [OUTPUTS.issuer]: issuer },
+  'dev-ballast-Data': {
+    [OUTPUTS.controlTable]: 'ballast-dev-control',
+    [OUTPUTS.pooledTable]: 'ballast-dev-pooled',
+    [OUTPUTS.bootstrapSecretArn]: 'arn:aws:secretsmanager:eu-central-1:1:secret:ballast/dev/bootstrap-key-AbCdEf',
+    [OUTPUTS.env]: 'dev',
+  },
+  'dev-ballast-Auth': {
+    [OUTPUTS.userPoolId]: 'eu-central-1_AbCdEf123',
+    [OUTPUTS.userPoolClientId]: 'client123',
+    [OUTPUTS.issuer]: issuer,
+  },
   'dev-ballast-Api': { [OUTPUTS.apiUrl]: 'https://abc.execute-api.eu-central-1.amazonaws.com' },
 };
 
@@ -22,7 +38,14 @@ const table = `seed_${Date.now().toString(36)}`;
 const db = createDocumentClient({ region: 'local', endpoint: inject('dynamoEndpoint') });
 
 beforeAll(async () => {
-  await ensureTable(new DynamoDBClient({ region: 'local', endpoint: inject('dynamoEndpoint'), credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }), table);
+  await ensureTable(
+    new DynamoDBClient({
+      region: 'local',
+      endpoint: inject('dynamoEndpoint'),
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
+    table,
+  );
 });
 afterAll(() => db.destroy());
 
@@ -37,30 +60,61 @@ describe('seed-stage', () => {
   it('builds t_system’s identity entry from the pool’s issuer and client, and its data entry from the pooled table', () => {
     const entries = firstRoutingEntries(parseStageOutputs(outputsFile, 'dev'), 'dev');
     expect(entries).toEqual([
-      { tenantId: 't_system', env: 'dev', kind: 'identity', config: { kind: 'identity', issuer, clientIds: ['client123'], jwksUri: `${issuer}/.well-known/jwks.json`, userPoolId: 'eu-central-1_AbCdEf123' } },
-      { tenantId: 't_system', env: 'dev', kind: 'data', config: { kind: 'data', mode: 'pooled', tableName: 'ballast-dev-pooled' } },
+      {
+        tenantId: 't_system',
+        env: 'dev',
+        kind: 'identity',
+        config: {
+          kind: 'identity',
+          issuer,
+          clientIds: ['client123'],
+          jwksUri: `${issuer}/.well-known/jwks.json`,
+          userPoolId: 'eu-central-1_AbCdEf123',
+        },
+      },
+      {
+        tenantId: 't_system',
+        env: 'dev',
+        kind: 'data',
+        config: { kind: 'data', mode: 'pooled', tableName: 'ballast-dev-pooled' },
+      },
     ]);
   });
 
   it('writes entries the runtime registry reads, with an audit record each, and is idempotent', async () => {
     const entries = firstRoutingEntries(parseStageOutputs(outputsFile, 'dev'), 'dev');
-    for (const e of entries) expect(await writeRoutingEntry(db, table, e, { force: false, requestId: 'seed-1' })).toBe('created');
-    for (const e of entries) expect(await writeRoutingEntry(db, table, e, { force: false, requestId: 'seed-2' })).toBe('unchanged');
+    for (const e of entries)
+      expect(await writeRoutingEntry(db, table, e, { force: false, requestId: 'seed-1' })).toBe('created');
+    for (const e of entries)
+      expect(await writeRoutingEntry(db, table, e, { force: false, requestId: 'seed-2' })).toBe('unchanged');
 
     const registry = new RoutingRegistry(db, table, () => Date.now(), 0);
     const identity = await registry.require('t_system', 'dev', 'identity');
     expect(identity.config).toMatchObject({ issuer, clientIds: ['client123'] });
     expect(identity.version).toBe(1);
-    expect((await registry.require('t_system', 'dev', 'data')).config).toEqual({ kind: 'data', mode: 'pooled', tableName: 'ballast-dev-pooled' });
+    expect((await registry.require('t_system', 'dev', 'data')).config).toEqual({
+      kind: 'data',
+      mode: 'pooled',
+      tableName: 'ballast-dev-pooled',
+    });
 
     // a changed pool is only replaced with --force, and bumps the version
-    const changed = { ...entries[0], config: { ...entries[0].config, clientIds: ['client456'] } } as (typeof entries)[0];
+    const changed = {
+      ...entries[0],
+      config: { ...entries[0].config, clientIds: ['client456'] },
+    } as (typeof entries)[0];
     expect(await writeRoutingEntry(db, table, changed, { force: false, requestId: 'seed-3' })).toBe('differs');
     expect(await writeRoutingEntry(db, table, changed, { force: true, requestId: 'seed-4' })).toBe('updated');
     registry.invalidate();
     expect((await registry.require('t_system', 'dev', 'identity')).version).toBe(2);
 
-    const audit = await db.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': k.auditPk('t_system') } }));
+    const audit = await db.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': k.auditPk('t_system') },
+      }),
+    );
     const routingAudits = (audit.Items ?? []).filter((a) => a.action === 'routing.put');
     expect(routingAudits).toHaveLength(3);
     expect(routingAudits.every((a) => a.source === 'system' && a.actor === 'system')).toBe(true);
@@ -69,8 +123,21 @@ describe('seed-stage', () => {
   it('makes the first system admin once', async () => {
     expect(await writeSystemAdmin(db, table, 'sub-123', { requestId: 'seed-5' })).toBe('created');
     expect(await writeSystemAdmin(db, table, 'sub-123', { requestId: 'seed-6' })).toBe('unchanged');
-    const item = (await db.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'PK = :pk AND SK = :sk', ExpressionAttributeValues: { ':pk': 'TENANT#t_system', ':sk': 'MEMBER#sub-123' } }))).Items?.[0];
-    expect(item).toMatchObject({ roles: ['admin'], tier: 'sovereign', GSI1PK: 'USER#sub-123', GSI1SK: 'TENANT#t_system' });
+    const item = (
+      await db.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'PK = :pk AND SK = :sk',
+          ExpressionAttributeValues: { ':pk': 'TENANT#t_system', ':sk': 'MEMBER#sub-123' },
+        }),
+      )
+    ).Items?.[0];
+    expect(item).toMatchObject({
+      roles: ['admin'],
+      tier: 'sovereign',
+      GSI1PK: 'USER#sub-123',
+      GSI1SK: 'TENANT#t_system',
+    });
   });
 
   it('calls the bootstrap route with the key in X-Bootstrap-Key and fails loudly on an error', async () => {

@@ -6,7 +6,15 @@ import type { RouteDef } from '../../packages/platform/src/routes/types.js';
 import { AUTHORIZER_HANDLER, GROUP_TAG, ROUTE_TAG, needsAuthorizer, routeKey } from '../../stacks/Api.js';
 import { TOKEN_VALIDITY } from '../../stacks/Auth.js';
 import { OUTPUTS, stageNames, stageSettings } from '../../stacks/config.js';
-import { allStatements, asArray, resourcesOf, synthForTest, tagValue, type CfnResource, type TestSynth } from './synth.js';
+import {
+  allStatements,
+  asArray,
+  resourcesOf,
+  synthForTest,
+  tagValue,
+  type CfnResource,
+  type TestSynth,
+} from './synth.js';
 
 const STAGE = 'infratest';
 const names = stageNames(STAGE);
@@ -30,7 +38,8 @@ const fnByRoute = (id: string): [string, CfnResource] => {
   return hit;
 };
 const refOf = (x: unknown): string | undefined => (x as { Ref?: string } | undefined)?.Ref;
-const getAttOf = (x: unknown): string | undefined => (x as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt']?.[0];
+const getAttOf = (x: unknown): string | undefined =>
+  (x as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt']?.[0];
 
 /** Maps an IAM resource expression to what it names, so policies can be compared with `uses`. */
 function label(resource: unknown): string {
@@ -39,7 +48,8 @@ function label(resource: unknown): string {
   const index = j.includes('/index/*') ? '/index' : '';
   if (j.includes('ControlTable')) return `control${index}`;
   if (j.includes('PooledTable')) return `pooled${index}`;
-  if (j.includes(`:table/${names.siloTablePrefix}*`) && j.includes('AWS::AccountId') && j.includes(':dynamodb:')) return `silo${index}`;
+  if (j.includes(`:table/${names.siloTablePrefix}*`) && j.includes('AWS::AccountId') && j.includes(':dynamodb:'))
+    return `silo${index}`;
   if (j.includes('BootstrapSecret')) return 'bootstrapSecret';
   if (j.includes(`:secret:${names.tenantSecretPrefix}*`) && j.includes('AWS::AccountId')) return 'tenantSecrets';
   return `unknown:${j}`;
@@ -77,7 +87,10 @@ function expectedGrants(route: Pick<RouteDef, 'uses' | 'idempotent'>): Map<strin
   add([...read, ...ddb('DescribeTable')], ['control']);
   add(ddb('Query'), ['control/index']);
   // every function counts rate limits (UpdateItem); only writers and idempotent routes put/delete
-  add(route.uses.control === 'write' || route.idempotent ? ddb('PutItem', 'UpdateItem', 'DeleteItem') : ddb('UpdateItem'), ['control']);
+  add(
+    route.uses.control === 'write' || route.idempotent ? ddb('PutItem', 'UpdateItem', 'DeleteItem') : ddb('UpdateItem'),
+    ['control'],
+  );
   if (route.uses.data) {
     add(read, ['pooled', 'silo']);
     add(ddb('Query'), ['pooled/index', 'silo/index']);
@@ -89,13 +102,16 @@ function expectedGrants(route: Pick<RouteDef, 'uses' | 'idempotent'>): Map<strin
   return g;
 }
 
-const sorted = (m: Map<string, Set<string>>) => Object.fromEntries([...m].map(([k, v]) => [k, [...v].sort()]).sort(([a], [b]) => String(a).localeCompare(String(b))));
+const sorted = (m: Map<string, Set<string>>) =>
+  Object.fromEntries([...m].map(([k, v]) => [k, [...v].sort()]).sort(([a], [b]) => String(a).localeCompare(String(b))));
 
 describe('functions from the route table', () => {
   it('has exactly one function per route, plus the authorizer (and SST’s own custom-resource handler)', () => {
     const tagged = ballastFunctions().map(([, r]) => tagValue(r, ROUTE_TAG));
     expect(tagged.sort()).toEqual([...ROUTES.map((r) => r.id), 'authorizer'].sort());
-    const untagged = lambdas().filter(([, r]) => tagValue(r, ROUTE_TAG) === undefined).map(([id]) => id);
+    const untagged = lambdas()
+      .filter(([, r]) => tagValue(r, ROUTE_TAG) === undefined)
+      .map(([id]) => id);
     // SST creates one custom-resource handler per stack; it serves no route and has no grants.
     expect(untagged.every((id) => id.startsWith('CustomResourceHandler'))).toBe(true);
     expect(untagged.length).toBeLessThanOrEqual(1);
@@ -158,10 +174,19 @@ describe('functions from the route table', () => {
   });
 
   it('gives functions only the bootstrap settings as environment (no issuer, client id or secret values)', () => {
-    const expected = ['BALLAST_BOOTSTRAP_SECRET', 'BALLAST_CONTROL_TABLE', 'BALLAST_ENV', 'BALLAST_LOG_LEVEL', 'BALLAST_SECRETS_BACKEND', 'BALLAST_STAGE'];
+    const expected = [
+      'BALLAST_BOOTSTRAP_SECRET',
+      'BALLAST_CONTROL_TABLE',
+      'BALLAST_ENV',
+      'BALLAST_LOG_LEVEL',
+      'BALLAST_SECRETS_BACKEND',
+      'BALLAST_STAGE',
+    ];
     for (const [id, fn] of ballastFunctions()) {
       const vars = (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
-      const ours = Object.keys(vars).filter((k) => !k.startsWith('SST_') && k !== 'AWS_NODEJS_CONNECTION_REUSE_ENABLED');
+      const ours = Object.keys(vars).filter(
+        (k) => !k.startsWith('SST_') && k !== 'AWS_NODEJS_CONNECTION_REUSE_ENABLED',
+      );
       expect(ours.sort(), id).toEqual(expected);
       expect(vars.BALLAST_ENV).toBe('dev');
       expect(vars.BALLAST_STAGE).toBe(STAGE);
@@ -198,7 +223,9 @@ describe('edge authorization', () => {
     });
     expect(JSON.stringify(a.Properties?.AuthorizerUri)).toContain(fnByRoute('authorizer')[0]);
     // API Gateway may invoke it
-    const perms = resourcesOf(api(), 'AWS::Lambda::Permission').filter(([, p]) => getAttOf(p.Properties?.FunctionName) === fnByRoute('authorizer')[0]);
+    const perms = resourcesOf(api(), 'AWS::Lambda::Permission').filter(
+      ([, p]) => getAttOf(p.Properties?.FunctionName) === fnByRoute('authorizer')[0],
+    );
     expect(perms.map(([, p]) => p.Properties?.Principal)).toEqual(['apigateway.amazonaws.com']);
   });
 
@@ -214,7 +241,9 @@ describe('edge authorization', () => {
         expect(r.Properties?.AuthorizationType, def.id).toBe('NONE');
       }
     }
-    expect(ROUTES.filter((r) => !needsAuthorizer(r)).every((r) => r.group === 'health' || r.access === 'bootstrapKey')).toBe(true);
+    expect(
+      ROUTES.filter((r) => !needsAuthorizer(r)).every((r) => r.group === 'health' || r.access === 'bootstrapKey'),
+    ).toBe(true);
   });
 
   it('lets the authorizer read the control table (identity routing entries, API key hashes, revocations) and nothing else', () => {
@@ -249,7 +278,10 @@ describe('least privilege', () => {
       expect(statement.NotResource, where).toBeUndefined();
       const resources = asArray(statement.Resource).map((r) => JSON.stringify(r));
       if (resources.includes('"*"')) {
-        expect(actions.filter((a) => /^(dynamodb|secretsmanager|kms|s3|ssm):/.test(a)), where).toEqual([]);
+        expect(
+          actions.filter((a) => /^(dynamodb|secretsmanager|kms|s3|ssm):/.test(a)),
+          where,
+        ).toEqual([]);
       }
     }
   });
@@ -265,7 +297,13 @@ describe('least privilege', () => {
     const reader = ROUTES.find((r) => r.uses.data === 'read')!;
     const grants = grantsOf(fnByRoute(reader.id)[0]);
     for (const [action, res] of grants) {
-      if (res.has('pooled') || res.has('silo')) expect(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem']).toContain(action);
+      if (res.has('pooled') || res.has('silo'))
+        expect([
+          'dynamodb:GetItem',
+          'dynamodb:Query',
+          'dynamodb:BatchGetItem',
+          'dynamodb:ConditionCheckItem',
+        ]).toContain(action);
     }
     const text = JSON.stringify(api());
     expect(text).toContain(`:table/ballast-${STAGE}-silo-*`);
@@ -286,7 +324,11 @@ describe('data stack', () => {
   const tables = () => resourcesOf(s.json.Data, 'AWS::DynamoDB::Table');
 
   it('creates the control and pooled tables with the shared key schema and GSI1', () => {
-    expect(tables().map(([, t]) => t.Properties?.TableName).sort()).toEqual([names.controlTable, names.pooledTable].sort());
+    expect(
+      tables()
+        .map(([, t]) => t.Properties?.TableName)
+        .sort(),
+    ).toEqual([names.controlTable, names.pooledTable].sort());
     for (const [, t] of tables()) {
       expect(t.Properties).toMatchObject({
         BillingMode: 'PAY_PER_REQUEST',
@@ -335,8 +377,12 @@ describe('data stack', () => {
   });
 
   it('exports what the seed script and operators need', () => {
-    expect(Object.keys(s.json.Data.Outputs ?? {})).toEqual(expect.arrayContaining([OUTPUTS.controlTable, OUTPUTS.pooledTable, OUTPUTS.bootstrapSecretArn, OUTPUTS.env]));
-    expect(Object.keys(s.json.Auth.Outputs ?? {})).toEqual(expect.arrayContaining([OUTPUTS.userPoolId, OUTPUTS.userPoolClientId, OUTPUTS.issuer]));
+    expect(Object.keys(s.json.Data.Outputs ?? {})).toEqual(
+      expect.arrayContaining([OUTPUTS.controlTable, OUTPUTS.pooledTable, OUTPUTS.bootstrapSecretArn, OUTPUTS.env]),
+    );
+    expect(Object.keys(s.json.Auth.Outputs ?? {})).toEqual(
+      expect.arrayContaining([OUTPUTS.userPoolId, OUTPUTS.userPoolClientId, OUTPUTS.issuer]),
+    );
     expect(Object.keys(s.json.Api.Outputs ?? {})).toEqual(expect.arrayContaining([OUTPUTS.apiUrl, OUTPUTS.alarmTopic]));
   });
 });
@@ -365,7 +411,15 @@ describe('auth stack', () => {
       UsernameAttributes: ['email'],
       MfaConfiguration: 'OPTIONAL',
       EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
-      Policies: { PasswordPolicy: { MinimumLength: 12, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true } },
+      Policies: {
+        PasswordPolicy: {
+          MinimumLength: 12,
+          RequireLowercase: true,
+          RequireUppercase: true,
+          RequireNumbers: true,
+          RequireSymbols: true,
+        },
+      },
     });
     const schema = p.Properties?.Schema as Array<{ Name: string }>;
     expect(schema.map((a) => a.Name)).toContain('tenant_id');
@@ -382,7 +436,9 @@ describe('auth stack', () => {
     expect(issuer).toContain('https://cognito-idp.');
     expect(issuer).toContain('.amazonaws.com/');
     expect(issuer).toContain(pool()[0]);
-    expect(JSON.stringify(s.json.Auth.Outputs?.[OUTPUTS.userPoolClientId].Value)).toContain(resourcesOf(s.json.Auth, 'AWS::Cognito::UserPoolClient')[0][0]);
+    expect(JSON.stringify(s.json.Auth.Outputs?.[OUTPUTS.userPoolClientId].Value)).toContain(
+      resourcesOf(s.json.Auth, 'AWS::Cognito::UserPoolClient')[0][0],
+    );
   });
 });
 
@@ -391,13 +447,20 @@ describe('api operations', () => {
 
   it('throttles the stage', () => {
     const t = stageSettings(STAGE).throttle;
-    expect(stage().Properties?.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: t.rate, ThrottlingBurstLimit: t.burst });
+    expect(stage().Properties?.DefaultRouteSettings).toMatchObject({
+      ThrottlingRateLimit: t.rate,
+      ThrottlingBurstLimit: t.burst,
+    });
   });
 
   it('writes JSON access logs to a log group with a retention', () => {
     const settings = stage().Properties?.AccessLogSettings as { Format: string; DestinationArn: unknown };
     const format = JSON.parse(settings.Format) as Record<string, string>;
-    expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status', authorizerError: '$context.authorizer.error' });
+    expect(format).toMatchObject({
+      requestId: '$context.requestId',
+      status: '$context.status',
+      authorizerError: '$context.authorizer.error',
+    });
     const lg = getAttOf(settings.DestinationArn)!;
     expect(api().Resources[lg].Type).toBe('AWS::Logs::LogGroup');
     expect(api().Resources[lg].Properties?.RetentionInDays).toBe(7);
@@ -420,17 +483,25 @@ describe('api operations', () => {
     for (const metric of ['Errors', 'Throttles']) {
       const covered = new Set<string>();
       for (const group of groups) {
-        const mine = alarms.filter((a) => String(a.Properties?.AlarmName).includes(`-lambda-${metric.toLowerCase()}-${group}`));
+        const mine = alarms.filter((a) =>
+          String(a.Properties?.AlarmName).includes(`-lambda-${metric.toLowerCase()}-${group}`),
+        );
         expect(mine.length, `${metric} ${group}`).toBeGreaterThan(0);
         for (const a of mine) {
-          for (const m of a.Properties?.Metrics as Array<{ MetricStat?: { Metric: { MetricName: string; Dimensions: Array<{ Value: unknown }> } } }>) {
+          for (const m of a.Properties?.Metrics as Array<{
+            MetricStat?: { Metric: { MetricName: string; Dimensions: Array<{ Value: unknown }> } };
+          }>) {
             if (!m.MetricStat) continue;
             expect(m.MetricStat.Metric.MetricName).toBe(metric);
             covered.add(refOf(m.MetricStat.Metric.Dimensions[0].Value)!);
           }
         }
       }
-      expect([...covered].sort()).toEqual(ballastFunctions().map(([id]) => id).sort());
+      expect([...covered].sort()).toEqual(
+        ballastFunctions()
+          .map(([id]) => id)
+          .sort(),
+      );
     }
   });
 });

@@ -34,7 +34,11 @@ export interface TestSynth {
  * its own stage: SST keeps its build folders under .sst/artifacts by construct address, which
  * includes the stage, so parallel files never share one.
  */
-export async function synthForTest(opts: { stage: string; context?: Record<string, string>; buildApi?: boolean }): Promise<TestSynth> {
+export async function synthForTest(opts: {
+  stage: string;
+  context?: Record<string, string>;
+  buildApi?: boolean;
+}): Promise<TestSynth> {
   if (path.resolve(process.cwd()) !== ROOT) process.chdir(ROOT);
   const outdir = await mkdtemp(path.join(os.tmpdir(), 'ballast-infra-test-'));
   const apiStack = `${opts.stage}-ballast-Api`;
@@ -78,12 +82,15 @@ export function allStatements(templates: CfnTemplate[]): Array<{ where: string; 
   for (const t of templates) {
     for (const [id, r] of Object.entries(t.Resources)) {
       const docs: unknown[] = [];
-      if (r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy') docs.push(r.Properties?.PolicyDocument);
+      if (r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy')
+        docs.push(r.Properties?.PolicyDocument);
       if (r.Type === 'AWS::IAM::Role') {
-        for (const p of (r.Properties?.Policies ?? []) as Array<{ PolicyDocument: unknown }>) docs.push(p.PolicyDocument);
+        for (const p of (r.Properties?.Policies ?? []) as Array<{ PolicyDocument: unknown }>)
+          docs.push(p.PolicyDocument);
       }
       for (const d of docs) {
-        for (const s of ((d as { Statement?: unknown[] })?.Statement ?? []) as Array<Record<string, unknown>>) out.push({ where: id, statement: s });
+        for (const s of ((d as { Statement?: unknown[] })?.Statement ?? []) as Array<Record<string, unknown>>)
+          out.push({ where: id, statement: s });
       }
     }
   }

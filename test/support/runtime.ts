@@ -5,7 +5,11 @@ import { startLocal, type LocalRuntime } from '../../packages/local/src/app.js';
 export interface CallResult {
   status: number;
   headers: Headers;
-  body: Record<string, unknown> & { items?: Array<Record<string, unknown>>; code?: string; errors?: Array<{ path: string; message: string }> };
+  body: Record<string, unknown> & {
+    items?: Array<Record<string, unknown>>;
+    code?: string;
+    errors?: Array<{ path: string; message: string }>;
+  };
   text: string;
 }
 

@@ -101,7 +101,6 @@ export function decimalString(d: Decimal): string {
   return d.isZero() ? '0' : d.toFixed();
 }
 
-
 export type RoundingMode = 'half-even' | 'half-up' | 'half-down' | 'up' | 'down' | 'ceil' | 'floor';
 
 const ROUNDING: Record<RoundingMode, Decimal.Rounding> = {

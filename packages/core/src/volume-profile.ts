@@ -139,7 +139,10 @@ export interface VolumeProfileOptions {
  * price. The top boundary belongs to the last row. Rows come back in ascending price order,
  * including empty ones; `price` is each row's midpoint. No bars → no rows.
  */
-export function volumeProfile(candles: CandleColumns | readonly CandleRow[], opts: VolumeProfileOptions = {}): ProfileRow[] {
+export function volumeProfile(
+  candles: CandleColumns | readonly CandleRow[],
+  opts: VolumeProfileOptions = {},
+): ProfileRow[] {
   const cols = isRows(candles) ? toColumns(candles) : candles;
   const n = cols.high.length;
   if (cols.low.length !== n || cols.volume.length !== n) {

@@ -42,7 +42,8 @@ function scripted(script: Script): Strategy<Record<string, never>, Script> {
     description: 'test',
     params: z.object({}) as unknown as z.ZodType<Record<string, never>>,
     prepare: () => script,
-    signal: (s, i) => (s[i] ? { entry: 0, stop: null, target: null, confidence: 1, reason: `bar ${i}`, ...s[i] } : null),
+    signal: (s, i) =>
+      s[i] ? { entry: 0, stop: null, target: null, confidence: 1, reason: `bar ${i}`, ...s[i] } : null,
   };
 }
 
@@ -75,7 +76,11 @@ describe('runBacktest: fills and costs', () => {
   it('buy and hold: final equity = shares × last close + cash − costs, to 1e-9', () => {
     const c = randomCandles(300, 7);
     const commission = { perShare: 0.01, rate: 0.001, fixed: 1, minimum: 0 };
-    const r = runBacktest({ candles: c, strategy: buyAndHold, config: { commission, slippageBps: 5, quantityStep: 1 } });
+    const r = runBacktest({
+      candles: c,
+      strategy: buyAndHold,
+      config: { commission, slippageBps: 5, quantityStep: 1 },
+    });
     const n = c.length;
     const p = c.open[1] * 1.0005;
     const q = Math.floor((10_000 - 1) / (p + 0.01 + 0.001 * p));
@@ -161,7 +166,11 @@ describe('runBacktest: stops and targets', () => {
     const s = scripted({ 0: { side: 'long', stop: 95, target: 120 } });
     const r = runBacktest({ candles: rows([90, 91, 88, 90]), strategy: s, config: half });
     expect(r.trades[0]).toMatchObject({ exitReason: 'stop', exitIndex: 2, exitPrice: 90, pnl: -500 });
-    const slipped = runBacktest({ candles: rows([90, 91, 88, 90]), strategy: s, config: { ...half, slippageBps: 100 } });
+    const slipped = runBacktest({
+      candles: rows([90, 91, 88, 90]),
+      strategy: s,
+      config: { ...half, slippageBps: 100 },
+    });
     expect(slipped.trades[0].exitPrice).toBeCloseTo(89.1, 12);
   });
 
@@ -181,7 +190,11 @@ describe('runBacktest: stops and targets', () => {
 
   it('the entry bar is checked too: its range trades after the opening fill', () => {
     const s = scripted({ 0: { side: 'long', stop: 99, target: 120 } });
-    const r = runBacktest({ candles: bars([FLAT[0], [100, 100.5, 98, 99.5], ...FLAT.slice(2)]), strategy: s, config: half });
+    const r = runBacktest({
+      candles: bars([FLAT[0], [100, 100.5, 98, 99.5], ...FLAT.slice(2)]),
+      strategy: s,
+      config: half,
+    });
     expect(r.trades[0]).toMatchObject({ entryIndex: 1, exitIndex: 1, exitReason: 'stop', exitPrice: 99, barsHeld: 0 });
   });
 
@@ -208,12 +221,20 @@ describe('runBacktest: sizing, lifecycle, config', () => {
 
   it('risk sizing is capped by maxPercent of equity', () => {
     const s = scripted({ 0: { side: 'long', stop: 99.9 } });
-    const r = runBacktest({ candles: bars(FLAT), strategy: s, config: { sizing: { mode: 'risk', riskPercent: 0.01, maxPercent: 1 } } });
+    const r = runBacktest({
+      candles: bars(FLAT),
+      strategy: s,
+      config: { sizing: { mode: 'risk', riskPercent: 0.01, maxPercent: 1 } },
+    });
     expect(r.trades[0].quantity).toBeCloseTo(100, 9);
   });
 
   it('risk sizing skips signals without a stop', () => {
-    const r = runBacktest({ candles: bars(FLAT), strategy: scripted({ 0: { side: 'long' } }), config: { sizing: { mode: 'risk' } } });
+    const r = runBacktest({
+      candles: bars(FLAT),
+      strategy: scripted({ 0: { side: 'long' } }),
+      config: { sizing: { mode: 'risk' } },
+    });
     expect(r.trades).toHaveLength(0);
     expect(r.skippedSignals).toBe(1);
   });
@@ -221,7 +242,13 @@ describe('runBacktest: sizing, lifecycle, config', () => {
   it('an open position is closed at the last close', () => {
     const r = runBacktest({ candles: bars(FLAT), strategy: scripted({ 1: { side: 'long' } }), config: half });
     expect(r.trades).toHaveLength(1);
-    expect(r.trades[0]).toMatchObject({ entryIndex: 2, entryPrice: 105, exitIndex: 4, exitPrice: 110, exitReason: 'end' });
+    expect(r.trades[0]).toMatchObject({
+      entryIndex: 2,
+      entryPrice: 105,
+      exitIndex: 4,
+      exitPrice: 110,
+      exitReason: 'end',
+    });
     expect(r.trades[0].quantity).toBe(47);
     expect(r.equity[4]).toBe(10_000 + 47 * 5);
   });
@@ -238,7 +265,11 @@ describe('runBacktest: sizing, lifecycle, config', () => {
 
   it('one position at a time: same-side signals are ignored, opposite ones reverse by default', () => {
     const s = scripted({ 0: { side: 'long' }, 1: { side: 'long' }, 2: { side: 'short' } });
-    const r = runBacktest({ candles: bars(FLAT), strategy: s, config: { sizing: { mode: 'percent', percent: 0.5 }, quantityStep: 1 } });
+    const r = runBacktest({
+      candles: bars(FLAT),
+      strategy: s,
+      config: { sizing: { mode: 'percent', percent: 0.5 }, quantityStep: 1 },
+    });
     expect(r.trades.map((t) => [t.side, t.entryIndex, t.exitIndex, t.exitReason])).toEqual([
       ['long', 1, 3, 'signal'],
       ['short', 3, 4, 'end'],
@@ -249,7 +280,11 @@ describe('runBacktest: sizing, lifecycle, config', () => {
 
   it('allowShort: false turns a short signal into an exit only', () => {
     const s = scripted({ 0: { side: 'long' }, 2: { side: 'short' }, 3: { side: 'short' } });
-    const r = runBacktest({ candles: bars(FLAT), strategy: s, config: { ...half, onOpposite: 'reverse', allowShort: false } });
+    const r = runBacktest({
+      candles: bars(FLAT),
+      strategy: s,
+      config: { ...half, onOpposite: 'reverse', allowShort: false },
+    });
     expect(r.trades).toHaveLength(1);
     expect(r.trades[0].exitReason).toBe('signal');
   });
@@ -282,12 +317,24 @@ describe('runBacktest: sizing, lifecycle, config', () => {
     expect(() => BacktestConfigSchema.parse({ sizing: { mode: 'risk', riskPercent: 2 } })).toThrow();
     expect(() => BacktestConfigSchema.parse({ commission: { rate: -0.1 } })).toThrow();
     const d = BacktestConfigSchema.parse({});
-    expect(d).toMatchObject({ initialCapital: 10_000, currency: 'USD', slippageBps: 0, periodsPerYear: 252, sizing: { mode: 'percent', percent: 1 } });
-    expect(() => runBacktest({ candles: bars(FLAT), strategy: buyAndHold, config: { startIndex: 5 } })).toThrow(RangeError);
+    expect(d).toMatchObject({
+      initialCapital: 10_000,
+      currency: 'USD',
+      slippageBps: 0,
+      periodsPerYear: 252,
+      sizing: { mode: 'percent', percent: 1 },
+    });
+    expect(() => runBacktest({ candles: bars(FLAT), strategy: buyAndHold, config: { startIndex: 5 } })).toThrow(
+      RangeError,
+    );
   });
 
   it('money figures are rounded to the minor unit at the edge (JPY: whole yen)', () => {
-    const r = runBacktest({ candles: randomCandles(100, 5), strategy: buyAndHold, config: { currency: 'JPY', commission: { rate: 0.0013 } } });
+    const r = runBacktest({
+      candles: randomCandles(100, 5),
+      strategy: buyAndHold,
+      config: { currency: 'JPY', commission: { rate: 0.0013 } },
+    });
     expect(r.money.finalEquity).toMatch(/^\d+$/);
     expect(Number.isInteger(r.metrics.finalEquity)).toBe(true);
     expect(Number.isInteger(r.metrics.totalCommission)).toBe(true);
@@ -352,7 +399,10 @@ describe('runBacktest: accounting invariants', () => {
             const hi = c.high[t.exitIndex] * (1 + slippageBps / 1e4) + 1e-9;
             expect(t.exitPrice).toBeGreaterThanOrEqual(lo);
             expect(t.exitPrice).toBeLessThanOrEqual(hi);
-            expect(t.entryPrice).toBeCloseTo(c.open[t.entryIndex] * (1 + (t.side === 'long' ? 1 : -1) * (slippageBps / 1e4)), 9);
+            expect(t.entryPrice).toBeCloseTo(
+              c.open[t.entryIndex] * (1 + (t.side === 'long' ? 1 : -1) * (slippageBps / 1e4)),
+              9,
+            );
           }
         },
       ),
@@ -386,7 +436,14 @@ describe('runBacktest: accounting invariants', () => {
           const config: BacktestConfigInput = { commission: { rate: 0.001 }, slippageBps: 3 };
           const ra = runBacktest({ candles: a, strategy: scripted(script), config });
           const rb = runBacktest({ candles: b, strategy: scripted(shifted), config });
-          const strip = (t: Trade, off: number) => ({ ...t, entryIndex: t.entryIndex - off, exitIndex: t.exitIndex - off, entryTime: 0, exitTime: 0, reason: '' });
+          const strip = (t: Trade, off: number) => ({
+            ...t,
+            entryIndex: t.entryIndex - off,
+            exitIndex: t.exitIndex - off,
+            entryTime: 0,
+            exitTime: 0,
+            reason: '',
+          });
           expect(rb.trades.map((t) => strip(t, pad))).toEqual(ra.trades.map((t) => strip(t, 0)));
           expect([...rb.equity.subarray(pad)]).toEqual([...ra.equity]);
         },
@@ -397,7 +454,12 @@ describe('runBacktest: accounting invariants', () => {
 
   it('a long run: hundreds of trades (the columnar log grows), accounting still exact', () => {
     const c = randomCandles(6000, 99);
-    const r = runBacktest({ candles: c, strategy: smaCross, params: { fast: 3, slow: 8, stopPct: 0.01, targetPct: 0.02 }, config: { commission: { rate: 0.001, minimum: 1 }, slippageBps: 2 } });
+    const r = runBacktest({
+      candles: c,
+      strategy: smaCross,
+      params: { fast: 3, slow: 8, stopPct: 0.01, targetPct: 0.02 },
+      config: { commission: { rate: 0.001, minimum: 1 }, slippageBps: 2 },
+    });
     expect(r.trades.length).toBeGreaterThan(300);
     expect(r.metrics.tradeCount).toBe(r.trades.length);
     const sum = r.trades.reduce((s, t) => s + t.pnl, 0);
@@ -412,10 +474,13 @@ describe('runBacktest: accounting invariants', () => {
     }
     for (const why of ['stop', 'target', 'signal']) expect(r.trades.some((t) => t.exitReason === why)).toBe(true);
     expect(r.metrics.winningTrades + r.metrics.losingTrades).toBeLessThanOrEqual(r.trades.length);
-    expect(r.metrics.averageTradeDuration).toBeCloseTo(r.trades.reduce((s, t) => s + t.exitTime - t.entryTime, 0) / r.trades.length, 6);
+    expect(r.metrics.averageTradeDuration).toBeCloseTo(
+      r.trades.reduce((s, t) => s + t.exitTime - t.entryTime, 0) / r.trades.length,
+      6,
+    );
   });
 
-  it('the report\'s metrics are exactly the exported metric functions over its returns and trades', () => {
+  it("the report's metrics are exactly the exported metric functions over its returns and trades", () => {
     const c = randomCandles(3000, 7);
     for (const config of [
       { commission: { rate: 0.001 }, slippageBps: 2 },

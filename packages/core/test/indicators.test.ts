@@ -67,9 +67,12 @@ function expectTail(ours: ArrayLike<number>, peer: ArrayLike<number>, what: stri
   for (let i = 0; i < ours.length; i++) if (!Number.isNaN(ours[i])) defined++;
   expect(defined, `${what}: number of defined values`).toBe(peer.length);
   const off = ours.length - peer.length;
-  expectClose(Array.from(peer, (_, j) => ours[off + j]), peer, what);
+  expectClose(
+    Array.from(peer, (_, j) => ours[off + j]),
+    peer,
+    what,
+  );
 }
-
 
 interface Ohlcv {
   open: number[];
@@ -184,7 +187,9 @@ function refRsi(v: number[], p: number): number[] {
 }
 
 function refTr(h: number[], l: number[], c: number[]): number[] {
-  return h.map((hi, i) => (i === 0 ? hi - l[i] : Math.max(hi - l[i], Math.abs(hi - c[i - 1]), Math.abs(l[i] - c[i - 1]))));
+  return h.map((hi, i) =>
+    i === 0 ? hi - l[i] : Math.max(hi - l[i], Math.abs(hi - c[i - 1]), Math.abs(l[i] - c[i - 1])),
+  );
 }
 
 function refAtr(h: number[], l: number[], c: number[], p: number): number[] {
@@ -296,7 +301,10 @@ describe('hand-computed values', () => {
     const m = macd(v, { fast: 12, slow: 26, signal: 9 });
     const f = ema(v, 12);
     const s = ema(v, 26);
-    expectIdentical(m.macd, Array.from(f, (x, i) => (i < 25 ? NaN : x - s[i])));
+    expectIdentical(
+      m.macd,
+      Array.from(f, (x, i) => (i < 25 ? NaN : x - s[i])),
+    );
     expect(m.signal.findIndex((x) => !Number.isNaN(x))).toBe(25 + 8);
   });
 
@@ -375,7 +383,11 @@ describe('equal to a naive reference (property)', () => {
         const lo = o.low.map((_, i) => (i < p - 1 ? NaN : Math.min(...o.low.slice(i - p + 1, i + 1))));
         expectClose(d.upper, up, 'donchian.upper');
         expectClose(d.lower, lo, 'donchian.lower');
-        expectClose(d.middle, up.map((u, i) => (u + lo[i]) / 2), 'donchian.middle');
+        expectClose(
+          d.middle,
+          up.map((u, i) => (u + lo[i]) / 2),
+          'donchian.middle',
+        );
         expectClose(vwap(o.high, o.low, o.close, o.volume), refVwap(o), 'vwap');
         expectClose(vwap(o.high, o.low, o.close, o.volume, p), refVwap(o, p), 'vwap(p)');
         const left = Math.min(p, 5);
@@ -389,28 +401,46 @@ describe('equal to a naive reference (property)', () => {
 
   it('macd, bollinger, linearRegression', () => {
     fc.assert(
-      fc.property(series, fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 6 }), (v, fast, extra, sig) => {
-        const slow = fast + extra;
-        const m = macd(v, { fast, slow, signal: sig });
-        const line = refEma(v, fast).map((f, i) => (i < slow - 1 ? NaN : f - refEma(v, slow)[i]));
-        const defined = line.slice(slow - 1);
-        const signal = [...nanArray(Math.min(slow - 1, v.length)), ...refEma(defined, sig)];
-        expectClose(m.macd, line, 'macd');
-        expectClose(m.signal, signal, 'signal');
-        expectClose(m.histogram, line.map((x, i) => x - signal[i]), 'histogram');
-        const p = fast + 1;
-        const b = bollinger(v, p, 2);
-        const mid = refSma(v, p);
-        const sd = refStdev(v, p);
-        expectClose(b.middle, mid, 'bb.middle');
-        expectClose(b.upper, mid.map((x, i) => x + 2 * sd[i]), 'bb.upper');
-        expectClose(b.lower, mid.map((x, i) => x - 2 * sd[i]), 'bb.lower');
-        const lr = linearRegression(v, p);
-        const rl = refLinreg(v, p);
-        expectClose(lr.value, rl.value, 'linreg.value');
-        expectClose(lr.slope, rl.slope, 'linreg.slope');
-        expectClose(lr.intercept, rl.intercept, 'linreg.intercept');
-      }),
+      fc.property(
+        series,
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 1, max: 6 }),
+        (v, fast, extra, sig) => {
+          const slow = fast + extra;
+          const m = macd(v, { fast, slow, signal: sig });
+          const line = refEma(v, fast).map((f, i) => (i < slow - 1 ? NaN : f - refEma(v, slow)[i]));
+          const defined = line.slice(slow - 1);
+          const signal = [...nanArray(Math.min(slow - 1, v.length)), ...refEma(defined, sig)];
+          expectClose(m.macd, line, 'macd');
+          expectClose(m.signal, signal, 'signal');
+          expectClose(
+            m.histogram,
+            line.map((x, i) => x - signal[i]),
+            'histogram',
+          );
+          const p = fast + 1;
+          const b = bollinger(v, p, 2);
+          const mid = refSma(v, p);
+          const sd = refStdev(v, p);
+          expectClose(b.middle, mid, 'bb.middle');
+          expectClose(
+            b.upper,
+            mid.map((x, i) => x + 2 * sd[i]),
+            'bb.upper',
+          );
+          expectClose(
+            b.lower,
+            mid.map((x, i) => x - 2 * sd[i]),
+            'bb.lower',
+          );
+          const lr = linearRegression(v, p);
+          const rl = refLinreg(v, p);
+          expectClose(lr.value, rl.value, 'linreg.value');
+          expectClose(lr.slope, rl.slope, 'linreg.slope');
+          expectClose(lr.intercept, rl.intercept, 'linreg.intercept');
+        },
+      ),
     );
   });
 });
@@ -425,17 +455,41 @@ describe('streaming equals batch exactly (property)', () => {
         const s3 = new WmaStream(p);
         const s4 = new RsiStream(p);
         const s5 = new StdevStream(p);
-        expectIdentical(collect(n, (i) => s1.next(v[i])), sma(v, p), 'sma');
-        expectIdentical(collect(n, (i) => s2.next(v[i])), ema(v, p), 'ema');
-        expectIdentical(collect(n, (i) => s3.next(v[i])), wma(v, p), 'wma');
-        expectIdentical(collect(n, (i) => s4.next(v[i])), rsi(v, p), 'rsi');
-        expectIdentical(collect(n, (i) => s5.next(v[i])), stdev(v, p), 'stdev');
+        expectIdentical(
+          collect(n, (i) => s1.next(v[i])),
+          sma(v, p),
+          'sma',
+        );
+        expectIdentical(
+          collect(n, (i) => s2.next(v[i])),
+          ema(v, p),
+          'ema',
+        );
+        expectIdentical(
+          collect(n, (i) => s3.next(v[i])),
+          wma(v, p),
+          'wma',
+        );
+        expectIdentical(
+          collect(n, (i) => s4.next(v[i])),
+          rsi(v, p),
+          'rsi',
+        );
+        expectIdentical(
+          collect(n, (i) => s5.next(v[i])),
+          stdev(v, p),
+          'stdev',
+        );
         const bb = bollinger(v, p, 1.5);
         const sb = new BollingerStream(p, 1.5);
         const mids = collect(n, (i) => sb.next(v[i]));
         expectIdentical(mids, bb.middle, 'bb.middle');
         const sb2 = new BollingerStream(p, 1.5);
-        expectIdentical(collect(n, (i) => (sb2.next(v[i]), Number.isNaN(bb.upper[i]) ? NaN : sb2.upper)), bb.upper, 'bb.upper');
+        expectIdentical(
+          collect(n, (i) => (sb2.next(v[i]), Number.isNaN(bb.upper[i]) ? NaN : sb2.upper)),
+          bb.upper,
+          'bb.upper',
+        );
         if (p >= 2) {
           const lr = linearRegression(v, p);
           const sl = new LinearRegressionStream(p);
@@ -454,22 +508,28 @@ describe('streaming equals batch exactly (property)', () => {
 
   it('macd', () => {
     fc.assert(
-      fc.property(series, fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 6 }), (v, fast, extra, sig) => {
-        const opts = { fast, slow: fast + extra, signal: sig };
-        const m = macd(v, opts);
-        const s = new MacdStream(opts);
-        const line: number[] = [];
-        const signal: number[] = [];
-        const hist: number[] = [];
-        for (let i = 0; i < v.length; i++) {
-          line.push(s.next(v[i]));
-          signal.push(s.signal);
-          hist.push(s.histogram);
-        }
-        expectIdentical(line, m.macd, 'macd');
-        expectIdentical(signal, m.signal, 'signal');
-        expectIdentical(hist, m.histogram, 'histogram');
-      }),
+      fc.property(
+        series,
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 1, max: 6 }),
+        (v, fast, extra, sig) => {
+          const opts = { fast, slow: fast + extra, signal: sig };
+          const m = macd(v, opts);
+          const s = new MacdStream(opts);
+          const line: number[] = [];
+          const signal: number[] = [];
+          const hist: number[] = [];
+          for (let i = 0; i < v.length; i++) {
+            line.push(s.next(v[i]));
+            signal.push(s.signal);
+            hist.push(s.histogram);
+          }
+          expectIdentical(line, m.macd, 'macd');
+          expectIdentical(signal, m.signal, 'signal');
+          expectIdentical(hist, m.histogram, 'histogram');
+        },
+      ),
     );
   });
 
@@ -478,7 +538,11 @@ describe('streaming equals batch exactly (property)', () => {
       fc.property(bars, period, fc.integer({ min: 1, max: 4 }), (o, p, right) => {
         const n = o.close.length;
         const sa = new AtrStream(p);
-        expectIdentical(collect(n, (i) => sa.next(o.high[i], o.low[i], o.close[i])), atr(o.high, o.low, o.close, p), 'atr');
+        expectIdentical(
+          collect(n, (i) => sa.next(o.high[i], o.low[i], o.close[i])),
+          atr(o.high, o.low, o.close, p),
+          'atr',
+        );
         const d = donchian(o.high, o.low, p);
         const sd = new DonchianStream(p);
         const ups: number[] = [];
@@ -490,9 +554,17 @@ describe('streaming equals batch exactly (property)', () => {
         expectIdentical(mids, d.middle, 'donchian.middle');
         expectIdentical(ups, d.upper, 'donchian.upper');
         const sv = new VwapStream();
-        expectIdentical(collect(n, (i) => sv.next(o.high[i], o.low[i], o.close[i], o.volume[i])), vwap(o.high, o.low, o.close, o.volume), 'vwap');
+        expectIdentical(
+          collect(n, (i) => sv.next(o.high[i], o.low[i], o.close[i], o.volume[i])),
+          vwap(o.high, o.low, o.close, o.volume),
+          'vwap',
+        );
         const svp = new VwapStream(p);
-        expectIdentical(collect(n, (i) => svp.next(o.high[i], o.low[i], o.close[i], o.volume[i])), vwap(o.high, o.low, o.close, o.volume, p), 'vwap(p)');
+        expectIdentical(
+          collect(n, (i) => svp.next(o.high[i], o.low[i], o.close[i], o.volume[i])),
+          vwap(o.high, o.low, o.close, o.volume, p),
+          'vwap(p)',
+        );
         const pv = pivots(o.high, o.low, p, right);
         const sp = new PivotStream(p, right);
         const highs = nanArray(n);
@@ -553,18 +625,42 @@ describe('equal to independent npm peers after warm-up (1e-9)', () => {
       SimpleMAOscillator: false,
       SimpleMASignal: false,
     });
-    expectTail(ours.macd, peer.map((r) => r.MACD ?? NaN), 'macd');
+    expectTail(
+      ours.macd,
+      peer.map((r) => r.MACD ?? NaN),
+      'macd',
+    );
     const sig = peer.filter((r) => r.signal !== undefined);
-    expectTail(ours.signal, sig.map((r) => r.signal ?? NaN), 'signal');
-    expectTail(ours.histogram, sig.map((r) => r.histogram ?? NaN), 'histogram');
+    expectTail(
+      ours.signal,
+      sig.map((r) => r.signal ?? NaN),
+      'signal',
+    );
+    expectTail(
+      ours.histogram,
+      sig.map((r) => r.histogram ?? NaN),
+      'histogram',
+    );
   });
 
   it('Bollinger and stdev: technicalindicators and @ixjb94/indicators (population σ)', () => {
     const ours = bollinger(close, 20, 2);
     const peer = ti.BollingerBands.calculate({ period: 20, values: close, stdDev: 2 });
-    expectTail(ours.middle, peer.map((r) => r.middle), 'bb.middle');
-    expectTail(ours.upper, peer.map((r) => r.upper), 'bb.upper');
-    expectTail(ours.lower, peer.map((r) => r.lower), 'bb.lower');
+    expectTail(
+      ours.middle,
+      peer.map((r) => r.middle),
+      'bb.middle',
+    );
+    expectTail(
+      ours.upper,
+      peer.map((r) => r.upper),
+      'bb.upper',
+    );
+    expectTail(
+      ours.lower,
+      peer.map((r) => r.lower),
+      'bb.lower',
+    );
     const [lower, middle, upper] = tulip.bbands(close, 20, 2);
     expectTail(ours.lower, lower, 'bb.lower vs @ixjb94');
     expectTail(ours.middle, middle, 'bb.middle vs @ixjb94');

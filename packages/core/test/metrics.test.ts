@@ -154,8 +154,18 @@ describe('empyrical test_stats.py values', () => {
 
   it.each([
     ['mixed, 0', mixed_returns, 0, [0.0, 0.01, 0.111, 0.066559, 0.08789, 0.12052, 0.14293, 0.15436, 0.03893]],
-    ['mixed, 100', mixed_returns, 100, [100.0, 101.0, 111.1, 106.65599, 108.78912, 112.05279, 114.29384, 115.43678, 103.8931]],
-    ['negative, 0', negative_returns, 0, [0.0, -0.06, -0.1258, -0.13454, -0.21243, -0.22818, -0.27449, -0.33253, -0.3659]],
+    [
+      'mixed, 100',
+      mixed_returns,
+      100,
+      [100.0, 101.0, 111.1, 106.65599, 108.78912, 112.05279, 114.29384, 115.43678, 103.8931],
+    ],
+    [
+      'negative, 0',
+      negative_returns,
+      0,
+      [0.0, -0.06, -0.1258, -0.13454, -0.21243, -0.22818, -0.27449, -0.33253, -0.3659],
+    ],
   ] as const)('cum_returns %s (empyrical asserts 4 decimals)', (_, r, start, e) => {
     const c = cumReturns(r, start);
     e.forEach((x, i) => expect(Math.abs(c[i] - x)).toBeLessThan(1.5e-4));
@@ -216,7 +226,12 @@ describe('properties', () => {
       fc.property(rets, fc.double({ min: -0.01, max: 0.01, noNaN: true }), (r, t) => {
         const s = sharpeRatio(r);
         fc.pre(Number.isFinite(s) && annualVolatility(r) > 1e-6);
-        expect(sharpeRatio(r.map((x) => x + t), { riskFree: t })).toBeCloseTo(s, 6);
+        expect(
+          sharpeRatio(
+            r.map((x) => x + t),
+            { riskFree: t },
+          ),
+        ).toBeCloseTo(s, 6);
       }),
     );
   });
@@ -232,7 +247,7 @@ describe('properties', () => {
   });
 });
 
-describe('equitySummary (the backtest report\'s metrics in two walks)', () => {
+describe("equitySummary (the backtest report's metrics in two walks)", () => {
   // equity values with NaN holes, flat stretches (zero deviations), zero and negative equity
   const value = fc.oneof(
     { weight: 8, arbitrary: fc.double({ min: 500, max: 2000, noNaN: true }) },
@@ -264,7 +279,8 @@ describe('equitySummary (the backtest report\'s metrics in two walks)', () => {
         fc.double({ min: 100, max: 5000, noNaN: true }),
         fc.oneof(fc.constant(0), fc.double({ min: -0.01, max: 0.01, noNaN: true })),
         fc.constantFrom(252, 52, 12, 365 * 24 * 60),
-        (xs, s, initial, rf, annualization) => check(Float64Array.from(xs), xs.length === 0 ? 0 : s % (xs.length + 1), initial, rf, annualization),
+        (xs, s, initial, rf, annualization) =>
+          check(Float64Array.from(xs), xs.length === 0 ? 0 : s % (xs.length + 1), initial, rf, annualization),
       ),
     );
   });
@@ -290,20 +306,32 @@ describe('equitySummary (the backtest report\'s metrics in two walks)', () => {
       }
       return Math.sqrt(s / k) * Math.sqrt(252);
     };
-    for (const xs of [[-1e308, 0.1, -0.2], [Infinity, -0.01, 0.02], [-Infinity, 0.01], [-Number.MAX_VALUE, 1]]) {
+    for (const xs of [
+      [-1e308, 0.1, -0.2],
+      [Infinity, -0.01, 0.02],
+      [-Infinity, 0.01],
+      [-Number.MAX_VALUE, 1],
+    ]) {
       expect(Object.is(downsideRisk(xs), plain(xs))).toBe(true);
       expect(Object.is(downsideRisk(Float64Array.from(xs)), plain(xs))).toBe(true);
     }
   });
 
   it('a scalar adjustment gives the same bits as the same adjustment as a series', () => {
-    const series = fc.array(fc.oneof(fc.double({ min: -0.5, max: 0.5, noNaN: true }), fc.constant(NaN), fc.constant(0.001)), { maxLength: 80 });
+    const series = fc.array(
+      fc.oneof(fc.double({ min: -0.5, max: 0.5, noNaN: true }), fc.constant(NaN), fc.constant(0.001)),
+      { maxLength: 80 },
+    );
     fc.assert(
       fc.property(series, fc.double({ min: -0.01, max: 0.01, noNaN: true }), (xs, rf) => {
         const rfs = xs.map(() => rf);
         expect(Object.is(sharpeRatio(xs, { riskFree: rf }), sharpeRatio(xs, { riskFree: rfs }))).toBe(true);
-        expect(Object.is(sortinoRatio(xs, { requiredReturn: rf }), sortinoRatio(xs, { requiredReturn: rfs }))).toBe(true);
-        expect(Object.is(downsideRisk(xs, { requiredReturn: rf }), downsideRisk(xs, { requiredReturn: rfs }))).toBe(true);
+        expect(Object.is(sortinoRatio(xs, { requiredReturn: rf }), sortinoRatio(xs, { requiredReturn: rfs }))).toBe(
+          true,
+        );
+        expect(Object.is(downsideRisk(xs, { requiredReturn: rf }), downsideRisk(xs, { requiredReturn: rfs }))).toBe(
+          true,
+        );
         expect(Object.is(omegaRatio(xs, { riskFree: rf }), omegaRatio(xs, { riskFree: rfs }))).toBe(true);
       }),
     );

@@ -32,7 +32,9 @@ function shuffle<T>(xs: readonly T[], seed: number): T[] {
 describe('parameter spaces', () => {
   it('counts lists × stepped ranges', () => {
     expect(countSpace({ a: { values: [1, 2, 3] }, b: { min: 0, max: 1, step: 0.25 } })).toBe(15);
-    expect(countSpace({ mode: { values: ['x', 'y'] }, on: { values: [true, false] }, n: { min: 5, max: 5, step: 1 } })).toBe(4);
+    expect(
+      countSpace({ mode: { values: ['x', 'y'] }, on: { values: [true, false] }, n: { min: 5, max: 5, step: 1 } }),
+    ).toBe(4);
     expect(countSpace(grid2)).toBe(10_000);
   });
 
@@ -59,11 +61,17 @@ describe('optimize', () => {
   it('grid evaluates every point exactly once', () => {
     const space: ParamSpace = { a: { values: [1, 2, 3] }, b: { min: 0, max: 1, step: 0.5 }, c: { values: ['u', 'v'] } };
     const seen: string[] = [];
-    const r = optimize({ space, method: 'grid', budget: 100, objective: (p) => (seen.push(JSON.stringify(p)), (p.a as number) + (p.b as number)) });
+    const r = optimize({
+      space,
+      method: 'grid',
+      budget: 100,
+      objective: (p) => (seen.push(JSON.stringify(p)), (p.a as number) + (p.b as number)),
+    });
     expect(r.evaluations).toBe(18);
     expect(new Set(seen).size).toBe(18);
     const all = new Set<string>();
-    for (const a of [1, 2, 3]) for (const b of [0, 0.5, 1]) for (const c of ['u', 'v']) all.add(JSON.stringify({ a, b, c }));
+    for (const a of [1, 2, 3])
+      for (const b of [0, 0.5, 1]) for (const c of ['u', 'v']) all.add(JSON.stringify({ a, b, c }));
     expect(new Set(seen)).toEqual(all);
     expect(r.best?.params).toMatchObject({ a: 3, b: 1 });
     expect(r.best?.params.c).toBe('u'); // tie on score → lower index wins
@@ -84,11 +92,20 @@ describe('optimize', () => {
     expect(new Set(a.results.map((r) => r.index)).size).toBe(200);
   });
 
-  it.each(['random', 'guided'] as const)('%s with a budget above the space size evaluates the whole space once', (method) => {
-    const r = optimize({ space: { a: { min: 1, max: 7, step: 1 }, b: { values: [0, 1] } }, method, budget: 50, seed: 3, objective: (p) => p.a as number });
-    expect(r.evaluations).toBe(14);
-    expect(new Set(r.results.map((x) => x.index)).size).toBe(14);
-  });
+  it.each(['random', 'guided'] as const)(
+    '%s with a budget above the space size evaluates the whole space once',
+    (method) => {
+      const r = optimize({
+        space: { a: { min: 1, max: 7, step: 1 }, b: { values: [0, 1] } },
+        method,
+        budget: 50,
+        seed: 3,
+        objective: (p) => p.a as number,
+      });
+      expect(r.evaluations).toBe(14);
+      expect(new Set(r.results.map((x) => x.index)).size).toBe(14);
+    },
+  );
 
   it('guided finds the optimum of a bowl at least as well as random, on average over seeds', () => {
     let guided = 0;
@@ -105,26 +122,32 @@ describe('optimize', () => {
     expect(guidedExact).toBeGreaterThanOrEqual(10);
   });
 
-  it.each(['grid', 'random', 'guided'] as const)('%s: shuffled (parallel-style) evaluation gives identical results', (method) => {
-    const space: ParamSpace = { x: { min: 0, max: 19, step: 1 }, y: { min: 0, max: 19, step: 1 } };
-    const base = optimize({ space, method, budget: 400, seed: 9, objective: bowl });
-    let call = 0;
-    const shuffled = optimize({
-      space,
-      method,
-      budget: 400,
-      seed: 9,
-      objective: bowl,
-      evaluate: (batch, objective) => {
-        // evaluate in a random order, as workers finishing out of order would, then put scores back
-        const order = shuffle(batch.map((_, k) => k), 1000 + call++);
-        const scores = new Array<number>(batch.length);
-        for (const k of order) scores[k] = objective(batch[k].params);
-        return scores;
-      },
-    });
-    expect(shuffled.results).toEqual(base.results);
-  });
+  it.each(['grid', 'random', 'guided'] as const)(
+    '%s: shuffled (parallel-style) evaluation gives identical results',
+    (method) => {
+      const space: ParamSpace = { x: { min: 0, max: 19, step: 1 }, y: { min: 0, max: 19, step: 1 } };
+      const base = optimize({ space, method, budget: 400, seed: 9, objective: bowl });
+      let call = 0;
+      const shuffled = optimize({
+        space,
+        method,
+        budget: 400,
+        seed: 9,
+        objective: bowl,
+        evaluate: (batch, objective) => {
+          // evaluate in a random order, as workers finishing out of order would, then put scores back
+          const order = shuffle(
+            batch.map((_, k) => k),
+            1000 + call++,
+          );
+          const scores = new Array<number>(batch.length);
+          for (const k of order) scores[k] = objective(batch[k].params);
+          return scores;
+        },
+      });
+      expect(shuffled.results).toEqual(base.results);
+    },
+  );
 
   it('planCandidates does not depend on the order of the evaluated results', () => {
     const cs = compileSpace(grid2);
@@ -133,7 +156,13 @@ describe('optimize', () => {
     for (let round = 0; round < 5 && batch.length > 0; round++) {
       for (const c of batch) evaluated.push({ index: c.index, score: bowl(c.params) });
       batch = planCandidates({ space: cs, method: 'guided', budget: 100, seed: 4, evaluated });
-      const again = planCandidates({ space: cs, method: 'guided', budget: 100, seed: 4, evaluated: shuffle(evaluated, round) });
+      const again = planCandidates({
+        space: cs,
+        method: 'guided',
+        budget: 100,
+        seed: 4,
+        evaluated: shuffle(evaluated, round),
+      });
       expect(again).toEqual(batch);
     }
   });
@@ -214,7 +243,16 @@ describe('walk-forward', () => {
   it('optimises in-sample, trades the best params out-of-sample, reports IS vs OOS', () => {
     const candles = walk(600, 21);
     const space: ParamSpace = { fast: { values: [3, 5, 8] }, slow: { values: [15, 20, 30] } };
-    const opts = { candles, strategy: smaCross, space, inSample: 200, outOfSample: 100, method: 'grid' as const, budget: 9, seed: 1 };
+    const opts = {
+      candles,
+      strategy: smaCross,
+      space,
+      inSample: 200,
+      outOfSample: 100,
+      method: 'grid' as const,
+      budget: 9,
+      seed: 1,
+    };
     const r = walkForward(opts);
     expect(r.windows).toHaveLength(4);
     for (const w of r.windows) {
@@ -257,7 +295,15 @@ describe('walk-forward', () => {
     }
     expect(r.aggregate.totalReturn).toBe(0);
     expect(() =>
-      walkForward({ candles: flat, strategy: smaCross, space: { fast: { values: [40] }, slow: { values: [20] } }, inSample: 150, outOfSample: 50, method: 'grid', budget: 1 }),
+      walkForward({
+        candles: flat,
+        strategy: smaCross,
+        space: { fast: { values: [40] }, slow: { values: [20] } },
+        inSample: 150,
+        outOfSample: 50,
+        method: 'grid',
+        budget: 1,
+      }),
     ).toThrow(/no parameter combination/);
   });
 

@@ -21,7 +21,14 @@ import {
 
 const T0 = Date.UTC(2026, 2, 2, 9, 0); // Monday 09:00 UTC
 const MIN = 60_000;
-const REQ: TradeRequest = { strategyId: 'trend', side: 'long', quantity: '0.5', entry: '100', stop: '98', target: '104' };
+const REQ: TradeRequest = {
+  strategyId: 'trend',
+  side: 'long',
+  quantity: '0.5',
+  entry: '100',
+  stop: '98',
+  target: '104',
+};
 
 function deepFreeze<T>(o: T): T {
   if (o && typeof o === 'object') {
@@ -36,7 +43,14 @@ const fresh = () => deepFreeze(createAccountRiskState({ balance: '10000', now: T
 describe('account risk state transitions', () => {
   it('starts flat: equity = peak = balance, day at the UTC midnight of now', () => {
     const s = fresh();
-    expect(s).toMatchObject({ balance: '10000', equity: '10000', peakEquity: '10000', dailyPnl: '0', openPositions: 0, drawdownPct: '0' });
+    expect(s).toMatchObject({
+      balance: '10000',
+      equity: '10000',
+      peakEquity: '10000',
+      dailyPnl: '0',
+      openPositions: 0,
+      drawdownPct: '0',
+    });
     expect(s.dayStart).toBe(Date.UTC(2026, 2, 2));
     expect(s.emergencyShutdown.active).toBe(false);
   });
@@ -45,7 +59,15 @@ describe('account risk state transitions', () => {
     let s: AccountRiskState = fresh();
     s = recordTradeOpened(s, { notional: '50' }, T0);
     s = applyTradeResult(s, { strategyId: 'trend', pnl: '250.10', notional: '50' }, T0 + MIN);
-    expect(s).toMatchObject({ balance: '10250.1', equity: '10250.1', peakEquity: '10250.1', dailyPnl: '250.1', openPositions: 0, exposure: '0', drawdownPct: '0' });
+    expect(s).toMatchObject({
+      balance: '10250.1',
+      equity: '10250.1',
+      peakEquity: '10250.1',
+      dailyPnl: '250.1',
+      openPositions: 0,
+      exposure: '0',
+      drawdownPct: '0',
+    });
     s = applyTradeResult(deepFreeze(s), { strategyId: 'trend', pnl: '-0.10' }, T0 + 2 * MIN);
     expect(s).toMatchObject({ balance: '10250', equity: '10250', peakEquity: '10250.1', dailyPnl: '250' });
     expect(money(String(s.drawdownPct)).eq(money('0.1').div('10250.1').times(100))).toBe(true);
@@ -60,13 +82,19 @@ describe('account risk state transitions', () => {
 
   it('disables a strategy at exactly 5 consecutive losses; a win resets the streak; break-even leaves it', () => {
     let s: AccountRiskState = fresh();
-    const loss = (st: AccountRiskState, i: number) => applyTradeResult(st, { strategyId: 'trend', pnl: '-1' }, T0 + i * MIN);
+    const loss = (st: AccountRiskState, i: number) =>
+      applyTradeResult(st, { strategyId: 'trend', pnl: '-1' }, T0 + i * MIN);
     for (let i = 0; i < 4; i++) s = loss(s, i);
     s = applyTradeResult(s, { strategyId: 'trend', pnl: '0' }, T0 + 10 * MIN);
     expect(s.strategies.trend).toMatchObject({ consecutiveLosses: 4, disabled: false, losses: 4, wins: 0 });
     expect(validateTrade(REQ, s, HARD_LIMITS, T0 + 11 * MIN).approved).toBe(true);
     s = loss(s, 12);
-    expect(s.strategies.trend).toMatchObject({ consecutiveLosses: 5, disabled: true, disabledReason: '5 consecutive losses', disabledAt: T0 + 12 * MIN });
+    expect(s.strategies.trend).toMatchObject({
+      consecutiveLosses: 5,
+      disabled: true,
+      disabledReason: '5 consecutive losses',
+      disabledAt: T0 + 12 * MIN,
+    });
     expect(validateTrade(REQ, s, HARD_LIMITS, T0 + 13 * MIN).firstFailure).toBe('strategyEnabled');
     // another strategy is unaffected
     expect(validateTrade({ ...REQ, strategyId: 'breakout' }, s, HARD_LIMITS, T0 + 13 * MIN).approved).toBe(true);
@@ -123,13 +151,25 @@ describe('account risk state transitions', () => {
     expect(() => resetEmergencyShutdown(tripped, { by: 'admin', reason: '', now: T0 })).toThrow(/reason/);
     expect(() => resetEmergencyShutdown(tripped, { by: 'admin', reason: '   ', now: T0 })).toThrow(/reason/);
     expect(() => resetEmergencyShutdown(tripped, { by: '', reason: 'ok', now: T0 })).toThrow(/by/);
-    expect(() => resetEmergencyShutdown(tripped, { by: 'admin', reason: undefined as unknown as string, now: T0 })).toThrow(/reason/);
+    expect(() =>
+      resetEmergencyShutdown(tripped, { by: 'admin', reason: undefined as unknown as string, now: T0 }),
+    ).toThrow(/reason/);
     const reset = resetEmergencyShutdown(tripped, { by: 'admin', reason: 'reviewed', now: T0 + MIN });
-    expect(reset.emergencyShutdown).toEqual({ active: false, resetBy: 'admin', resetReason: 'reviewed', resetAt: T0 + MIN });
+    expect(reset.emergencyShutdown).toEqual({
+      active: false,
+      resetBy: 'admin',
+      resetReason: 'reviewed',
+      resetAt: T0 + MIN,
+    });
     const d = validateTrade(REQ, reset, HARD_LIMITS, T0 + 2 * MIN);
     expect(d.firstFailure).toBe('drawdown');
     expect(d.effects.triggerShutdown).toBe(true);
-    const rebased = resetEmergencyShutdown(tripped, { by: 'admin', reason: 'new baseline', now: T0 + MIN, rebasePeak: true });
+    const rebased = resetEmergencyShutdown(tripped, {
+      by: 'admin',
+      reason: 'new baseline',
+      now: T0 + MIN,
+      rebasePeak: true,
+    });
     expect(rebased.peakEquity).toBe('8000');
     // the same day the 20% daily loss still blocks; the next day trading resumes
     expect(validateTrade(REQ, rebased, HARD_LIMITS, T0 + 2 * MIN).firstFailure).toBe('dailyLoss');
@@ -169,7 +209,14 @@ describe('account risk state transitions', () => {
   it('transitions never mutate their input (property)', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.constantFrom('a', 'b'), fc.integer({ min: -400, max: 300 }), fc.integer({ min: 0, max: 3 * 24 * 60 })), { maxLength: 30 }),
+        fc.array(
+          fc.tuple(
+            fc.constantFrom('a', 'b'),
+            fc.integer({ min: -400, max: 300 }),
+            fc.integer({ min: 0, max: 3 * 24 * 60 }),
+          ),
+          { maxLength: 30 },
+        ),
         (events) => {
           let s: AccountRiskState = fresh();
           let bal = money('10000');
@@ -188,7 +235,8 @@ describe('account risk state transitions', () => {
           expect(money(String(s.peakEquity)).eq(peak)).toBe(true);
           // the breaker trips the first time drawdown reaches 15% and stays on until an admin resets it
           expect(s.emergencyShutdown.active).toBe(tripped);
-          if (accountDrawdownPct(s.equity, s.peakEquity).gte(HARD_LIMITS.maxDrawdownPct)) expect(s.emergencyShutdown.active).toBe(true);
+          if (accountDrawdownPct(s.equity, s.peakEquity).gte(HARD_LIMITS.maxDrawdownPct))
+            expect(s.emergencyShutdown.active).toBe(true);
         },
       ),
     );
@@ -197,13 +245,17 @@ describe('account risk state transitions', () => {
 
 describe('risk schemas (JSON edges)', () => {
   it('a stored state round-trips through JSON and the schema, and validates the same', async () => {
-    const { AccountRiskStateSchema, TradeRequestSchema, RiskLimitSettingsSchema } = await import('../src/risk/index.js');
+    const { AccountRiskStateSchema, TradeRequestSchema, RiskLimitSettingsSchema } = await import(
+      '../src/risk/index.js'
+    );
     let s: AccountRiskState = fresh();
     s = recordTradeOpened(s, { notional: '50' }, T0);
     s = applyTradeResult(s, { strategyId: 'trend', pnl: '-12.5' }, T0 + MIN);
     const parsed = AccountRiskStateSchema.parse(JSON.parse(JSON.stringify(s)));
     const req = TradeRequestSchema.parse(JSON.parse(JSON.stringify(REQ)));
-    expect(validateTrade(req, parsed, HARD_LIMITS, T0 + 2 * MIN)).toEqual(validateTrade(REQ, s, HARD_LIMITS, T0 + 2 * MIN));
+    expect(validateTrade(req, parsed, HARD_LIMITS, T0 + 2 * MIN)).toEqual(
+      validateTrade(REQ, s, HARD_LIMITS, T0 + 2 * MIN),
+    );
     expect(TradeRequestSchema.safeParse({ ...REQ, quantity: 0.5 }).success).toBe(false);
     expect(TradeRequestSchema.safeParse({ ...REQ, entry: '1e2' }).success).toBe(false);
     expect(TradeRequestSchema.safeParse({ ...REQ, extra: 1 }).success).toBe(false);

@@ -18,8 +18,17 @@ const HOUR = 3_600_000;
 const DAY_START = Date.UTC(2026, 0, 5);
 
 const ORDER: RiskCheckId[] = [
-  'emergencyShutdown', 'drawdown', 'openPositions', 'tradesToday', 'tradesThisHour',
-  'positionLots', 'positionPctOfEquity', 'riskReward', 'strategyEnabled', 'dailyLoss', 'riskPerTrade',
+  'emergencyShutdown',
+  'drawdown',
+  'openPositions',
+  'tradesToday',
+  'tradesThisHour',
+  'positionLots',
+  'positionPctOfEquity',
+  'riskReward',
+  'strategyEnabled',
+  'dailyLoss',
+  'riskPerTrade',
 ];
 
 function baseState(over: Partial<AccountRiskState> = {}): AccountRiskState {
@@ -28,11 +37,22 @@ function baseState(over: Partial<AccountRiskState> = {}): AccountRiskState {
 
 /** A trade that passes every check: 0.1 lot of 100,000 units, RR 2, 0.2% at risk, 10% notional... */
 const REQ: TradeRequest = {
-  strategyId: 'trend', symbol: 'EURUSD', side: 'long', quantity: '10000', lotSize: '100000',
-  entry: '1.0', stop: '0.99', target: '1.02',
+  strategyId: 'trend',
+  symbol: 'EURUSD',
+  side: 'long',
+  quantity: '10000',
+  lotSize: '100000',
+  entry: '1.0',
+  stop: '0.99',
+  target: '1.02',
 };
 
-function decide(over: Partial<TradeRequest> = {}, state: AccountRiskState = baseState(), limits: RiskLimits = HARD_LIMITS, now: number = NOW) {
+function decide(
+  over: Partial<TradeRequest> = {},
+  state: AccountRiskState = baseState(),
+  limits: RiskLimits = HARD_LIMITS,
+  now: number = NOW,
+) {
   return validateTrade({ ...REQ, ...over }, state, limits, now);
 }
 
@@ -77,7 +97,11 @@ describe('validateTrade: report shape', () => {
     const state = baseState({ emergencyShutdown: { active: true, reason: 'manual' }, openPositions: 10 });
     const d = decide({ target: '1.001' }, state);
     expect(d.checks).toHaveLength(11);
-    expect(d.checks.filter((c) => !c.passed).map((c) => c.id)).toEqual(['emergencyShutdown', 'openPositions', 'riskReward']);
+    expect(d.checks.filter((c) => !c.passed).map((c) => c.id)).toEqual([
+      'emergencyShutdown',
+      'openPositions',
+      'riskReward',
+    ]);
     expect(d.firstFailure).toBe('emergencyShutdown');
   });
 
@@ -161,7 +185,10 @@ describe('validateTrade: each limit at its exact boundary', () => {
     expectOnly(decide({ quantity: '100000.000001' }, rich), 'positionLots');
     // lotSize defaults to 1: the quantity is in lots
     expectApproved(decide({ quantity: '1', lotSize: undefined, entry: '1000', stop: '990', target: '1020' }));
-    expectOnly(decide({ quantity: '1.00000001', lotSize: undefined, entry: '1000', stop: '990', target: '1020' }), 'positionLots');
+    expectOnly(
+      decide({ quantity: '1.00000001', lotSize: undefined, entry: '1000', stop: '990', target: '1020' }),
+      'positionLots',
+    );
   });
 
   it('6. position > 10% of equity rejects; exactly 10% passes', () => {
@@ -183,12 +210,16 @@ describe('validateTrade: each limit at its exact boundary', () => {
     expect(wrongStop.firstFailure).toBe('riskReward');
     expect(check(wrongStop, 'riskReward').detail).toMatch(/stop must be below/);
     expect(decide({ stop: '1.0' }).firstFailure).toBe('riskReward');
-    expect(check(decide({ side: 'short', stop: '1.01', target: '1.02' }), 'riskReward').detail).toMatch(/target must be below/);
+    expect(check(decide({ side: 'short', stop: '1.01', target: '1.02' }), 'riskReward').detail).toMatch(
+      /target must be below/,
+    );
   });
 
   it('8. a disabled strategy rejects; a streak at the limit counts as disabled; below it passes', () => {
     const s = (consecutiveLosses: number, disabled = false) =>
-      baseState({ strategies: { trend: { consecutiveLosses, disabled, wins: 0, losses: consecutiveLosses, realisedPnl: '0' } } });
+      baseState({
+        strategies: { trend: { consecutiveLosses, disabled, wins: 0, losses: consecutiveLosses, realisedPnl: '0' } },
+      });
     expectOnly(decide({}, s(0, true)), 'strategyEnabled');
     expectOnly(decide({}, s(5)), 'strategyEnabled');
     expectApproved(decide({}, s(4)));
@@ -196,7 +227,8 @@ describe('validateTrade: each limit at its exact boundary', () => {
   });
 
   it('9. daily loss ≥ 5% rejects at exactly 5% of day-start equity; 4.99999% passes; a new UTC day resets it', () => {
-    const lost = (pnl: string) => baseState({ dailyPnl: pnl, equity: money('100000').plus(money(pnl)).toFixed(), balance: '95000' });
+    const lost = (pnl: string) =>
+      baseState({ dailyPnl: pnl, equity: money('100000').plus(money(pnl)).toFixed(), balance: '95000' });
     // equity falls with the loss, so keep the position within 10% of the lower equity
     expectOnly(decide({ quantity: '9000' }, lost('-5000')), 'dailyLoss');
     expect(check(decide({ quantity: '9000' }, lost('-5000')), 'dailyLoss').value).toBe(5);
@@ -214,7 +246,12 @@ describe('validateTrade: each limit at its exact boundary', () => {
   });
 
   it('tightened limits move every boundary with them', () => {
-    const tight = tightenLimits(HARD_LIMITS, { maxOpenPositions: 3, maxDrawdownPct: 10, minRiskReward: 2, maxTradesPerHour: 1 });
+    const tight = tightenLimits(HARD_LIMITS, {
+      maxOpenPositions: 3,
+      maxDrawdownPct: 10,
+      minRiskReward: 2,
+      maxTradesPerHour: 1,
+    });
     expectOnly(decide({}, baseState({ openPositions: 3 }), tight), 'openPositions');
     expectApproved(decide({}, baseState({ openPositions: 2 }), tight));
     expectOnly(decide({ quantity: '9000' }, baseState({ equity: '90000' }), tight), 'drawdown');
@@ -231,10 +268,18 @@ describe('validateTrade: boundary properties', () => {
   it('counts: rejects iff count ≥ limit', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 10 }), fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 5 }),
-        fc.integer({ min: 0, max: 12 }), fc.integer({ min: 0, max: 25 }), fc.integer({ min: 0, max: 7 }),
+        fc.integer({ min: 1, max: 10 }),
+        fc.integer({ min: 1, max: 20 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 0, max: 12 }),
+        fc.integer({ min: 0, max: 25 }),
+        fc.integer({ min: 0, max: 7 }),
         (maxOpen, maxDay, maxHour, open, older, recent) => {
-          const limits = tightenLimits(HARD_LIMITS, { maxOpenPositions: maxOpen, maxTradesPerDay: maxDay, maxTradesPerHour: maxHour });
+          const limits = tightenLimits(HARD_LIMITS, {
+            maxOpenPositions: maxOpen,
+            maxTradesPerDay: maxDay,
+            maxTradesPerHour: maxHour,
+          });
           const tradeTimes = [
             ...Array.from({ length: older }, (_, i) => DAY_START + i * 1000),
             ...Array.from({ length: recent }, (_, i) => NOW - i * 1000),
@@ -252,7 +297,9 @@ describe('validateTrade: boundary properties', () => {
   it('drawdown: rejects iff (peak − equity) × 100 ≥ limit × peak, exactly at the limit included', () => {
     fc.assert(
       fc.property(
-        fc.bigInt({ min: 100n, max: 10n ** 14n }), fc.integer({ min: 1, max: 15 }), fc.bigInt({ min: -3n, max: 3n }),
+        fc.bigInt({ min: 100n, max: 10n ** 14n }),
+        fc.integer({ min: 1, max: 15 }),
+        fc.bigInt({ min: -3n, max: 3n }),
         (peak, limit, nudge) => {
           // equity at exactly `limit`% below the peak (in cents, peak × 100 so it divides), nudged by a few cents
           const peakC = peak * 100n;
@@ -272,13 +319,20 @@ describe('validateTrade: boundary properties', () => {
   it('position % of equity, risk per trade, reward/risk: exact at the boundary', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 10 }), fc.integer({ min: 1, max: 2 }), fc.integer({ min: 15, max: 40 }),
-        fc.bigInt({ min: 10_000n, max: 10n ** 9n }), fc.bigInt({ min: -2n, max: 2n }),
+        fc.integer({ min: 1, max: 10 }),
+        fc.integer({ min: 1, max: 2 }),
+        fc.integer({ min: 15, max: 40 }),
+        fc.bigInt({ min: 10_000n, max: 10n ** 9n }),
+        fc.bigInt({ min: -2n, max: 2n }),
         (pctLimit, riskLimit, rr10, equityUnits, nudge) => {
-          const limits = tightenLimits(HARD_LIMITS, { maxPositionPctOfEquity: pctLimit, maxRiskPerTradePct: riskLimit, minRiskReward: rr10 / 10 });
+          const limits = tightenLimits(HARD_LIMITS, {
+            maxPositionPctOfEquity: pctLimit,
+            maxRiskPerTradePct: riskLimit,
+            minRiskReward: rr10 / 10,
+          });
           const equity = equityUnits * 100n; // whole money units, divisible by 100
           // entry 1: quantity = notional. Exactly at the % limit, nudged in units of 0.01
-          const qCents = (equity * BigInt(pctLimit)) + nudge; // quantity in hundredths
+          const qCents = equity * BigInt(pctLimit) + nudge; // quantity in hundredths
           const lotSize = (qCents / 100n + 10n).toString();
           const stopDist = '0.01';
           const reward = money(stopDist).times(rr10).div(10);
@@ -293,7 +347,13 @@ describe('validateTrade: boundary properties', () => {
           // at risk: quantity × 0.01 against riskLimit% of equity
           expect(check(d, 'riskPerTrade').passed).toBe(qCents <= BigInt(riskLimit) * equity * 100n);
           const tighter = decide(
-            { quantity: '1', entry: '1', stop: '0.99', target: money('1').plus(reward).minus('0.00000001').toFixed(), lotSize },
+            {
+              quantity: '1',
+              entry: '1',
+              stop: '0.99',
+              target: money('1').plus(reward).minus('0.00000001').toFixed(),
+              lotSize,
+            },
             baseState(),
             limits,
           );
@@ -305,31 +365,43 @@ describe('validateTrade: boundary properties', () => {
 
   it('risk per trade: rejects iff quantity × |entry − stop| > limit% of equity, exactly at the limit allowed', () => {
     fc.assert(
-      fc.property(fc.constantFrom(0.5, 1, 1.5, 2), fc.bigInt({ min: 1n, max: 10n ** 10n }), fc.bigInt({ min: -2n, max: 2n }), (limit, e, nudge) => {
-        const equity = e * 100n;
-        // entry 1, stop 0.75: quantity at the limit is equity × limit% / 0.25, in hundredths of a unit
-        const limit2 = BigInt(limit * 2); // limit in halves of a percent
-        const qHundredths = (equity * limit2 * 2n) + nudge; // equity × limit / 25 units = equity × limit × 4 hundredths
-        const d = decide(
-          { quantity: cents(qHundredths), entry: '1', stop: '0.75', target: '2', lotSize: (equity + 1n).toString() },
-          baseState({ equity: equity.toString(), peakEquity: equity.toString(), dayStartEquity: equity.toString() }),
-          tightenLimits(HARD_LIMITS, { maxRiskPerTradePct: limit }),
-        );
-        expect(check(d, 'riskPerTrade').passed).toBe(nudge <= 0n);
-        expect(check(d, 'positionPctOfEquity').passed).toBe(true);
-        expect(d.approved).toBe(nudge <= 0n);
-      }),
+      fc.property(
+        fc.constantFrom(0.5, 1, 1.5, 2),
+        fc.bigInt({ min: 1n, max: 10n ** 10n }),
+        fc.bigInt({ min: -2n, max: 2n }),
+        (limit, e, nudge) => {
+          const equity = e * 100n;
+          // entry 1, stop 0.75: quantity at the limit is equity × limit% / 0.25, in hundredths of a unit
+          const limit2 = BigInt(limit * 2); // limit in halves of a percent
+          const qHundredths = equity * limit2 * 2n + nudge; // equity × limit / 25 units = equity × limit × 4 hundredths
+          const d = decide(
+            { quantity: cents(qHundredths), entry: '1', stop: '0.75', target: '2', lotSize: (equity + 1n).toString() },
+            baseState({ equity: equity.toString(), peakEquity: equity.toString(), dayStartEquity: equity.toString() }),
+            tightenLimits(HARD_LIMITS, { maxRiskPerTradePct: limit }),
+          );
+          expect(check(d, 'riskPerTrade').passed).toBe(nudge <= 0n);
+          expect(check(d, 'positionPctOfEquity').passed).toBe(true);
+          expect(d.approved).toBe(nudge <= 0n);
+        },
+      ),
     );
   });
 
   it('approved iff every check passed, and firstFailure is the first failed check in order', () => {
     fc.assert(
       fc.property(
-        fc.boolean(), fc.integer({ min: 0, max: 12 }), fc.constantFrom('84000', '85000', '85000.01', '100000'),
-        fc.constantFrom('1.01', '1.015', '1.02', '0.9'), fc.constantFrom('-6000', '-5000', '0'), fc.integer({ min: 0, max: 6 }),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 12 }),
+        fc.constantFrom('84000', '85000', '85000.01', '100000'),
+        fc.constantFrom('1.01', '1.015', '1.02', '0.9'),
+        fc.constantFrom('-6000', '-5000', '0'),
+        fc.integer({ min: 0, max: 6 }),
         (shutdown, open, equity, target, dailyPnl, streak) => {
           const state = baseState({
-            emergencyShutdown: { active: shutdown }, openPositions: open, equity, dailyPnl,
+            emergencyShutdown: { active: shutdown },
+            openPositions: open,
+            equity,
+            dailyPnl,
             strategies: { trend: { consecutiveLosses: streak, disabled: false, wins: 0, losses: 0, realisedPnl: '0' } },
           });
           const d = decide({ quantity: '1000', target }, state);
@@ -346,8 +418,16 @@ describe('validateTrade: boundary properties', () => {
 describe('tightenLimits / HARD_LIMITS', () => {
   it('HARD_LIMITS are the SPEC values and frozen', () => {
     expect(HARD_LIMITS).toEqual({
-      maxDrawdownPct: 15, maxOpenPositions: 10, maxTradesPerDay: 20, maxTradesPerHour: 5, maxPositionLots: 1,
-      maxPositionPctOfEquity: 10, minRiskReward: 1.5, maxConsecutiveLosses: 5, maxDailyLossPct: 5, maxRiskPerTradePct: 2,
+      maxDrawdownPct: 15,
+      maxOpenPositions: 10,
+      maxTradesPerDay: 20,
+      maxTradesPerHour: 5,
+      maxPositionLots: 1,
+      maxPositionPctOfEquity: 10,
+      minRiskReward: 1.5,
+      maxConsecutiveLosses: 5,
+      maxDailyLossPct: 5,
+      maxRiskPerTradePct: 2,
     });
     expect(Object.isFrozen(HARD_LIMITS)).toBe(true);
     expect(() => {

@@ -4,7 +4,13 @@ import * as z from 'zod';
 import { runBacktest } from '../src/backtest/index.js';
 import { sma } from '../src/indicators/index.js';
 import { mulberry32 } from '../src/optimiser/index.js';
-import { strategies, type AnyStrategy, type CandleSeries, type Signal, type Strategy } from '../src/strategies/index.js';
+import {
+  strategies,
+  type AnyStrategy,
+  type CandleSeries,
+  type Signal,
+  type Strategy,
+} from '../src/strategies/index.js';
 
 interface Cols {
   time: Float64Array;
@@ -100,11 +106,16 @@ describe.each(all.map((s) => [s.id, s] as const))('strategy %s', (id, s) => {
 
   it('no look-ahead: signals at bars ≤ i do not change when bars after i change', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: N - 2 }), fc.integer({ min: 1, max: 1_000_000 }), fc.integer({ min: 1, max: 50 }), (i, seed, base) => {
-        const c = market(N, base);
-        const changed = withNewTail(c, i, seed);
-        expect(signalsUpTo(s, changed, params, i)).toEqual(signalsUpTo(s, c, params, i));
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: N - 2 }),
+        fc.integer({ min: 1, max: 1_000_000 }),
+        fc.integer({ min: 1, max: 50 }),
+        (i, seed, base) => {
+          const c = market(N, base);
+          const changed = withNewTail(c, i, seed);
+          expect(signalsUpTo(s, changed, params, i)).toEqual(signalsUpTo(s, c, params, i));
+        },
+      ),
       { numRuns: 25 },
     );
   });
@@ -127,11 +138,17 @@ describe.each(all.map((s) => [s.id, s] as const))('strategy %s', (id, s) => {
 
   it('every parameter carries a description', () => {
     const shape = (s.params as unknown as z.ZodObject).shape;
-    for (const [key, field] of Object.entries(shape)) expect((field as z.ZodType).description, `${id}.${key}`).toBeTruthy();
+    for (const [key, field] of Object.entries(shape))
+      expect((field as z.ZodType).description, `${id}.${key}`).toBeTruthy();
   });
 
   it('runs through the backtest end to end', () => {
-    const r = runBacktest({ candles: market(N, 2), strategy: s, params: testParams[id], config: { slippageBps: 2, commission: { rate: 0.0005 } } });
+    const r = runBacktest({
+      candles: market(N, 2),
+      strategy: s,
+      params: testParams[id],
+      config: { slippageBps: 2, commission: { rate: 0.0005 } },
+    });
     expect(r.equity).toHaveLength(N);
     expect(Number.isFinite(r.metrics.finalEquity)).toBe(true);
   });
@@ -184,7 +201,9 @@ describe('the look-ahead check itself', () => {
     let caught = false;
     for (let seed = 1; seed < 20 && !caught; seed++) {
       const i = 100 + seed;
-      caught = JSON.stringify(signalsUpTo(cheat as AnyStrategy, withNewTail(c, i, seed), {}, i)) !== JSON.stringify(signalsUpTo(cheat as AnyStrategy, c, {}, i));
+      caught =
+        JSON.stringify(signalsUpTo(cheat as AnyStrategy, withNewTail(c, i, seed), {}, i)) !==
+        JSON.stringify(signalsUpTo(cheat as AnyStrategy, c, {}, i));
     }
     expect(caught).toBe(true);
   });

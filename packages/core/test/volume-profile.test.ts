@@ -48,13 +48,51 @@ describe('valueArea — hand-computed', () => {
   });
 
   it('POC ties go to the row closest to the centre, the upper one on equal distance', () => {
-    expect(valueArea(lv([[1, 10], [2, 3], [3, 10], [4, 3], [5, 10]]), 0.1).poc).toBe(3);
-    expect(valueArea(lv([[1, 10], [2, 10], [3, 10], [4, 10]]), 0.1).poc).toBe(3);
-    expect(valueArea(lv([[1, 10], [2, 1], [3, 1], [4, 10]]), 0.1).poc).toBe(4);
+    expect(
+      valueArea(
+        lv([
+          [1, 10],
+          [2, 3],
+          [3, 10],
+          [4, 3],
+          [5, 10],
+        ]),
+        0.1,
+      ).poc,
+    ).toBe(3);
+    expect(
+      valueArea(
+        lv([
+          [1, 10],
+          [2, 10],
+          [3, 10],
+          [4, 10],
+        ]),
+        0.1,
+      ).poc,
+    ).toBe(3);
+    expect(
+      valueArea(
+        lv([
+          [1, 10],
+          [2, 1],
+          [3, 1],
+          [4, 10],
+        ]),
+        0.1,
+      ).poc,
+    ).toBe(4);
   });
 
   it('accepts unsorted rows and merges duplicate prices', () => {
-    const a = valueArea(lv([[3, 1], [1, 1], [2, 4], [2, 4]]));
+    const a = valueArea(
+      lv([
+        [3, 1],
+        [1, 1],
+        [2, 4],
+        [2, 4],
+      ]),
+    );
     expect(a).toMatchObject({ poc: 2, totalVolume: 10 });
   });
 
@@ -67,9 +105,14 @@ describe('valueArea — hand-computed', () => {
 });
 
 describe('valueArea — properties', () => {
-  const profile = fc.uniqueArray(fc.integer({ min: 0, max: 500 }), { minLength: 1, maxLength: 40 }).chain((prices) =>
-    fc.tuple(fc.constant(prices), fc.array(fc.integer({ min: 0, max: 1000 }), { minLength: prices.length, maxLength: prices.length })),
-  );
+  const profile = fc
+    .uniqueArray(fc.integer({ min: 0, max: 500 }), { minLength: 1, maxLength: 40 })
+    .chain((prices) =>
+      fc.tuple(
+        fc.constant(prices),
+        fc.array(fc.integer({ min: 0, max: 1000 }), { minLength: prices.length, maxLength: prices.length }),
+      ),
+    );
 
   it('val ≤ poc ≤ vah, covered volume ≥ pct of the total, POC has the maximum volume', () => {
     fc.assert(
@@ -108,10 +151,7 @@ describe('volumeProfile', () => {
   });
 
   it('a zero-range bar goes to the row containing its price; rows option spans low..high', () => {
-    const rows = volumeProfile(
-      { high: [10, 20, 15], low: [10, 12, 15], volume: [7, 80, 3] },
-      { rows: 5 },
-    );
+    const rows = volumeProfile({ high: [10, 20, 15], low: [10, 12, 15], volume: [7, 80, 3] }, { rows: 5 });
     expect(rows).toHaveLength(5);
     expect(rows[0].low).toBe(10);
     expect(rows[4].high).toBe(20);
@@ -121,25 +161,42 @@ describe('volumeProfile', () => {
 
   it('conserves volume and feeds valueArea (property)', () => {
     const bars = fc.array(
-      fc.record({ low: fc.double({ min: 1, max: 200, noNaN: true }), span: fc.double({ min: 0, max: 20, noNaN: true }), volume: fc.double({ min: 0, max: 1e5, noNaN: true }) }),
+      fc.record({
+        low: fc.double({ min: 1, max: 200, noNaN: true }),
+        span: fc.double({ min: 0, max: 20, noNaN: true }),
+        volume: fc.double({ min: 0, max: 1e5, noNaN: true }),
+      }),
       { minLength: 1, maxLength: 50 },
     );
     fc.assert(
-      fc.property(bars, fc.oneof(fc.record({ rows: fc.integer({ min: 1, max: 40 }) }), fc.record({ rowSize: fc.double({ min: 0.05, max: 10, noNaN: true }) })), (bs, opts) => {
-        const candles = bs.map((b) => ({ high: b.low + b.span, low: b.low, volume: b.volume }));
-        const rows = volumeProfile(candles, opts);
-        const total = bs.reduce((s, b) => s + b.volume, 0);
-        const got = rows.reduce((s, r) => s + r.volume, 0);
-        expect(Math.abs(got - total)).toBeLessThanOrEqual(1e-9 * Math.max(1, total));
-        for (let i = 1; i < rows.length; i++) expect(rows[i].price).toBeGreaterThan(rows[i - 1].price);
-        const a = valueArea(rows);
-        expect(a.val).toBeLessThanOrEqual(a.vah);
-      }),
+      fc.property(
+        bars,
+        fc.oneof(
+          fc.record({ rows: fc.integer({ min: 1, max: 40 }) }),
+          fc.record({ rowSize: fc.double({ min: 0.05, max: 10, noNaN: true }) }),
+        ),
+        (bs, opts) => {
+          const candles = bs.map((b) => ({ high: b.low + b.span, low: b.low, volume: b.volume }));
+          const rows = volumeProfile(candles, opts);
+          const total = bs.reduce((s, b) => s + b.volume, 0);
+          const got = rows.reduce((s, r) => s + r.volume, 0);
+          expect(Math.abs(got - total)).toBeLessThanOrEqual(1e-9 * Math.max(1, total));
+          for (let i = 1; i < rows.length; i++) expect(rows[i].price).toBeGreaterThan(rows[i - 1].price);
+          const a = valueArea(rows);
+          expect(a.val).toBeLessThanOrEqual(a.vah);
+        },
+      ),
     );
   });
 
   it('a range below float resolution is treated as flat, keeping rows strictly ascending', () => {
-    const rows = volumeProfile([{ high: 1, low: 1, volume: 1 }, { high: 1.0000000000000002, low: 1.0000000000000002, volume: 2 }], { rows: 2 });
+    const rows = volumeProfile(
+      [
+        { high: 1, low: 1, volume: 1 },
+        { high: 1.0000000000000002, low: 1.0000000000000002, volume: 2 },
+      ],
+      { rows: 2 },
+    );
     expect(rows[1].price).toBeGreaterThan(rows[0].price);
     expect(rows.reduce((s, r) => s + r.volume, 0)).toBe(3);
   });

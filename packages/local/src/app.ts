@@ -104,7 +104,12 @@ export async function startLocal(o: LocalOptions = {}): Promise<LocalRuntime> {
   await seed(platform, {
     pooledTable: tables.pooled,
     siloTable: tables.silo,
-    identity: { kind: 'identity', issuer: issuer.issuer, clientIds: [LOCAL_CLIENT_ID], jwks: issuer.jwks() as { keys: Record<string, unknown>[] } },
+    identity: {
+      kind: 'identity',
+      issuer: issuer.issuer,
+      clientIds: [LOCAL_CLIENT_ID],
+      jwks: issuer.jwks() as { keys: Record<string, unknown>[] },
+    },
     nowMs: platform.now(),
   });
 

@@ -46,7 +46,9 @@ async function isReady(endpoint: string): Promise<boolean> {
  * In memory unless `dbPath` is given. The JVM child outlives a crashed Node parent, so it is
  * killed on every exit path we can hook.
  */
-export async function startDynamoLocal(opts: { port?: number; dbPath?: string; timeoutMs?: number } = {}): Promise<DynamoLocal> {
+export async function startDynamoLocal(
+  opts: { port?: number; dbPath?: string; timeoutMs?: number } = {},
+): Promise<DynamoLocal> {
   const port = opts.port ?? (await freePort());
   const child = spawn({ port, path: opts.dbPath ?? null, stdio: 'pipe' });
   let stderr = '';

@@ -40,18 +40,47 @@ export async function seed(p: Platform, o: SeedOptions): Promise<void> {
       if ((e as { name?: string }).name !== 'ConditionalCheckFailedException') throw e;
     }
   };
-  const tenant = (tenantId: string, name: string, mode: string) => putNew({ ...k.tenant(tenantId), tenantId, name, mode, createdAt: at, updatedAt: at, version: 1 });
+  const tenant = (tenantId: string, name: string, mode: string) =>
+    putNew({ ...k.tenant(tenantId), tenantId, name, mode, createdAt: at, updatedAt: at, version: 1 });
   for (const r of systemRecords(at)) await putNew({ ...r.key, ...r.item });
   await tenant('t_demo', 'Demo Investing Co.', 'saas');
   await tenant('t_acme', 'Acme Capital', 'enterprise');
-  await putNew({ ...k.project('t_demo', 'p_demo'), tenantId: 't_demo', projectId: 'p_demo', name: 'Demo web app', surface: 'web', createdAt: at });
-  await putNew({ ...k.project('t_acme', 'p_acme'), tenantId: 't_acme', projectId: 'p_acme', name: 'Acme desk', surface: 'web', createdAt: at });
+  await putNew({
+    ...k.project('t_demo', 'p_demo'),
+    tenantId: 't_demo',
+    projectId: 'p_demo',
+    name: 'Demo web app',
+    surface: 'web',
+    createdAt: at,
+  });
+  await putNew({
+    ...k.project('t_acme', 'p_acme'),
+    tenantId: 't_acme',
+    projectId: 'p_acme',
+    name: 'Acme desk',
+    surface: 'web',
+    createdAt: at,
+  });
   for (const u of SEED_USERS) {
-    await putNew({ ...k.member(u.tenantId, u.userId), ...u, updatedAt: at, GSI1PK: `USER#${u.userId}`, GSI1SK: `TENANT#${u.tenantId}` });
+    await putNew({
+      ...k.member(u.tenantId, u.userId),
+      ...u,
+      updatedAt: at,
+      GSI1PK: `USER#${u.userId}`,
+      GSI1SK: `TENANT#${u.tenantId}`,
+    });
   }
   await putNew({ ...k.config(RATE_LIMITS_CONFIG), value: { ...DEFAULT_RATE_LIMITS } });
   const routing = (tenantId: string, config: RoutingConfig) =>
-    putNew({ ...k.routing(tenantId, env, config.kind), tenantId, env, kind: config.kind, config, version: 1, updatedAt: at });
+    putNew({
+      ...k.routing(tenantId, env, config.kind),
+      tenantId,
+      env,
+      kind: config.kind,
+      config,
+      version: 1,
+      updatedAt: at,
+    });
   await routing('t_demo', { kind: 'data', mode: 'pooled', tableName: o.pooledTable });
   await routing('t_acme', { kind: 'data', mode: 'silo', tableName: o.siloTable });
   await routing('t_demo', { kind: 'secrets', prefix: 'local/t_demo/', refs: {} });
@@ -60,7 +89,15 @@ export async function seed(p: Platform, o: SeedOptions): Promise<void> {
   await p.db.send(
     new PutCommand({
       TableName: t,
-      Item: { ...k.routing(SYSTEM_TENANT, env, 'identity'), tenantId: SYSTEM_TENANT, env, kind: 'identity', config: o.identity, version: 1, updatedAt: at },
+      Item: {
+        ...k.routing(SYSTEM_TENANT, env, 'identity'),
+        tenantId: SYSTEM_TENANT,
+        env,
+        kind: 'identity',
+        config: o.identity,
+        version: 1,
+        updatedAt: at,
+      },
     }),
   );
   p.registry.invalidate();

@@ -38,17 +38,41 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(text);
 }
 
-function problem(res: ServerResponse, status: number, code: string, detail: string, headers: Record<string, string> = {}) {
+function problem(
+  res: ServerResponse,
+  status: number,
+  code: string,
+  detail: string,
+  headers: Record<string, string> = {},
+) {
   const requestId = randomUUID();
-  send(res, status, { type: `https://ballast.dev/problems/${code.toLowerCase().replace(/_/g, '-')}`, title: code, status, detail, code, requestId }, {
-    'Content-Type': 'application/problem+json',
-    'X-Request-Id': requestId,
-    ...headers,
-  });
+  send(
+    res,
+    status,
+    {
+      type: `https://ballast.dev/problems/${code.toLowerCase().replace(/_/g, '-')}`,
+      title: code,
+      status,
+      detail,
+      code,
+      requestId,
+    },
+    {
+      'Content-Type': 'application/problem+json',
+      'X-Request-Id': requestId,
+      ...headers,
+    },
+  );
 }
 
 /** HTTP request → API Gateway HTTP API payload v2 event, as the cloud would deliver it. */
-export function toEvent(req: IncomingMessage, url: URL, def: RouteDef, params: Record<string, string>, body: string): APIGatewayProxyEventV2 {
+export function toEvent(
+  req: IncomingMessage,
+  url: URL,
+  def: RouteDef,
+  params: Record<string, string>,
+  body: string,
+): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) {
     if (v === undefined) continue;
@@ -72,7 +96,13 @@ export function toEvent(req: IncomingMessage, url: URL, def: RouteDef, params: R
       apiId: 'local',
       domainName: url.host,
       domainPrefix: 'local',
-      http: { method: def.method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method: def.method,
+        path: url.pathname,
+        protocol: 'HTTP/1.1',
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId: randomUUID(),
       routeKey: `${def.method} ${def.path}`,
       stage: '$default',
@@ -112,11 +142,23 @@ export function createLocalServer(opts: { root: string; issuer: () => LocalIssue
           try {
             parsed = JSON.parse(await readBody(req)) as typeof parsed;
           } catch {
-            return problem(res, 400, 'INVALID_JSON', 'Body must be JSON like {"sub":"u_operator","tenantId":"t_demo","expiresIn":"30m"}');
+            return problem(
+              res,
+              400,
+              'INVALID_JSON',
+              'Body must be JSON like {"sub":"u_operator","tenantId":"t_demo","expiresIn":"30m"}',
+            );
           }
-          if (typeof parsed.sub !== 'string' || !parsed.sub) return problem(res, 400, 'VALIDATION_FAILED', 'sub (a user id) is required');
-          if (parsed.tenantId !== undefined && typeof parsed.tenantId !== 'string') return problem(res, 400, 'VALIDATION_FAILED', 'tenantId must be a string');
-          if (parsed.expiresIn !== undefined && typeof parsed.expiresIn !== 'string' && typeof parsed.expiresIn !== 'number') return problem(res, 400, 'VALIDATION_FAILED', 'expiresIn must be like "30m"');
+          if (typeof parsed.sub !== 'string' || !parsed.sub)
+            return problem(res, 400, 'VALIDATION_FAILED', 'sub (a user id) is required');
+          if (parsed.tenantId !== undefined && typeof parsed.tenantId !== 'string')
+            return problem(res, 400, 'VALIDATION_FAILED', 'tenantId must be a string');
+          if (
+            parsed.expiresIn !== undefined &&
+            typeof parsed.expiresIn !== 'string' &&
+            typeof parsed.expiresIn !== 'number'
+          )
+            return problem(res, 400, 'VALIDATION_FAILED', 'expiresIn must be like "30m"');
           try {
             const accessToken = await opts.issuer().mint({
               sub: parsed.sub,
@@ -131,7 +173,10 @@ export function createLocalServer(opts: { root: string; issuer: () => LocalIssue
         }
         const m = match(method, url.pathname);
         if (!m) return problem(res, 404, 'ROUTE_NOT_FOUND', `No route ${method} ${url.pathname}`);
-        if ('methodNotAllowed' in m) return problem(res, 405, 'METHOD_NOT_ALLOWED', `Use ${m.methodNotAllowed.join(', ')}`, { Allow: m.methodNotAllowed.join(', ') });
+        if ('methodNotAllowed' in m)
+          return problem(res, 405, 'METHOD_NOT_ALLOWED', `Use ${m.methodNotAllowed.join(', ')}`, {
+            Allow: m.methodNotAllowed.join(', '),
+          });
         let body: string;
         try {
           body = await readBody(req);

@@ -70,7 +70,8 @@ export function toProblem(err: AppError, requestId: string): Problem {
   };
 }
 
-export const badRequest = (code: string, detail: string, errors?: FieldError[]) => new AppError(400, code, detail, { errors });
+export const badRequest = (code: string, detail: string, errors?: FieldError[]) =>
+  new AppError(400, code, detail, { errors });
 export const unauthorized = (code: string, detail: string) => new AppError(401, code, detail);
 export const forbidden = (code: string, detail: string) => new AppError(403, code, detail);
 export const notFound = (code: string, detail: string) => new AppError(404, code, detail);

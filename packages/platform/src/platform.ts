@@ -5,7 +5,12 @@ import { bootstrapConfig, type BootstrapConfig } from './config/bootstrap.js';
 import { createDocumentClient } from './data/client.js';
 import { ControlStore } from './data/control.js';
 import { RoutingRegistry } from './routing/registry.js';
-import { AwsSecretResolver, LocalSecretResolver, linkedSecretFetcher, type SecretResolver } from './secrets/resolver.js';
+import {
+  AwsSecretResolver,
+  LocalSecretResolver,
+  linkedSecretFetcher,
+  type SecretResolver,
+} from './secrets/resolver.js';
 
 /** Everything a handler's pipeline needs from the world, built once per process. */
 export interface Platform {

@@ -19,8 +19,15 @@ describe('a DynamoDB outage', () => {
       stage: 'test',
       logLevel: 'ERROR',
     });
-    const h = buildHandler(routeById('modes.list'), async () => ({ body: {} }), () => p);
-    const res = await h({ headers: { 'x-api-key': `bk_k_AAAAAAAAAAAAAAAA_${'A'.repeat(43)}` }, requestContext: { requestId: 'req-outage-1' } } as unknown as LambdaEvent);
+    const h = buildHandler(
+      routeById('modes.list'),
+      async () => ({ body: {} }),
+      () => p,
+    );
+    const res = await h({
+      headers: { 'x-api-key': `bk_k_AAAAAAAAAAAAAAAA_${'A'.repeat(43)}` },
+      requestContext: { requestId: 'req-outage-1' },
+    } as unknown as LambdaEvent);
     expect(res.statusCode).toBe(503);
     expect(res.headers?.['Retry-After']).toBe('1');
     expect(JSON.parse(res.body ?? '{}')).toMatchObject({ code: 'BACKEND_UNAVAILABLE', requestId: 'req-outage-1' });

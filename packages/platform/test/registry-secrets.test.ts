@@ -16,16 +16,31 @@ const table = `reg-${randomBytes(4).toString('hex')}`;
 const db = createDocumentClient({ region: 'local', endpoint: inject('dynamoEndpoint') });
 
 beforeAll(async () => {
-  await ensureTable(new DynamoDBClient({ region: 'local', endpoint: inject('dynamoEndpoint'), credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }), table);
+  await ensureTable(
+    new DynamoDBClient({
+      region: 'local',
+      endpoint: inject('dynamoEndpoint'),
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
+    table,
+  );
 });
 
 const put = (config: unknown) =>
-  db.send(new PutCommand({ TableName: table, Item: { PK: 'TENANT#t1', SK: 'ROUTING#dev#data', config, version: 1, updatedAt: 'now' } }));
+  db.send(
+    new PutCommand({
+      TableName: table,
+      Item: { PK: 'TENANT#t1', SK: 'ROUTING#dev#data', config, version: 1, updatedAt: 'now' },
+    }),
+  );
 
 describe('routing registry', () => {
   it('a missing entry is a 503 naming the kind — no fallback', async () => {
     const reg = new RoutingRegistry(db, table, () => 0);
-    await expect(reg.require('t1', 'dev', 'data')).rejects.toMatchObject({ status: 503, code: 'ROUTING_NOT_CONFIGURED' });
+    await expect(reg.require('t1', 'dev', 'data')).rejects.toMatchObject({
+      status: 503,
+      code: 'ROUTING_NOT_CONFIGURED',
+    });
     await expect(reg.require('t1', 'dev', 'data')).rejects.toThrow(/'data'/);
   });
 
@@ -52,10 +67,23 @@ describe('secret resolver (Secrets Manager, mocked at the SDK boundary)', () => 
   it('caches values and maps failures to 503 without leaking the secret id', async () => {
     const sm = mockClient(SecretsManagerClient);
     sm.on(GetSecretValueCommand, { SecretId: 'ballast/dev/bootstrap-key' }).resolves({ SecretString: 's3cret' });
-    sm.on(GetSecretValueCommand, { SecretId: 'missing' }).rejects(Object.assign(new Error('nope'), { name: 'ResourceNotFoundException' }));
+    sm.on(GetSecretValueCommand, { SecretId: 'missing' }).rejects(
+      Object.assign(new Error('nope'), { name: 'ResourceNotFoundException' }),
+    );
     let now = 0;
-    configureBootstrap({ controlTable: 'c', region: 'eu-west-1', bootstrapSecretRef: 'ballast/dev/bootstrap-key', defaultEnv: 'dev', secretsBackend: 'aws', stage: 't', logLevel: 'ERROR' });
-    const r = new AwsSecretResolver(() => secretsManagerFetcher, () => now);
+    configureBootstrap({
+      controlTable: 'c',
+      region: 'eu-west-1',
+      bootstrapSecretRef: 'ballast/dev/bootstrap-key',
+      defaultEnv: 'dev',
+      secretsBackend: 'aws',
+      stage: 't',
+      logLevel: 'ERROR',
+    });
+    const r = new AwsSecretResolver(
+      () => secretsManagerFetcher,
+      () => now,
+    );
     expect(await r.resolve('ballast/dev/bootstrap-key')).toBe('s3cret');
     expect(await r.resolve('ballast/dev/bootstrap-key')).toBe('s3cret');
     expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
@@ -67,7 +95,10 @@ describe('secret resolver (Secrets Manager, mocked at the SDK boundary)', () => 
   });
 
   it('a function built without the fetcher refuses with 503 instead of reaching for AWS', async () => {
-    const r = new AwsSecretResolver(() => undefined, () => 0);
+    const r = new AwsSecretResolver(
+      () => undefined,
+      () => 0,
+    );
     await expect(r.resolve('anything')).rejects.toMatchObject({ status: 503, code: 'SECRETS_NOT_LINKED' });
   });
 });

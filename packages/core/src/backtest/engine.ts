@@ -1,5 +1,10 @@
 import type { CandleSeries, Signal, Strategy } from '../strategies/types.js';
-import { BacktestConfigSchema, type BacktestConfig, type BacktestConfigInput, type CommissionConfig } from './config.js';
+import {
+  BacktestConfigSchema,
+  type BacktestConfig,
+  type BacktestConfigInput,
+  type CommissionConfig,
+} from './config.js';
 import { backtestReport } from './report.js';
 import { EXIT_END, EXIT_SIGNAL, EXIT_STOP, EXIT_TARGET, TradeLog } from './trade-log.js';
 import type { BacktestResult } from './types.js';
@@ -125,7 +130,22 @@ function runBlock<S>(
   const onOpposite = cfg.onOpposite;
 
   // The hot state lives in locals inside the block (V8 keeps them in registers).
-  let { cash, pos, dir, stop, target, entryIndex, entryPrice, entryCommission, entrySlippage, entrySignal, pendingAction, pendingSignal, skipped, barsInMarket } = book;
+  let {
+    cash,
+    pos,
+    dir,
+    stop,
+    target,
+    entryIndex,
+    entryPrice,
+    entryCommission,
+    entrySlippage,
+    entrySignal,
+    pendingAction,
+    pendingSignal,
+    skipped,
+    barsInMarket,
+  } = book;
 
   for (let i = from; i < to; i++) {
     // exit fill of this bar, if any: price paid/received, the untouched level, and why
@@ -145,7 +165,19 @@ function runBlock<S>(
         const q = pos > 0 ? pos : -pos;
         const fee = commission(q, exitPrice, cfg.commission);
         cash -= -pos * exitPrice + fee;
-        log.add(pos, entryIndex, i, entryPrice, exitPrice, stop, target, entryCommission + fee, entrySlippage + q * Math.abs(exitPrice - exitRaw), EXIT_SIGNAL, entrySignal as Signal);
+        log.add(
+          pos,
+          entryIndex,
+          i,
+          entryPrice,
+          exitPrice,
+          stop,
+          target,
+          entryCommission + fee,
+          entrySlippage + q * Math.abs(exitPrice - exitRaw),
+          EXIT_SIGNAL,
+          entrySignal as Signal,
+        );
         pos = 0;
         dir = 0;
         exitPrice = NaN;
@@ -227,7 +259,19 @@ function runBlock<S>(
         const q = pos > 0 ? pos : -pos;
         const fee = commission(q, exitPrice, cfg.commission);
         cash -= -pos * exitPrice + fee;
-        log.add(pos, entryIndex, i, entryPrice, exitPrice, stop, target, entryCommission + fee, entrySlippage + q * Math.abs(exitPrice - exitRaw), exitReason, entrySignal as Signal);
+        log.add(
+          pos,
+          entryIndex,
+          i,
+          entryPrice,
+          exitPrice,
+          stop,
+          target,
+          entryCommission + fee,
+          entrySlippage + q * Math.abs(exitPrice - exitRaw),
+          exitReason,
+          entrySignal as Signal,
+        );
         pos = 0;
         dir = 0;
       }

@@ -106,11 +106,18 @@ function fillDrawdown(equity: Float64Array, start: number, initial: number, draw
   const walk = new Float64Array(2);
   walk[0] = initial; // running peak
   walk[1] = 0; // largest fall
-  for (let from = start; from < equity.length; from += BLOCK) drawdownBlock(equity, from, Math.min(equity.length, from + BLOCK), drawdown, walk);
+  for (let from = start; from < equity.length; from += BLOCK)
+    drawdownBlock(equity, from, Math.min(equity.length, from + BLOCK), drawdown, walk);
   return walk[1];
 }
 
-function drawdownBlock(equity: Float64Array, from: number, to: number, drawdown: Float64Array, walk: Float64Array): void {
+function drawdownBlock(
+  equity: Float64Array,
+  from: number,
+  to: number,
+  drawdown: Float64Array,
+  walk: Float64Array,
+): void {
   let peak = walk[0];
   let ddAbs = walk[1];
   for (let i = from; i < to; i++) {
@@ -141,7 +148,17 @@ interface TradeTotals {
 function tradeTotals(log: TradeLog): TradeTotals {
   const t = new Float64Array(9);
   for (let from = 0; from < log.length; from += BLOCK) sumTrades(log, from, Math.min(log.length, from + BLOCK), t);
-  return { grossProfit: t[0], grossLoss: t[1], commission: t[2], slippage: t[3], wins: t[4], losses: t[5], barsHeld: t[6], pnlSum: t[7], duration: t[8] };
+  return {
+    grossProfit: t[0],
+    grossLoss: t[1],
+    commission: t[2],
+    slippage: t[3],
+    wins: t[4],
+    losses: t[5],
+    barsHeld: t[6],
+    pnlSum: t[7],
+    duration: t[8],
+  };
 }
 
 /** Trades from..to added to the sums in `t` (tradeTotals' field order); in blocks, see BLOCK. */

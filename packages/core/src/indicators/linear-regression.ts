@@ -25,7 +25,7 @@ export function linearRegression(
   const slope = outBuffer(out?.slope, n, 'out.slope');
   const intercept = outBuffer(out?.intercept, n, 'out.intercept');
   const sx = (period * (period - 1)) / 2;
-  const denom = period * ((period - 1) * period * (2 * period - 1)) / 6 - sx * sx;
+  const denom = (period * ((period - 1) * period * (2 * period - 1))) / 6 - sx * sx;
   for (let i = 0; i < n; i++) {
     if (i < period - 1) {
       value[i] = NaN;
@@ -63,7 +63,7 @@ export class LinearRegressionStream {
     assertPeriod('period', period, 2);
     this.win = new RollingWindow(period);
     this.sx = (period * (period - 1)) / 2;
-    this.denom = period * ((period - 1) * period * (2 * period - 1)) / 6 - this.sx * this.sx;
+    this.denom = (period * ((period - 1) * period * (2 * period - 1))) / 6 - this.sx * this.sx;
   }
 
   next(v: number): number {

@@ -21,11 +21,7 @@ export interface MacdOptions {
  * (mean of the last `fast` closes there) and hides the MACD line until the signal exists. We
  * keep macd exactly equal to ema(fast) − ema(slow) so it composes with `ema`.
  */
-export function macd(
-  values: ArrayLike<number>,
-  options: MacdOptions = {},
-  out?: Partial<MacdResult>,
-): MacdResult {
+export function macd(values: ArrayLike<number>, options: MacdOptions = {}, out?: Partial<MacdResult>): MacdResult {
   const fast = options.fast ?? 12;
   const slow = options.slow ?? 26;
   const sig = options.signal ?? 9;

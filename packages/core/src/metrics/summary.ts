@@ -29,7 +29,12 @@ export interface SummaryOptions {
  * recomputed, and every sum runs in the same order as in the separate functions, so the results
  * are identical to theirs, not merely close (a property test holds them to Object.is).
  */
-export function equitySummary(equity: Float64Array, start: number, initial: number, opts: SummaryOptions): ReturnsSummary {
+export function equitySummary(
+  equity: Float64Array,
+  start: number,
+  initial: number,
+  opts: SummaryOptions,
+): ReturnsSummary {
   const n = equity.length - start;
   const factor = annualizationFactor({ annualization: opts.annualization });
   const rf = opts.riskFree;
@@ -75,7 +80,8 @@ function walk(equity: Float64Array, start: number, initial: number, shift: numbe
   const end = equity.length;
   for (let from = start; from < end; from += BLOCK) walkBlock(equity, from, Math.min(end, from + BLOCK), shift, w);
   // the branch-free downside is inexact only where 2v overflows or v is +Infinity (see moments)
-  if (!(w[M_MIN] > -Number.MAX_VALUE / 2 && w[M_MAX] < Infinity)) w[M_DOWNSIDE] = downsideWithBranch(equity, start, initial, shift);
+  if (!(w[M_MIN] > -Number.MAX_VALUE / 2 && w[M_MAX] < Infinity))
+    w[M_DOWNSIDE] = downsideWithBranch(equity, start, initial, shift);
   return w;
 }
 
@@ -135,11 +141,19 @@ function squaredDeviations(equity: Float64Array, start: number, initial: number,
   const acc = new Float64Array(2);
   acc[1] = initial;
   const end = equity.length;
-  for (let from = start; from < end; from += BLOCK) squaresBlock(equity, from, Math.min(end, from + BLOCK), mean, shift, acc);
+  for (let from = start; from < end; from += BLOCK)
+    squaresBlock(equity, from, Math.min(end, from + BLOCK), mean, shift, acc);
   return acc[0];
 }
 
-function squaresBlock(equity: Float64Array, from: number, to: number, mean: number, shift: number, acc: Float64Array): void {
+function squaresBlock(
+  equity: Float64Array,
+  from: number,
+  to: number,
+  mean: number,
+  shift: number,
+  acc: Float64Array,
+): void {
   let ss = acc[0];
   let prev = acc[1];
   for (let i = from; i < to; i++) {

@@ -46,7 +46,9 @@ export function optimize(opts: OptimizeOptions & { evaluate?: BatchEvaluator }):
 }
 
 /** As `optimize`, with an asynchronous batch evaluator (e.g. fanned out to workers). */
-export async function optimizeAsync(opts: Omit<OptimizeOptions, 'objective'> & { evaluate: AsyncBatchEvaluator }): Promise<OptimizeResult> {
+export async function optimizeAsync(
+  opts: Omit<OptimizeOptions, 'objective'> & { evaluate: AsyncBatchEvaluator },
+): Promise<OptimizeResult> {
   const cs = compileSpace(opts.space);
   const evaluated: EvaluatedPoint[] = [];
   for (;;) {
@@ -58,7 +60,8 @@ export async function optimizeAsync(opts: Omit<OptimizeOptions, 'objective'> & {
 }
 
 function collect(batch: readonly Candidate[], scores: readonly number[], into: EvaluatedPoint[]): void {
-  if (scores.length !== batch.length) throw new RangeError(`evaluator returned ${scores.length} scores for ${batch.length} points`);
+  if (scores.length !== batch.length)
+    throw new RangeError(`evaluator returned ${scores.length} scores for ${batch.length} points`);
   for (let k = 0; k < batch.length; k++) {
     const s = scores[k];
     if (typeof s !== 'number') throw new TypeError(`objective returned ${typeof s}, expected a number`);

@@ -1,6 +1,14 @@
 import { mixSeed, mulberry32 } from './prng.js';
 import { compareResults, type EvaluatedPoint } from './rank.js';
-import { compileSpace, coordinatesAt, indexOf, pointAt, type CompiledSpace, type ParamPoint, type ParamSpace } from './space.js';
+import {
+  compileSpace,
+  coordinatesAt,
+  indexOf,
+  pointAt,
+  type CompiledSpace,
+  type ParamPoint,
+  type ParamSpace,
+} from './space.js';
 
 export type SearchMethod = 'grid' | 'random' | 'guided';
 
@@ -51,11 +59,14 @@ export function planCandidates(input: PlanInput): Candidate[] {
   for (const e of evaluated) visited.add(e.index);
   const remaining = budget - visited.size;
   if (remaining <= 0) return [];
-  const toCandidates = (indices: number[]) => indices.filter((k) => !visited.has(k)).map((index) => ({ index, params: pointAt(cs, index) }));
+  const toCandidates = (indices: number[]) =>
+    indices.filter((k) => !visited.has(k)).map((index) => ({ index, params: pointAt(cs, index) }));
 
   if (method === 'grid') {
     if (cs.count > input.budget) {
-      throw new RangeError(`grid search needs ${cs.count} evaluations but the budget is ${input.budget}; raise it or use random/guided`);
+      throw new RangeError(
+        `grid search needs ${cs.count} evaluations but the budget is ${input.budget}; raise it or use random/guided`,
+      );
     }
     return toCandidates(Array.from({ length: cs.count }, (_, k) => k));
   }

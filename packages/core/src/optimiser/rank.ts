@@ -22,7 +22,10 @@ export function rankResults(results: readonly EvaluatedPoint[]): RankedResult[] 
   return sorted.map((r, k) => ({ ...r, rank: k + 1 }));
 }
 
-export function compareResults(a: Pick<EvaluatedPoint, 'index' | 'score'>, b: Pick<EvaluatedPoint, 'index' | 'score'>): number {
+export function compareResults(
+  a: Pick<EvaluatedPoint, 'index' | 'score'>,
+  b: Pick<EvaluatedPoint, 'index' | 'score'>,
+): number {
   const an = Number.isNaN(a.score);
   const bn = Number.isNaN(b.score);
   if (an !== bn) return an ? 1 : -1;

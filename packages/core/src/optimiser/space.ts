@@ -20,7 +20,9 @@ const RangeDomain = z
   .strict()
   .refine((d) => d.min <= d.max, { message: 'min must not exceed max' })
   .refine((d) => isWholeSteps(d.min, d.max, d.step), { message: 'max - min must be a whole number of steps' })
-  .refine((d) => Math.round((d.max - d.min) / d.step) + 1 <= MAX_AXIS, { message: `at most ${MAX_AXIS} values per range` });
+  .refine((d) => Math.round((d.max - d.min) / d.step) + 1 <= MAX_AXIS, {
+    message: `at most ${MAX_AXIS} values per range`,
+  });
 
 export const ParamSpaceSchema = z
   .record(z.string().min(1), z.union([ValuesDomain, RangeDomain]))
@@ -88,7 +90,8 @@ export function indexOf(cs: CompiledSpace, coords: readonly number[]): number {
 }
 
 export function pointAt(cs: CompiledSpace, index: number): ParamPoint {
-  if (!Number.isInteger(index) || index < 0 || index >= cs.count) throw new RangeError(`point index ${index} outside 0..${cs.count - 1}`);
+  if (!Number.isInteger(index) || index < 0 || index >= cs.count)
+    throw new RangeError(`point index ${index} outside 0..${cs.count - 1}`);
   const coords = coordinatesAt(cs, index);
   const p: ParamPoint = {};
   for (let d = 0; d < cs.names.length; d++) p[cs.names[d]] = cs.axes[d][coords[d]];

@@ -23,14 +23,30 @@ export interface WalkForwardWindow {
  * OOS windows would count the same bars twice). With `anchored`, every in-sample window starts
  * at bar 0 (expanding window). A final partial OOS window is dropped.
  */
-export function walkForwardWindows(n: number, inSample: number, outOfSample: number, step = outOfSample, anchored = false): WalkForwardWindow[] {
-  for (const [k, v] of [['inSample', inSample], ['outOfSample', outOfSample], ['step', step]] as const) {
+export function walkForwardWindows(
+  n: number,
+  inSample: number,
+  outOfSample: number,
+  step = outOfSample,
+  anchored = false,
+): WalkForwardWindow[] {
+  for (const [k, v] of [
+    ['inSample', inSample],
+    ['outOfSample', outOfSample],
+    ['step', step],
+  ] as const) {
     if (!Number.isInteger(v) || v < 1) throw new RangeError(`${k} must be a positive integer, got ${v}`);
   }
-  if (step < outOfSample) throw new RangeError(`step (${step}) must be at least outOfSample (${outOfSample}) so OOS windows do not overlap`);
+  if (step < outOfSample)
+    throw new RangeError(`step (${step}) must be at least outOfSample (${outOfSample}) so OOS windows do not overlap`);
   const windows: WalkForwardWindow[] = [];
   for (let s = 0; s + inSample + outOfSample <= n; s += step) {
-    windows.push({ isStart: anchored ? 0 : s, isEnd: s + inSample, oosStart: s + inSample, oosEnd: s + inSample + outOfSample });
+    windows.push({
+      isStart: anchored ? 0 : s,
+      isEnd: s + inSample,
+      oosStart: s + inSample,
+      oosEnd: s + inSample + outOfSample,
+    });
   }
   return windows;
 }
@@ -107,7 +123,15 @@ function scoreOf(objective: BacktestObjective, r: BacktestResult): number {
 function sliceSeries(c: CandleSeries, from: number, to: number): CandleSeries {
   const cut = (a: ArrayLike<number>): ArrayLike<number> =>
     a instanceof Float64Array ? a.subarray(from, to) : Array.prototype.slice.call(a, from, to);
-  return { time: cut(c.time), open: cut(c.open), high: cut(c.high), low: cut(c.low), close: cut(c.close), volume: cut(c.volume), length: to - from };
+  return {
+    time: cut(c.time),
+    open: cut(c.open),
+    high: cut(c.high),
+    low: cut(c.low),
+    close: cut(c.close),
+    volume: cut(c.volume),
+    length: to - from,
+  };
 }
 
 const mean = (xs: number[]): number => {
@@ -140,7 +164,8 @@ export function walkForward<P, S>(opts: WalkForwardOptions<P, S>): WalkForwardRe
   const oosEquities: Float64Array[] = [];
   for (const w of windows) {
     const isCandles = sliceSeries(opts.candles, w.isStart, w.isEnd);
-    const run = (p: ParamPoint) => runBacktest({ candles: isCandles, strategy: opts.strategy, params: paramsOf(p), config: cfg });
+    const run = (p: ParamPoint) =>
+      runBacktest({ candles: isCandles, strategy: opts.strategy, params: paramsOf(p), config: cfg });
     const opt = optimize({
       space: opts.space,
       method: opts.method,
@@ -159,7 +184,9 @@ export function walkForward<P, S>(opts: WalkForwardOptions<P, S>): WalkForwardRe
     });
     // The best-ranked point the strategy accepts: a window where no parameters trade scores
     // NaN everywhere and still gets evaluated out of sample (with the lowest-index valid point).
-    const best = opt.results.find((r) => !Number.isNaN(r.score) || opts.strategy.params.safeParse(paramsOf(r.params)).success);
+    const best = opt.results.find(
+      (r) => !Number.isNaN(r.score) || opts.strategy.params.safeParse(paramsOf(r.params)).success,
+    );
     if (best === undefined) throw new RangeError('no parameter combination in the space is valid for this strategy');
     const isRun = run(best.params);
     const oosRun = runBacktest({
@@ -213,7 +240,8 @@ export function walkForward<P, S>(opts: WalkForwardOptions<P, S>): WalkForwardRe
 
   const meanIsSharpe = mean(results.map((r) => r.isMetrics.sharpe));
   const meanOosSharpe = mean(results.map((r) => r.oosMetrics.sharpe));
-  const efficiency = mean(results.map((r) => r.oosMetrics.annualReturn)) / mean(results.map((r) => r.isMetrics.annualReturn));
+  const efficiency =
+    mean(results.map((r) => r.oosMetrics.annualReturn)) / mean(results.map((r) => r.isMetrics.annualReturn));
   const overfitting: OverfittingReport = {
     meanIsSharpe,
     meanOosSharpe,

@@ -19,7 +19,8 @@ const PERCENT = new Dec('0.01'); // × 0.01 is exact, ÷ 100 would round at 34 d
 
 function pct(name: string, v: number | undefined, fallback: number): D {
   const x = v ?? fallback;
-  if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) throw new RangeError(`band ${name} must be a non-negative number`);
+  if (typeof x !== 'number' || !Number.isFinite(x) || x < 0)
+    throw new RangeError(`band ${name} must be a non-negative number`);
   return new Dec(x).times(PERCENT);
 }
 

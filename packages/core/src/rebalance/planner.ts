@@ -166,7 +166,14 @@ function byDriftThenSymbol(a: Candidate, b: Candidate): number {
 }
 
 function dropped(c: Candidate, quantity: D, reason: RebalanceDropReason, detail: string): DroppedRebalanceTrade {
-  return { symbol: c.asset.symbol, side: c.side, quantity: str(quantity), value: str(quantity.times(c.asset.price)), reason, detail };
+  return {
+    symbol: c.asset.symbol,
+    side: c.side,
+    quantity: str(quantity),
+    value: str(quantity.times(c.asset.price)),
+    reason,
+    detail,
+  };
 }
 
 /**
@@ -208,7 +215,19 @@ export function planRebalance(input: RebalanceInput): RebalancePlan {
     const value = quantity.times(price);
     holdingsValue = holdingsValue.plus(value);
     const target = targets.get(symbol) ?? ZERO;
-    assets.push({ symbol, quantity, price, value, target, weight: ZERO, drift: ZERO, absDrift: ZERO, gap: ZERO, band: bandOf(target), outside: false });
+    assets.push({
+      symbol,
+      quantity,
+      price,
+      value,
+      target,
+      weight: ZERO,
+      drift: ZERO,
+      absDrift: ZERO,
+      gap: ZERO,
+      band: bandOf(target),
+      outside: false,
+    });
   }
   const totalValue = holdingsValue.plus(cash);
   const investable = totalValue.minus(cashBuffer);
@@ -239,7 +258,14 @@ export function planRebalance(input: RebalanceInput): RebalancePlan {
     const gap = a.gap.abs();
     // an exit sells the whole holding, even a fractional one; other trades are whole steps
     const want = exit ? a.quantity : floorTo(gap.div(a.price));
-    const c: Candidate = { asset: a, side, reason: exit ? 'exit' : side === 'sell' ? 'overweight' : 'underweight', want, quantity: want, rank: 0 };
+    const c: Candidate = {
+      asset: a,
+      side,
+      reason: exit ? 'exit' : side === 'sell' ? 'overweight' : 'underweight',
+      want,
+      quantity: want,
+      rank: 0,
+    };
     if (want.isZero()) {
       out.push(dropped(c, gap.div(a.price), 'step', `less than one step (${str(step)}) away from target`));
       continue;
@@ -250,7 +276,9 @@ export function planRebalance(input: RebalanceInput): RebalancePlan {
       continue;
     }
     if (side === 'sell' && rebalanceTradeFee(fees, value).gt(value)) {
-      out.push(dropped(c, want, 'fees', `fee ${str(rebalanceTradeFee(fees, value))} exceeds the proceeds ${str(value)}`));
+      out.push(
+        dropped(c, want, 'fees', `fee ${str(rebalanceTradeFee(fees, value))} exceeds the proceeds ${str(value)}`),
+      );
       continue;
     }
     candidates.push(c);
@@ -258,7 +286,8 @@ export function planRebalance(input: RebalanceInput): RebalancePlan {
   candidates.sort(byDriftThenSymbol);
   candidates.forEach((c, i) => (c.rank = i));
   if (candidates.length > maxTrades) {
-    for (const c of candidates.slice(maxTrades)) out.push(dropped(c, c.want, 'maxTrades', `beyond the ${maxTrades} largest drifts`));
+    for (const c of candidates.slice(maxTrades))
+      out.push(dropped(c, c.want, 'maxTrades', `beyond the ${maxTrades} largest drifts`));
     candidates = candidates.slice(0, maxTrades);
   }
 
@@ -287,10 +316,19 @@ export function planRebalance(input: RebalanceInput): RebalancePlan {
     feeTotal = feeTotal.plus(fee);
     traded = traded.plus(value);
     cashAfter = c.side === 'sell' ? cashAfter.plus(value).minus(fee) : cashAfter.minus(value).minus(fee);
-    after.set(c.asset.symbol, c.side === 'sell' ? c.asset.quantity.minus(c.quantity) : c.asset.quantity.plus(c.quantity));
+    after.set(
+      c.asset.symbol,
+      c.side === 'sell' ? c.asset.quantity.minus(c.quantity) : c.asset.quantity.plus(c.quantity),
+    );
     trades.push({
-      symbol: c.asset.symbol, side: c.side, quantity: str(c.quantity), price: str(c.asset.price), value: str(value),
-      fee: str(fee), reason: c.reason, drift: str(c.asset.drift),
+      symbol: c.asset.symbol,
+      side: c.side,
+      quantity: str(c.quantity),
+      price: str(c.asset.price),
+      value: str(value),
+      fee: str(fee),
+      reason: c.reason,
+      drift: str(c.asset.drift),
     });
   }
 
@@ -301,14 +339,25 @@ export function planRebalance(input: RebalanceInput): RebalancePlan {
   const investableAfter = projected.reduce((s, p) => s.plus(p.v), cashAfter).minus(cashBuffer);
   const perInvestableAfter = investableAfter.gt(0) ? new Dec(1).div(investableAfter) : ZERO;
   const projectedWeights: ProjectedWeight[] = projected.map(({ a, q, v }) => ({
-    symbol: a.symbol, quantity: str(q), value: str(v), weight: str(v.times(perInvestableAfter)), targetWeight: str(a.target),
+    symbol: a.symbol,
+    quantity: str(q),
+    value: str(v),
+    weight: str(v.times(perInvestableAfter)),
+    targetWeight: str(a.target),
   }));
 
   return {
     drift: {
       perAsset: assets.map((a) => ({
-        symbol: a.symbol, quantity: str(a.quantity), price: str(a.price), value: str(a.value), actualWeight: str(a.weight),
-        targetWeight: str(a.target), drift: str(a.drift), band: str(a.band), outsideBand: a.outside,
+        symbol: a.symbol,
+        quantity: str(a.quantity),
+        price: str(a.price),
+        value: str(a.value),
+        actualWeight: str(a.weight),
+        targetWeight: str(a.target),
+        drift: str(a.drift),
+        band: str(a.band),
+        outsideBand: a.outside,
       })),
       total: str(totalDrift),
       cashWeight: str(cashWeight),

@@ -9,7 +9,11 @@ const nonNegative = z.number().nonnegative();
 export const RebalanceBandSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('absolute'), points: nonNegative }),
   z.strictObject({ kind: z.literal('relative'), pct: nonNegative }),
-  z.strictObject({ kind: z.literal('5/25'), absolutePoints: nonNegative.optional(), relativePct: nonNegative.optional() }),
+  z.strictObject({
+    kind: z.literal('5/25'),
+    absolutePoints: nonNegative.optional(),
+    relativePct: nonNegative.optional(),
+  }),
 ]);
 
 export const RebalanceInputSchema = z.strictObject({
@@ -22,7 +26,12 @@ export const RebalanceInputSchema = z.strictObject({
   maxTrades: z.number().int().nonnegative().optional(),
   fractional: z.union([z.boolean(), z.strictObject({ step: DecimalStringSchema })]).optional(),
   cashBuffer: DecimalStringSchema.optional(),
-  fees: z.strictObject({ pct: z.union([nonNegative, DecimalStringSchema]).optional(), perTrade: DecimalStringSchema.optional() }).optional(),
+  fees: z
+    .strictObject({
+      pct: z.union([nonNegative, DecimalStringSchema]).optional(),
+      perTrade: DecimalStringSchema.optional(),
+    })
+    .optional(),
 });
 
 type Assignable<T, U extends T> = U;

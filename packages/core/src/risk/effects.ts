@@ -5,5 +5,8 @@ import type { RiskDecision } from './validator.js';
 /** Trip the circuit breaker when the decision asks for it (drawdown at or past the limit). */
 export function applyDecisionEffects(state: AccountRiskState, decision: RiskDecision): AccountRiskState {
   if (!decision.effects.triggerShutdown) return state;
-  return triggerEmergencyShutdown(state, { reason: decision.effects.shutdownReason ?? 'risk decision', now: decision.at });
+  return triggerEmergencyShutdown(state, {
+    reason: decision.effects.shutdownReason ?? 'risk decision',
+    now: decision.at,
+  });
 }

@@ -58,7 +58,8 @@ export function positionSize(input: PositionSizeInput): PositionSize {
   const lotSize = input.lotSize === undefined ? new Dec(1) : money(input.lotSize);
   const step = input.step === undefined ? new Dec(1) : money(input.step);
   const commission = input.commissionPerUnit === undefined ? new Dec(0) : money(input.commissionPerUnit);
-  if (!Number.isFinite(input.riskPct) || input.riskPct < 0) throw new RangeError('riskPct must be a non-negative number');
+  if (!Number.isFinite(input.riskPct) || input.riskPct < 0)
+    throw new RangeError('riskPct must be a non-negative number');
   if (!entry.gt(0)) throw new RangeError('entry must be positive');
   if (!lotSize.gt(0)) throw new RangeError('lotSize must be positive');
   if (!step.gt(0)) throw new RangeError('step must be positive');

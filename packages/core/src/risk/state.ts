@@ -104,7 +104,10 @@ export function rollRiskDay(state: AccountRiskState, now: Instant): AccountRiskS
 }
 
 /** Trip the circuit breaker. Already active: the first reason and time are kept. */
-export function triggerEmergencyShutdown(state: AccountRiskState, opts: { reason: string; now: Instant }): AccountRiskState {
+export function triggerEmergencyShutdown(
+  state: AccountRiskState,
+  opts: { reason: string; now: Instant },
+): AccountRiskState {
   if (state.emergencyShutdown.active) return state;
   return {
     ...state,
@@ -182,7 +185,8 @@ export function recordTradeOpened(
 ): AccountRiskState {
   const ms = toEpochMs(now);
   const rolled = rollRiskDay(state, ms);
-  const exposure = trade.notional === undefined ? money(rolled.exposure) : money(rolled.exposure).plus(money(trade.notional));
+  const exposure =
+    trade.notional === undefined ? money(rolled.exposure) : money(rolled.exposure).plus(money(trade.notional));
   return {
     ...rolled,
     openPositions: rolled.openPositions + 1,
@@ -207,7 +211,13 @@ export interface RiskTradeResult {
   readonly equityAfter?: DecimalInput;
 }
 
-const EMPTY_STRATEGY: StrategyRiskState = { consecutiveLosses: 0, disabled: false, wins: 0, losses: 0, realisedPnl: '0' };
+const EMPTY_STRATEGY: StrategyRiskState = {
+  consecutiveLosses: 0,
+  disabled: false,
+  wins: 0,
+  losses: 0,
+  realisedPnl: '0',
+};
 
 /**
  * Apply a closed trade: balance, equity, peak, drawdown and daily P&L move by its P&L; the
@@ -227,9 +237,13 @@ export function applyTradeResult(
   const equity = result.equityAfter === undefined ? money(rolled.equity).plus(pnl) : money(result.equityAfter);
   const peak = Dec.max(money(rolled.peakEquity), equity);
   const exposure =
-    result.notional === undefined ? money(rolled.exposure) : Dec.max(0, money(rolled.exposure).minus(money(result.notional)));
+    result.notional === undefined
+      ? money(rolled.exposure)
+      : Dec.max(0, money(rolled.exposure).minus(money(result.notional)));
 
-  const prev = Object.hasOwn(rolled.strategies, result.strategyId) ? rolled.strategies[result.strategyId] : EMPTY_STRATEGY;
+  const prev = Object.hasOwn(rolled.strategies, result.strategyId)
+    ? rolled.strategies[result.strategyId]
+    : EMPTY_STRATEGY;
   const loss = pnl.isNegative() && !pnl.isZero();
   const win = pnl.isPositive() && !pnl.isZero();
   const consecutiveLosses = loss ? prev.consecutiveLosses + 1 : win ? 0 : prev.consecutiveLosses;

@@ -126,52 +126,90 @@ export function validateTrade(
   // 1. circuit breaker
   const shutdown = state.emergencyShutdown.active;
   add({
-    id: 'emergencyShutdown', step: 1, name: 'Emergency shutdown inactive', value: shutdown, limit: false, passed: !shutdown,
-    detail: shutdown ? `emergency shutdown active: ${state.emergencyShutdown.reason ?? 'no reason recorded'}` : 'inactive',
+    id: 'emergencyShutdown',
+    step: 1,
+    name: 'Emergency shutdown inactive',
+    value: shutdown,
+    limit: false,
+    passed: !shutdown,
+    detail: shutdown
+      ? `emergency shutdown active: ${state.emergencyShutdown.reason ?? 'no reason recorded'}`
+      : 'inactive',
   });
 
   // 2. drawdown ≥ limit rejects and trips the breaker
-  const ddValue = peak.gt(0) ? Math.max(0, pctNumber(peak.minus(equity), peak)) : accountDrawdownPct(equity, peak).toNumber();
+  const ddValue = peak.gt(0)
+    ? Math.max(0, pctNumber(peak.minus(equity), peak))
+    : accountDrawdownPct(equity, peak).toNumber();
   const ddFails = peak.gt(0)
     ? Dec.max(0, peak.minus(equity)).times(HUNDRED).gte(dec(limits.maxDrawdownPct).times(peak))
     : equity.lt(peak);
   add({
-    id: 'drawdown', step: 2, name: 'Account drawdown below limit', value: ddValue, limit: limits.maxDrawdownPct, passed: !ddFails,
+    id: 'drawdown',
+    step: 2,
+    name: 'Account drawdown below limit',
+    value: ddValue,
+    limit: limits.maxDrawdownPct,
+    passed: !ddFails,
     detail: `drawdown ${fmt(ddValue)}% ${ddFails ? '≥' : '<'} ${limits.maxDrawdownPct}%`,
   });
 
   // 3. open positions
   const open = state.openPositions;
   add({
-    id: 'openPositions', step: 3, name: 'Open positions below limit', value: open, limit: limits.maxOpenPositions,
-    passed: open < limits.maxOpenPositions, detail: `${open} open, limit ${limits.maxOpenPositions}`,
+    id: 'openPositions',
+    step: 3,
+    name: 'Open positions below limit',
+    value: open,
+    limit: limits.maxOpenPositions,
+    passed: open < limits.maxOpenPositions,
+    detail: `${open} open, limit ${limits.maxOpenPositions}`,
   });
 
   // 4. trades today (UTC day of now) and 5. trades in the last 60 minutes
   const today = countBetween(state.tradeTimes, utcDayStart(at), true, at);
   add({
-    id: 'tradesToday', step: 4, name: 'Trades today below limit', value: today, limit: limits.maxTradesPerDay,
-    passed: today < limits.maxTradesPerDay, detail: `${today} trades this UTC day, limit ${limits.maxTradesPerDay}`,
+    id: 'tradesToday',
+    step: 4,
+    name: 'Trades today below limit',
+    value: today,
+    limit: limits.maxTradesPerDay,
+    passed: today < limits.maxTradesPerDay,
+    detail: `${today} trades this UTC day, limit ${limits.maxTradesPerDay}`,
   });
   const hour = countBetween(state.tradeTimes, at - HOUR_MS, false, at);
   add({
-    id: 'tradesThisHour', step: 5, name: 'Trades this hour below limit', value: hour, limit: limits.maxTradesPerHour,
-    passed: hour < limits.maxTradesPerHour, detail: `${hour} trades in the last 60 minutes, limit ${limits.maxTradesPerHour}`,
+    id: 'tradesThisHour',
+    step: 5,
+    name: 'Trades this hour below limit',
+    value: hour,
+    limit: limits.maxTradesPerHour,
+    passed: hour < limits.maxTradesPerHour,
+    detail: `${hour} trades in the last 60 minutes, limit ${limits.maxTradesPerHour}`,
   });
 
   // 6. position size: lots and share of equity; "> limit" rejects, the limit itself is allowed
   const lotsOk = quantity.lte(dec(limits.maxPositionLots).times(lotSize));
   const lots = ratioNumber(quantity, lotSize);
   add({
-    id: 'positionLots', step: 6, name: 'Position size within lot limit', value: lots, limit: limits.maxPositionLots,
-    passed: lotsOk, detail: `${fmt(lots)} lots ${lotsOk ? '≤' : '>'} ${limits.maxPositionLots}`,
+    id: 'positionLots',
+    step: 6,
+    name: 'Position size within lot limit',
+    value: lots,
+    limit: limits.maxPositionLots,
+    passed: lotsOk,
+    detail: `${fmt(lots)} lots ${lotsOk ? '≤' : '>'} ${limits.maxPositionLots}`,
   });
   const notional = quantity.times(entry);
   const notionalOk = equity.gt(0) && notional.times(HUNDRED).lte(dec(limits.maxPositionPctOfEquity).times(equity));
   const notionalPct = pctNumber(notional, equity);
   add({
-    id: 'positionPctOfEquity', step: 6, name: 'Position size within % of equity', value: notionalPct,
-    limit: limits.maxPositionPctOfEquity, passed: notionalOk,
+    id: 'positionPctOfEquity',
+    step: 6,
+    name: 'Position size within % of equity',
+    value: notionalPct,
+    limit: limits.maxPositionPctOfEquity,
+    passed: notionalOk,
     detail: equity.gt(0)
       ? `notional ${notional.toFixed()} is ${fmt(notionalPct)}% of equity ${equity.toFixed()} ${notionalOk ? '≤' : '>'} ${limits.maxPositionPctOfEquity}%`
       : `equity ${equity.toFixed()} is not positive`,
@@ -185,8 +223,12 @@ export function validateTrade(
   const rrOk = geometryOk && rewardPerUnit.gte(dec(limits.minRiskReward).times(riskPerUnit));
   const rr = geometryOk ? ratioNumber(rewardPerUnit, riskPerUnit) : 0;
   add({
-    id: 'riskReward', step: 7, name: 'Reward/risk at least the minimum',
-    value: rr, limit: limits.minRiskReward, passed: rrOk,
+    id: 'riskReward',
+    step: 7,
+    name: 'Reward/risk at least the minimum',
+    value: rr,
+    limit: limits.minRiskReward,
+    passed: rrOk,
     detail: !riskPerUnit.gt(0)
       ? `stop must be ${long ? 'below' : 'above'} the entry for a ${request.side}`
       : !rewardPerUnit.gt(0)
@@ -199,7 +241,12 @@ export function validateTrade(
   const streak = strat?.consecutiveLosses ?? 0;
   const disabled = (strat?.disabled ?? false) || streak >= limits.maxConsecutiveLosses;
   add({
-    id: 'strategyEnabled', step: 8, name: 'Strategy enabled', value: streak, limit: limits.maxConsecutiveLosses, passed: !disabled,
+    id: 'strategyEnabled',
+    step: 8,
+    name: 'Strategy enabled',
+    value: streak,
+    limit: limits.maxConsecutiveLosses,
+    passed: !disabled,
     detail: disabled
       ? `strategy ${request.strategyId} disabled: ${strat?.disabledReason ?? `${streak} consecutive losses`}`
       : `${streak} consecutive losses, disabled at ${limits.maxConsecutiveLosses}`,
@@ -211,8 +258,13 @@ export function validateTrade(
   const dailyFails = base.gt(0) ? loss.times(HUNDRED).gte(dec(limits.maxDailyLossPct).times(base)) : loss.gt(0);
   const lossPct = pctNumber(loss, base);
   add({
-    id: 'dailyLoss', step: 9, name: 'Daily loss below limit', value: lossPct, limit: limits.maxDailyLossPct,
-    passed: !dailyFails, detail: `loss today ${loss.toFixed()} is ${fmt(lossPct)}% of day-start equity ${base.toFixed()}`,
+    id: 'dailyLoss',
+    step: 9,
+    name: 'Daily loss below limit',
+    value: lossPct,
+    limit: limits.maxDailyLossPct,
+    passed: !dailyFails,
+    detail: `loss today ${loss.toFixed()} is ${fmt(lossPct)}% of day-start equity ${base.toFixed()}`,
   });
 
   // 10. money at risk if the stop is hit, against equity
@@ -220,8 +272,12 @@ export function validateTrade(
   const riskOk = equity.gt(0) && atRisk.times(HUNDRED).lte(dec(limits.maxRiskPerTradePct).times(equity));
   const riskPct = pctNumber(atRisk, equity);
   add({
-    id: 'riskPerTrade', step: 10, name: 'Risk per trade within % of equity', value: riskPct,
-    limit: limits.maxRiskPerTradePct, passed: riskOk,
+    id: 'riskPerTrade',
+    step: 10,
+    name: 'Risk per trade within % of equity',
+    value: riskPct,
+    limit: limits.maxRiskPerTradePct,
+    passed: riskOk,
     detail: `at risk ${atRisk.toFixed()} (quantity × |entry − stop|) is ${fmt(riskPct)}% of equity ${equity.toFixed()}`,
   });
 

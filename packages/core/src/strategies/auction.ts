@@ -4,11 +4,23 @@ import { valueArea, volumeProfile } from '../volume-profile.js';
 import type { CandleSeries, Signal, Strategy } from './types.js';
 
 export const AuctionParams = z.strictObject({
-  lookback: z.number().int().min(5).max(2000).default(50).describe('bars in the rolling volume profile (the bars before the signal bar)'),
+  lookback: z
+    .number()
+    .int()
+    .min(5)
+    .max(2000)
+    .default(50)
+    .describe('bars in the rolling volume profile (the bars before the signal bar)'),
   rows: z.number().int().min(4).max(200).default(24).describe('price rows of the profile'),
   valueAreaPct: z.number().min(0.5).max(0.95).default(0.7).describe('share of volume in the value area'),
   mode: z.enum(['rejection', 'acceptance', 'both']).default('both').describe('which auction setups to trade'),
-  atrPeriod: z.number().int().min(2).max(200).default(14).describe('ATR period (Wilder) for stop buffers and tolerances'),
+  atrPeriod: z
+    .number()
+    .int()
+    .min(2)
+    .max(200)
+    .default(14)
+    .describe('ATR period (Wilder) for stop buffers and tolerances'),
   bufferAtr: z.number().min(0).max(5).default(0.25).describe('stop beyond the probe extreme / value edge, in ATRs'),
   minRewardRisk: z.number().min(0).max(20).default(1).describe('skip setups whose target pays less than this × risk'),
 });
@@ -39,7 +51,8 @@ export interface AuctionState {
 export const auction: Strategy<AuctionParams, AuctionState> = {
   id: 'auction',
   name: 'Auction / volume profile',
-  description: 'Rejections back into the prior value area (to the POC) and acceptance outside it, from a rolling 70% volume profile.',
+  description:
+    'Rejections back into the prior value area (to the POC) and acceptance outside it, from a rolling 70% volume profile.',
   params: AuctionParams,
   prepare(c: CandleSeries, p: AuctionParams): AuctionState {
     const n = c.length;
@@ -56,7 +69,16 @@ export const auction: Strategy<AuctionParams, AuctionState> = {
       val[i] = va.val;
       vah[i] = va.vah;
     }
-    return { high: c.high, low: c.low, close: c.close, atr: atr(c.high, c.low, c.close, p.atrPeriod), poc, val, vah, p };
+    return {
+      high: c.high,
+      low: c.low,
+      close: c.close,
+      atr: atr(c.high, c.low, c.close, p.atrPeriod),
+      poc,
+      val,
+      vah,
+      p,
+    };
   },
   signal(st: AuctionState, i: number): Signal | null {
     const a = st.atr[i];
@@ -75,11 +97,21 @@ export const auction: Strategy<AuctionParams, AuctionState> = {
     };
     if (mode !== 'acceptance') {
       if (st.low[i] < val && close > val && close < poc) {
-        const s = make('long', st.low[i] - buffer, poc, `probe below VAL ${val.toFixed(4)} rejected; target POC ${poc.toFixed(4)}`);
+        const s = make(
+          'long',
+          st.low[i] - buffer,
+          poc,
+          `probe below VAL ${val.toFixed(4)} rejected; target POC ${poc.toFixed(4)}`,
+        );
         if (s) return s;
       }
       if (st.high[i] > vah && close < vah && close > poc) {
-        const s = make('short', st.high[i] + buffer, poc, `probe above VAH ${vah.toFixed(4)} rejected; target POC ${poc.toFixed(4)}`);
+        const s = make(
+          'short',
+          st.high[i] + buffer,
+          poc,
+          `probe above VAH ${vah.toFixed(4)} rejected; target POC ${poc.toFixed(4)}`,
+        );
         if (s) return s;
       }
     }
@@ -91,7 +123,12 @@ export const auction: Strategy<AuctionParams, AuctionState> = {
         return make('long', vah - buffer, vah + height, `accepted above value: two closes over VAH ${vah.toFixed(4)}`);
       }
       if (close < val && c1 < val && c2 >= val) {
-        return make('short', val + buffer, val - height, `accepted below value: two closes under VAL ${val.toFixed(4)}`);
+        return make(
+          'short',
+          val + buffer,
+          val - height,
+          `accepted below value: two closes under VAL ${val.toFixed(4)}`,
+        );
       }
     }
     return null;

@@ -4,10 +4,27 @@ import type { CandleSeries, Signal, Strategy } from './types.js';
 
 export const BreakoutParams = z.strictObject({
   pivotLeft: z.number().int().min(1).max(20).default(3).describe('bars left of a swing point'),
-  pivotRight: z.number().int().min(1).max(20).default(3).describe('bars right of a swing point; a zone is known only after them'),
+  pivotRight: z
+    .number()
+    .int()
+    .min(1)
+    .max(20)
+    .default(3)
+    .describe('bars right of a swing point; a zone is known only after them'),
   volumePeriod: z.number().int().min(2).max(200).default(20).describe('SMA period of volume for the confirmation'),
-  volumeMultiple: z.number().min(0).max(10).default(1.5).describe('breakout bar volume must be ≥ this × average volume'),
-  atrPeriod: z.number().int().min(2).max(200).default(14).describe('ATR period (Wilder) for stop buffers and tolerances'),
+  volumeMultiple: z
+    .number()
+    .min(0)
+    .max(10)
+    .default(1.5)
+    .describe('breakout bar volume must be ≥ this × average volume'),
+  atrPeriod: z
+    .number()
+    .int()
+    .min(2)
+    .max(200)
+    .default(14)
+    .describe('ATR period (Wilder) for stop buffers and tolerances'),
   bufferAtr: z.number().min(0).max(5).default(0.25).describe('stop beyond the far side of the broken zone, in ATRs'),
   rewardRisk: z.number().min(0.5).max(20).default(2).describe('target distance as a multiple of the stop distance'),
 });

@@ -4,7 +4,13 @@ import type { CandleSeries, Signal, Strategy } from './types.js';
 
 export const ConfluenceParams = z.strictObject({
   pivotLeft: z.number().int().min(1).max(20).default(3).describe('bars left of a swing point'),
-  pivotRight: z.number().int().min(1).max(20).default(3).describe('bars right of a swing point; a swing is known only after them'),
+  pivotRight: z
+    .number()
+    .int()
+    .min(1)
+    .max(20)
+    .default(3)
+    .describe('bars right of a swing point; a swing is known only after them'),
   trendPoints: z.number().int().min(2).max(10).default(3).describe('swing points the trendline is fitted through'),
   ratios: z
     .array(z.number().gt(0).lt(1))
@@ -12,10 +18,26 @@ export const ConfluenceParams = z.strictObject({
     .max(8)
     .default([0.382, 0.5, 0.618])
     .describe('Fibonacci retracement ratios of the last swing'),
-  toleranceAtr: z.number().min(0).max(5).default(0.5).describe('trendline and Fibonacci level coincide within this many ATRs'),
-  atrPeriod: z.number().int().min(2).max(200).default(14).describe('ATR period (Wilder) for stop buffers and tolerances'),
+  toleranceAtr: z
+    .number()
+    .min(0)
+    .max(5)
+    .default(0.5)
+    .describe('trendline and Fibonacci level coincide within this many ATRs'),
+  atrPeriod: z
+    .number()
+    .int()
+    .min(2)
+    .max(200)
+    .default(14)
+    .describe('ATR period (Wilder) for stop buffers and tolerances'),
   stopAtr: z.number().min(0.1).max(10).default(1).describe('stop beyond the confluence price, in ATRs'),
-  minRewardRisk: z.number().min(0).max(20).default(1).describe('skip setups whose target (the swing extreme) pays less than this × risk'),
+  minRewardRisk: z
+    .number()
+    .min(0)
+    .max(20)
+    .default(1)
+    .describe('skip setups whose target (the swing extreme) pays less than this × risk'),
 });
 export type ConfluenceParams = z.infer<typeof ConfluenceParams>;
 

@@ -7,7 +7,13 @@ export const TrendParams = z
     htfFactor: z.number().int().min(2).max(240).default(4).describe('base bars per higher-timeframe bar'),
     htfPeriod: z.number().int().min(2).max(500).default(20).describe('EMA period on the higher timeframe, in HTF bars'),
     fast: z.number().int().min(2).max(200).default(9).describe('fast EMA period on the base timeframe'),
-    slow: z.number().int().min(3).max(500).default(21).describe('slow EMA period on the base timeframe; must exceed fast'),
+    slow: z
+      .number()
+      .int()
+      .min(3)
+      .max(500)
+      .default(21)
+      .describe('slow EMA period on the base timeframe; must exceed fast'),
     atrPeriod: z.number().int().min(2).max(200).default(14).describe('ATR period for the stop distance'),
     stopAtr: z.number().min(0.1).max(20).default(2).describe('stop distance in ATRs'),
     rewardRisk: z.number().min(0.5).max(20).default(2).describe('target distance as a multiple of the stop distance'),

@@ -26,7 +26,9 @@ export interface AuditRecord {
 export function auditPut(
   controlTable: string,
   rec: { action: string; resource: string; before?: unknown; after?: unknown; tenantId?: string; source?: AuditSource },
-  ctx: Pick<RequestContext, 'tenantId' | 'requestId' | 'principal' | 'projectId'> | { tenantId: string; requestId: string; system: true },
+  ctx:
+    | Pick<RequestContext, 'tenantId' | 'requestId' | 'principal' | 'projectId'>
+    | { tenantId: string; requestId: string; system: true },
   nowMs: number,
 ) {
   const at = new Date(nowMs).toISOString();

@@ -57,7 +57,10 @@ export async function authenticateHeaders(
     const token = m[1];
     let hint = headers['x-tenant-id'];
     try {
-      const claim = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+      const claim = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<
+        string,
+        unknown
+      >;
       if (!hint && typeof claim['custom:tenant_id'] === 'string') hint = claim['custom:tenant_id'];
     } catch {
       // unreadable payloads are refused by the verifier below
@@ -81,7 +84,8 @@ export async function authenticateHeaders(
     const rec = await p.control.getApiKey(parsed.keyId);
     if (!rec || !hashMatches(apiKey.trim(), rec.hash)) throw unauthorized('INVALID_API_KEY', 'API key is not valid');
     if (rec.revokedAt) throw unauthorized('API_KEY_REVOKED', 'API key has been revoked');
-    if (rec.expiresAt && Date.parse(rec.expiresAt) <= nowMs) throw unauthorized('API_KEY_EXPIRED', 'API key has expired');
+    if (rec.expiresAt && Date.parse(rec.expiresAt) <= nowMs)
+      throw unauthorized('API_KEY_EXPIRED', 'API key has expired');
     return {
       principal: { kind: 'apiKey', id: `apikey:${rec.keyId}`, keyId: rec.keyId },
       keyTenantId: rec.tenantId,

@@ -27,7 +27,8 @@ export function peekJwt(token: string): { header: Record<string, unknown>; paylo
   try {
     const header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8')) as unknown;
     const payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as unknown;
-    if (typeof header !== 'object' || !header || typeof payload !== 'object' || !payload) throw new Error('not objects');
+    if (typeof header !== 'object' || !header || typeof payload !== 'object' || !payload)
+      throw new Error('not objects');
     return { header: header as Record<string, unknown>, payload: payload as Record<string, unknown> };
   } catch {
     throw unauthorized('INVALID_TOKEN', 'Token is not a JWT');
@@ -61,7 +62,8 @@ export class TokenVerifier {
         customJwtCheck: ({ header, payload }: { header: { alg?: string }; payload: JwtPayload }) => {
           if (header.alg !== 'RS256') throw new Error('alg must be RS256');
           if (payload.token_use !== 'access') throw new Error('token_use must be access');
-          if (typeof payload.client_id !== 'string' || !clientIds.includes(payload.client_id)) throw new Error('client_id not allowed');
+          if (typeof payload.client_id !== 'string' || !clientIds.includes(payload.client_id))
+            throw new Error('client_id not allowed');
         },
       };
       const v = cfg.jwks
@@ -85,7 +87,8 @@ export class TokenVerifier {
       verified = await this.verifierFor(cfg)(token);
     } catch (e) {
       if (e instanceof JwtExpiredError) throw unauthorized('TOKEN_EXPIRED', 'Token has expired');
-      if (e instanceof JwtBaseError || e instanceof Error) throw unauthorized('INVALID_TOKEN', 'Token could not be verified');
+      if (e instanceof JwtBaseError || e instanceof Error)
+        throw unauthorized('INVALID_TOKEN', 'Token could not be verified');
       throw e;
     }
     const groups = verified['cognito:groups'];

@@ -40,11 +40,14 @@ export function parseBootstrapConfig(env: Record<string, string | undefined>): B
   const defaultEnv = (env.BALLAST_ENV?.trim().toLowerCase() || 'dev') as BootstrapConfig['defaultEnv'];
   if (!ENV_NAMES.includes(defaultEnv)) problems.push(`BALLAST_ENV must be one of ${ENV_NAMES.join('|')}`);
   const secretsBackend = (env.BALLAST_SECRETS_BACKEND?.trim() || 'aws') as BootstrapConfig['secretsBackend'];
-  if (secretsBackend !== 'aws' && secretsBackend !== 'local') problems.push('BALLAST_SECRETS_BACKEND must be aws|local');
+  if (secretsBackend !== 'aws' && secretsBackend !== 'local')
+    problems.push('BALLAST_SECRETS_BACKEND must be aws|local');
   const localSecretsDir = env.BALLAST_LOCAL_SECRETS_DIR?.trim() || undefined;
-  if (secretsBackend === 'local' && !localSecretsDir) problems.push('BALLAST_LOCAL_SECRETS_DIR is not set (needed when BALLAST_SECRETS_BACKEND=local)');
+  if (secretsBackend === 'local' && !localSecretsDir)
+    problems.push('BALLAST_LOCAL_SECRETS_DIR is not set (needed when BALLAST_SECRETS_BACKEND=local)');
   const logLevel = (env.BALLAST_LOG_LEVEL?.trim().toUpperCase() || 'INFO') as BootstrapConfig['logLevel'];
-  if (!['DEBUG', 'INFO', 'WARN', 'ERROR'].includes(logLevel)) problems.push('BALLAST_LOG_LEVEL must be DEBUG|INFO|WARN|ERROR');
+  if (!['DEBUG', 'INFO', 'WARN', 'ERROR'].includes(logLevel))
+    problems.push('BALLAST_LOG_LEVEL must be DEBUG|INFO|WARN|ERROR');
   if (problems.length) {
     throw new Error(`Ballast refuses to start; missing or invalid settings:\n- ${problems.join('\n- ')}`);
   }

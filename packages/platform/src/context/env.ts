@@ -1,7 +1,14 @@
 import { badRequest } from '../errors.js';
 import { ENVS, type Env } from './types.js';
 
-const ALIASES: Record<string, Env> = { development: 'dev', develop: 'dev', stage: 'staging', stg: 'staging', production: 'prod', prd: 'prod' };
+const ALIASES: Record<string, Env> = {
+  development: 'dev',
+  develop: 'dev',
+  stage: 'staging',
+  stg: 'staging',
+  production: 'prod',
+  prd: 'prod',
+};
 
 /** X-Env, normalised (trimmed, lower-cased, common aliases); absent → the deployment's env. */
 export function resolveEnv(header: string | undefined, fallback: Env): Env {
@@ -9,5 +16,7 @@ export function resolveEnv(header: string | undefined, fallback: Env): Env {
   const v = header.trim().toLowerCase();
   if ((ENVS as readonly string[]).includes(v)) return v as Env;
   if (ALIASES[v]) return ALIASES[v];
-  throw badRequest('INVALID_ENV', `X-Env must be one of ${ENVS.join('|')}`, [{ path: 'headers.x-env', message: `unknown env '${header.slice(0, 20)}'` }]);
+  throw badRequest('INVALID_ENV', `X-Env must be one of ${ENVS.join('|')}`, [
+    { path: 'headers.x-env', message: `unknown env '${header.slice(0, 20)}'` },
+  ]);
 }

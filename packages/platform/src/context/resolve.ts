@@ -33,7 +33,9 @@ export function resolveContext(): MiddlewareObj<LambdaEvent, LambdaResult, Error
       // Round trips that need only the claimed tenant run together with the revocation lookup
       // authentication started: membership records and the rate-limit counter. Nothing is
       // decided before the revocation answer is in.
-      const recsP = claimed ? p.control.contextRecords(claimed.tenantId, isUser ? a.principal.userId : undefined, claimed.projectId) : undefined;
+      const recsP = claimed
+        ? p.control.contextRecords(claimed.tenantId, isUser ? a.principal.userId : undefined, claimed.projectId)
+        : undefined;
       recsP?.catch(() => undefined);
       if (claimed) {
         const w = rateWindow(s.startedAt);
@@ -54,10 +56,18 @@ export function resolveContext(): MiddlewareObj<LambdaEvent, LambdaResult, Error
       }
       if (!tier || !roles) throw forbidden('NOT_A_MEMBER', 'Not a member of this tenant');
       if (route.access === 'project') {
-        if (!projectId) throw badRequest('PROJECT_REQUIRED', 'X-Project-Id is required on this route', [{ path: 'headers.x-project-id', message: 'is required' }]);
-        if (!recs.project) throw badRequest('PROJECT_UNKNOWN', `Project ${projectId} is not a project of tenant ${tenantId}`, [{ path: 'headers.x-project-id', message: 'is not a project of this tenant' }]);
+        if (!projectId)
+          throw badRequest('PROJECT_REQUIRED', 'X-Project-Id is required on this route', [
+            { path: 'headers.x-project-id', message: 'is required' },
+          ]);
+        if (!recs.project)
+          throw badRequest('PROJECT_UNKNOWN', `Project ${projectId} is not a project of tenant ${tenantId}`, [
+            { path: 'headers.x-project-id', message: 'is not a project of this tenant' },
+          ]);
       } else if (projectId && !recs.project) {
-        throw badRequest('PROJECT_UNKNOWN', `Project ${projectId} is not a project of tenant ${tenantId}`, [{ path: 'headers.x-project-id', message: 'is not a project of this tenant' }]);
+        throw badRequest('PROJECT_UNKNOWN', `Project ${projectId} is not a project of tenant ${tenantId}`, [
+          { path: 'headers.x-project-id', message: 'is not a project of this tenant' },
+        ]);
       }
       const ctx: RequestContext = {
         requestId: s.requestId,
@@ -73,7 +83,8 @@ export function resolveContext(): MiddlewareObj<LambdaEvent, LambdaResult, Error
       s.ctx = ctx;
       p.logger.appendKeys({ tenant: tenantId, env, project: ctx.projectId });
 
-      if (route.access === 'system' && !ctx.systemAdmin) throw forbidden('SYSTEM_ADMIN_REQUIRED', 'Only a system administrator may do this');
+      if (route.access === 'system' && !ctx.systemAdmin)
+        throw forbidden('SYSTEM_ADMIN_REQUIRED', 'Only a system administrator may do this');
 
       // A path or body naming another tenant/project than the context is a mismatch, except that
       // a system admin may name any tenant on routes that allow it.
@@ -84,30 +95,44 @@ export function resolveContext(): MiddlewareObj<LambdaEvent, LambdaResult, Error
       for (const [path, value] of named) {
         if (value === undefined || value === tenantId) continue;
         if ((route.systemAdminOverride || route.access === 'system') && ctx.systemAdmin) continue;
-        throw badRequest('CONTEXT_MISMATCH', `${path} names another tenant than the request context`, [{ path, message: 'does not match the request context tenant' }]);
+        throw badRequest('CONTEXT_MISMATCH', `${path} names another tenant than the request context`, [
+          { path, message: 'does not match the request context tenant' },
+        ]);
       }
       const bodyProject = bodyField(s.rawBody, 'projectId');
       if (bodyProject !== undefined && bodyProject !== ctx.projectId && route.access === 'project') {
-        throw badRequest('CONTEXT_MISMATCH', 'body.projectId names another project than the request context', [{ path: 'body.projectId', message: 'does not match X-Project-Id' }]);
+        throw badRequest('CONTEXT_MISMATCH', 'body.projectId names another project than the request context', [
+          { path: 'body.projectId', message: 'does not match X-Project-Id' },
+        ]);
       }
     },
   };
 }
 
 /** Tenant and project the request claims, from headers and credentials (no I/O). */
-function fromHeaders(headers: Record<string, string>, a: NonNullable<PipelineState['auth']>): { tenantId: string; projectId?: string } {
+function fromHeaders(
+  headers: Record<string, string>,
+  a: NonNullable<PipelineState['auth']>,
+): { tenantId: string; projectId?: string } {
   const headerTenant = headers['x-tenant-id']?.trim() || undefined;
   if (headerTenant !== undefined && !ID.test(headerTenant)) {
-    throw badRequest('INVALID_TENANT_ID', 'X-Tenant-Id is not a valid tenant id', [{ path: 'headers.x-tenant-id', message: 'is not a valid tenant id' }]);
+    throw badRequest('INVALID_TENANT_ID', 'X-Tenant-Id is not a valid tenant id', [
+      { path: 'headers.x-tenant-id', message: 'is not a valid tenant id' },
+    ]);
   }
   if (headerTenant && a.tokenTenantId && headerTenant !== a.tokenTenantId) {
     throw forbidden('TENANT_MISMATCH', 'X-Tenant-Id names another tenant than the credentials');
   }
   const tenantId = headerTenant ?? a.tokenTenantId;
-  if (!tenantId) throw badRequest('TENANT_REQUIRED', 'Send X-Tenant-Id (the token carries no tenant)', [{ path: 'headers.x-tenant-id', message: 'is required' }]);
+  if (!tenantId)
+    throw badRequest('TENANT_REQUIRED', 'Send X-Tenant-Id (the token carries no tenant)', [
+      { path: 'headers.x-tenant-id', message: 'is required' },
+    ]);
   const headerProject = headers['x-project-id']?.trim() || undefined;
   if (headerProject !== undefined && !ID.test(headerProject)) {
-    throw badRequest('PROJECT_UNKNOWN', 'X-Project-Id is not a valid project id', [{ path: 'headers.x-project-id', message: 'is not a valid project id' }]);
+    throw badRequest('PROJECT_UNKNOWN', 'X-Project-Id is not a valid project id', [
+      { path: 'headers.x-project-id', message: 'is not a valid project id' },
+    ]);
   }
   if (a.keyProjectId && headerProject && headerProject !== a.keyProjectId) {
     throw badRequest('CONTEXT_MISMATCH', 'X-Project-Id names another project than the API key');

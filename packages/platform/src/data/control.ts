@@ -68,8 +68,10 @@ export function txFailure(e: unknown, onCondition: () => AppError): never {
   const name = (e as { name?: string }).name;
   if (name === 'TransactionCanceledException' || name === 'ConditionalCheckFailedException') {
     const reasons = (e as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? [];
-    if (name === 'ConditionalCheckFailedException' || reasons.some((r) => r.Code === 'ConditionalCheckFailed')) throw onCondition();
-    if (reasons.some((r) => r.Code === 'TransactionConflict')) throw conflict('WRITE_CONFLICT', 'A concurrent write touched the same item; retry');
+    if (name === 'ConditionalCheckFailedException' || reasons.some((r) => r.Code === 'ConditionalCheckFailed'))
+      throw onCondition();
+    if (reasons.some((r) => r.Code === 'TransactionConflict'))
+      throw conflict('WRITE_CONFLICT', 'A concurrent write touched the same item; retry');
   }
   throw e;
 }
@@ -99,7 +101,9 @@ export class ControlStore {
     const keys = [k.tenant(tenantId)];
     if (userId) keys.push(k.member(tenantId, userId));
     if (projectId) keys.push(k.project(tenantId, projectId));
-    const r = await this.db.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } } }));
+    const r = await this.db.send(
+      new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } } }),
+    );
     const items = r.Responses?.[this.table] ?? [];
     const find = (key: { PK: string; SK: string }) => items.find((i) => i.PK === key.PK && i.SK === key.SK);
     return {
@@ -110,11 +114,19 @@ export class ControlStore {
   }
 
   async getMember(tenantId: string, userId: string): Promise<MemberRecord | undefined> {
-    const r = await this.db.send(new GetCommand({ TableName: this.table, Key: k.member(tenantId, userId), ConsistentRead: true }));
+    const r = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: k.member(tenantId, userId), ConsistentRead: true }),
+    );
     return strip<MemberRecord>(r.Item);
   }
 
-  async queryPrefix<T>(pk: string, prefix: string, limit: number, cursor: string | undefined, opts: { index?: 'GSI1'; forward?: boolean } = {}): Promise<Page<T>> {
+  async queryPrefix<T>(
+    pk: string,
+    prefix: string,
+    limit: number,
+    cursor: string | undefined,
+    opts: { index?: 'GSI1'; forward?: boolean } = {},
+  ): Promise<Page<T>> {
     const pkAttr = opts.index ? 'GSI1PK' : 'PK';
     const skAttr = opts.index ? 'GSI1SK' : 'SK';
     const r = await this.db.send(

@@ -12,7 +12,10 @@ export const k = {
   apiKeyIndex: (t: string) => `TENANT#${t}#APIKEYS`,
   revoked: (jti: string) => ({ PK: `REVOKED#${jti}`, SK: 'META' }),
   rate: (t: string, principal: string, window: number) => ({ PK: `RATE#${t}#${principal}`, SK: `W#${window}` }),
-  idem: (t: string, principal: string, routeId: string, key: string) => ({ PK: `IDEM#${t}#${principal}`, SK: `${routeId}#${key}` }),
+  idem: (t: string, principal: string, routeId: string, key: string) => ({
+    PK: `IDEM#${t}#${principal}`,
+    SK: `${routeId}#${key}`,
+  }),
   config: (name: string) => ({ PK: 'CONFIG', SK: name }),
   auditPk: (t: string) => `TENANT#${t}#AUDIT`,
   portfolioPk: (t: string, p: string) => `TENANT#${t}#PROJECT#${p}#PORTFOLIOS`,

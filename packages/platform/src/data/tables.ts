@@ -1,4 +1,9 @@
-import { CreateTableCommand, DescribeTableCommand, UpdateTimeToLiveCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  UpdateTimeToLiveCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 
 /**
  * The one table shape Ballast uses for the control table, the pooled data table and silo tables:
@@ -42,5 +47,12 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
   } catch (e) {
     if ((e as { name?: string }).name !== 'ResourceInUseException') throw e;
   }
-  await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true } })).catch(() => undefined);
+  await client
+    .send(
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+      }),
+    )
+    .catch(() => undefined);
 }

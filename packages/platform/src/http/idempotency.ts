@@ -26,11 +26,15 @@ export function idempotency(): MiddlewareObj<LambdaEvent, LambdaResult, Error, B
       const key = s.headers['idempotency-key'];
       if (key === undefined) return;
       if (!KEY.test(key)) {
-        throw badRequest('INVALID_IDEMPOTENCY_KEY', 'Idempotency-Key must be 8-128 characters of A-Z a-z 0-9 _ . : -', [{ path: 'headers.idempotency-key', message: 'is malformed' }]);
+        throw badRequest('INVALID_IDEMPOTENCY_KEY', 'Idempotency-Key must be 8-128 characters of A-Z a-z 0-9 _ . : -', [
+          { path: 'headers.idempotency-key', message: 'is malformed' },
+        ]);
       }
       const p = s.platform;
       const { PK, SK } = k.idem(s.ctx.tenantId, s.ctx.principal.id, s.route.id, key);
-      const hash = createHash('sha256').update(JSON.stringify({ body: s.rawBody ?? null, params: s.params, project: s.ctx.projectId ?? null })).digest('hex');
+      const hash = createHash('sha256')
+        .update(JSON.stringify({ body: s.rawBody ?? null, params: s.params, project: s.ctx.projectId ?? null }))
+        .digest('hex');
       const nowSec = Math.floor(s.startedAt / 1000);
       try {
         await p.db.send(
@@ -47,13 +51,22 @@ export function idempotency(): MiddlewareObj<LambdaEvent, LambdaResult, Error, B
       } catch (e) {
         if ((e as { name?: string }).name !== 'ConditionalCheckFailedException') throw e;
       }
-      const existing = (await p.db.send(new GetCommand({ TableName: p.config.controlTable, Key: { PK, SK }, ConsistentRead: true }))).Item;
-      if (!existing) throw conflict('IDEMPOTENCY_IN_PROGRESS', 'A request with this Idempotency-Key is being processed; retry shortly');
+      const existing = (
+        await p.db.send(new GetCommand({ TableName: p.config.controlTable, Key: { PK, SK }, ConsistentRead: true }))
+      ).Item;
+      if (!existing)
+        throw conflict(
+          'IDEMPOTENCY_IN_PROGRESS',
+          'A request with this Idempotency-Key is being processed; retry shortly',
+        );
       if (existing.hash !== hash) {
         throw new AppError(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request');
       }
       if (existing.state !== 'COMPLETED') {
-        throw conflict('IDEMPOTENCY_IN_PROGRESS', 'A request with this Idempotency-Key is being processed; retry shortly');
+        throw conflict(
+          'IDEMPOTENCY_IN_PROGRESS',
+          'A request with this Idempotency-Key is being processed; retry shortly',
+        );
       }
       // The handler wrapper answers with this instead of running the route again.
       s.replayed = true;
@@ -83,7 +96,12 @@ export function idempotency(): MiddlewareObj<LambdaEvent, LambdaResult, Error, B
       const s = request.context.ballast;
       if (!s?.idempotency) return;
       await s.platform.db
-        .send(new DeleteCommand({ TableName: s.platform.config.controlTable, Key: { PK: s.idempotency.pk, SK: s.idempotency.sk } }))
+        .send(
+          new DeleteCommand({
+            TableName: s.platform.config.controlTable,
+            Key: { PK: s.idempotency.pk, SK: s.idempotency.sk },
+          }),
+        )
         .catch(() => undefined);
     },
   };

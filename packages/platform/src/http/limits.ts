@@ -40,7 +40,6 @@ export function rateWindow(startedAtMs: number): { window: number; reset: number
   return { window, reset: (window + 1) * 60 - nowSec, expires: (window + 2) * 60 };
 }
 
-
 /** Tier and role gate, then the per-(tenant, principal) per-minute counter in DynamoDB. */
 export function tierAndRateLimit(): MiddlewareObj<LambdaEvent, LambdaResult, Error, BallastContext> {
   return {

@@ -4,7 +4,23 @@ import { stateOf } from './responder.js';
 import type { BallastContext, LambdaEvent, LambdaResult } from './types.js';
 
 /** Query parameters that look like credentials: refused so they never land in access logs twice. */
-const CREDENTIAL_PARAMS = new Set(['access_token', 'accesstoken', 'token', 'id_token', 'idtoken', 'api_key', 'apikey', 'x-api-key', 'key', 'authorization', 'auth', 'jwt', 'bearer', 'bootstrap_key', 'x-bootstrap-key']);
+const CREDENTIAL_PARAMS = new Set([
+  'access_token',
+  'accesstoken',
+  'token',
+  'id_token',
+  'idtoken',
+  'api_key',
+  'apikey',
+  'x-api-key',
+  'key',
+  'authorization',
+  'auth',
+  'jwt',
+  'bearer',
+  'bootstrap_key',
+  'x-bootstrap-key',
+]);
 const MAX_BODY = 256 * 1024;
 
 /** Lower-cases headers, refuses credentials in the query string, parses a JSON body. */
@@ -27,11 +43,14 @@ export function normalize(): MiddlewareObj<LambdaEvent, LambdaResult, Error, Bal
         );
       }
       s.query = query;
-      s.params = Object.fromEntries(Object.entries(ev.pathParameters ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string'));
+      s.params = Object.fromEntries(
+        Object.entries(ev.pathParameters ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string'),
+      );
       let raw = ev.body;
       if (raw !== undefined && raw !== null && raw !== '') {
         if (ev.isBase64Encoded) raw = Buffer.from(raw, 'base64').toString('utf8');
-        if (Buffer.byteLength(raw, 'utf8') > MAX_BODY) throw new AppError(413, 'BODY_TOO_LARGE', `Body exceeds ${MAX_BODY} bytes`);
+        if (Buffer.byteLength(raw, 'utf8') > MAX_BODY)
+          throw new AppError(413, 'BODY_TOO_LARGE', `Body exceeds ${MAX_BODY} bytes`);
         const ct = headers['content-type'] ?? '';
         if (!/^application\/([a-z.+-]*\+)?json\b/i.test(ct)) {
           throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send JSON with Content-Type: application/json');

@@ -28,14 +28,21 @@ export function problemResponse(err: AppError, requestId: string): LambdaResult 
 }
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
-const THROTTLES = new Set(['ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'ServiceUnavailable', 'InternalServerError', 'TooManyRequestsException']);
+const THROTTLES = new Set([
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'ServiceUnavailable',
+  'InternalServerError',
+  'TooManyRequestsException',
+]);
 
 /** Network failures and AWS throttling/outages (never validation or condition failures). */
 function isBackendFailure(err: unknown): boolean {
   const e = err as { code?: string; name?: string; $metadata?: unknown; $fault?: string };
   if (e?.code && NETWORK_CODES.has(e.code)) return true;
   if (e?.$metadata === undefined) return false;
-  return e.$fault === 'server' || THROTTLES.has(e.name ?? '') || e.code === undefined && e.name === 'TimeoutError';
+  return e.$fault === 'server' || THROTTLES.has(e.name ?? '') || (e.code === undefined && e.name === 'TimeoutError');
 }
 
 function finish(request: Req): void {
@@ -77,12 +84,17 @@ export function responder(): MiddlewareObj<LambdaEvent, LambdaResult, Error, Bal
         // An AWS dependency failed or throttled: the caller can retry; it is not their input.
         s?.platform.logger.error('backend unavailable', { error: err as Error });
         request.response = problemResponse(
-          new AppError(503, 'BACKEND_UNAVAILABLE', 'A backend service is unavailable; retry shortly', { headers: { 'Retry-After': '1' } }),
+          new AppError(503, 'BACKEND_UNAVAILABLE', 'A backend service is unavailable; retry shortly', {
+            headers: { 'Retry-After': '1' },
+          }),
           requestId,
         );
       } else {
         s?.platform.logger.error('unhandled error', { error: err as Error });
-        request.response = problemResponse(new AppError(500, 'INTERNAL', 'Internal error; it has been logged'), requestId);
+        request.response = problemResponse(
+          new AppError(500, 'INTERNAL', 'Internal error; it has been logged'),
+          requestId,
+        );
       }
       finish(request);
     },

@@ -21,12 +21,18 @@ function requestIdOf(event: LambdaEvent): string {
   const h = event.headers ?? {};
   const sent = h['x-request-id'] ?? h['X-Request-Id'];
   if (sent && SANE_REQUEST_ID.test(sent)) return sent;
-  return event.requestContext?.requestId && SANE_REQUEST_ID.test(event.requestContext.requestId) ? event.requestContext.requestId : randomUUID();
+  return event.requestContext?.requestId && SANE_REQUEST_ID.test(event.requestContext.requestId)
+    ? event.requestContext.requestId
+    : randomUUID();
 }
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): LambdaResult {
   if (status === 204 || body === undefined) return { statusCode: status, headers };
-  return { statusCode: status, headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) };
+  return {
+    statusCode: status,
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  };
 }
 
 /**

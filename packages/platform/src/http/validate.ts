@@ -4,7 +4,10 @@ import { badRequest, type FieldError } from '../errors.js';
 import { stateOf } from './responder.js';
 import type { BallastContext, LambdaEvent, LambdaResult } from './types.js';
 
-function issues(part: string, err: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> }): FieldError[] {
+function issues(
+  part: string,
+  err: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> },
+): FieldError[] {
   return err.issues.map((i) => ({
     path: [part, ...i.path.map(String)].join('.'),
     message: i.message,

@@ -18,18 +18,38 @@ const problem = {
 function operation(r: RouteDef): Json {
   const parameters: Json[] = [];
   const params = r.request.params ? schema(r.request.params, 'input') : undefined;
-  for (const [name, s] of Object.entries((params?.properties ?? {}) as Record<string, Json>)) parameters.push({ name, in: 'path', required: true, schema: s });
+  for (const [name, s] of Object.entries((params?.properties ?? {}) as Record<string, Json>))
+    parameters.push({ name, in: 'path', required: true, schema: s });
   const query = r.request.query ? schema(r.request.query, 'input') : undefined;
   const requiredQ = new Set((query?.required as string[] | undefined) ?? []);
-  for (const [name, s] of Object.entries((query?.properties ?? {}) as Record<string, Json>)) parameters.push({ name, in: 'query', required: requiredQ.has(name), schema: s });
-  if (r.access === 'project') parameters.push({ name: 'X-Project-Id', in: 'header', required: true, schema: { type: 'string' } });
+  for (const [name, s] of Object.entries((query?.properties ?? {}) as Record<string, Json>))
+    parameters.push({ name, in: 'query', required: requiredQ.has(name), schema: s });
+  if (r.access === 'project')
+    parameters.push({ name: 'X-Project-Id', in: 'header', required: true, schema: { type: 'string' } });
   if (r.access !== 'public' && r.access !== 'bootstrapKey') {
-    parameters.push({ name: 'X-Tenant-Id', in: 'header', required: false, schema: { type: 'string' } }, { name: 'X-Env', in: 'header', required: false, schema: { enum: ['dev', 'staging', 'prod'] } });
+    parameters.push(
+      { name: 'X-Tenant-Id', in: 'header', required: false, schema: { type: 'string' } },
+      { name: 'X-Env', in: 'header', required: false, schema: { enum: ['dev', 'staging', 'prod'] } },
+    );
   }
-  if (r.idempotent) parameters.push({ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', minLength: 8, maxLength: 128 } });
-  if (r.method === 'PATCH' || (r.method === 'DELETE' && r.group === 'portfolios')) parameters.push({ name: 'If-Match', in: 'header', required: r.group === 'portfolios', schema: { type: 'string' } });
-  if (r.access === 'bootstrapKey') parameters.push({ name: 'X-Bootstrap-Key', in: 'header', required: true, schema: { type: 'string' } });
-  const ok: Json = r.status === 204 ? { description: 'No content' } : { description: 'OK', content: { 'application/json': { schema: r.response ? schema(r.response, 'output') : {} } } };
+  if (r.idempotent)
+    parameters.push({
+      name: 'Idempotency-Key',
+      in: 'header',
+      required: false,
+      schema: { type: 'string', minLength: 8, maxLength: 128 },
+    });
+  if (r.method === 'PATCH' || (r.method === 'DELETE' && r.group === 'portfolios'))
+    parameters.push({ name: 'If-Match', in: 'header', required: r.group === 'portfolios', schema: { type: 'string' } });
+  if (r.access === 'bootstrapKey')
+    parameters.push({ name: 'X-Bootstrap-Key', in: 'header', required: true, schema: { type: 'string' } });
+  const ok: Json =
+    r.status === 204
+      ? { description: 'No content' }
+      : {
+          description: 'OK',
+          content: { 'application/json': { schema: r.response ? schema(r.response, 'output') : {} } },
+        };
   return {
     operationId: r.id,
     summary: r.summary,
@@ -38,7 +58,11 @@ function operation(r: RouteDef): Json {
     'x-ballast-roles': r.roles,
     ...(r.access === 'public' || r.access === 'bootstrapKey' ? { security: [] } : {}),
     parameters,
-    ...(r.request.body ? { requestBody: { required: true, content: { 'application/json': { schema: schema(r.request.body, 'input') } } } } : {}),
+    ...(r.request.body
+      ? {
+          requestBody: { required: true, content: { 'application/json': { schema: schema(r.request.body, 'input') } } },
+        }
+      : {}),
     responses: { [String(r.status)]: ok, '4XX': problem, '503': problem },
   };
 }
@@ -70,7 +94,10 @@ export function openApiDocument(): Json {
             detail: { type: 'string' },
             code: { type: 'string' },
             requestId: { type: 'string' },
-            errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+            errors: {
+              type: 'array',
+              items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },
+            },
           },
         },
       },

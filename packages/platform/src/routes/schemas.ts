@@ -11,9 +11,13 @@ z.config(en());
 const idPattern = /^[a-z][a-z0-9_]{1,62}$/;
 const str = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
 
-export const tenantId = z.string().check(z.regex(idPattern, 'must be lowercase letters, digits or _ (2-63 chars), starting with a letter'));
+export const tenantId = z
+  .string()
+  .check(z.regex(idPattern, 'must be lowercase letters, digits or _ (2-63 chars), starting with a letter'));
 export const projectId = tenantId;
-export const userId = z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^[A-Za-z0-9_.@:-]+$/, 'has characters that are not allowed'));
+export const userId = z
+  .string()
+  .check(z.minLength(1), z.maxLength(128), z.regex(/^[A-Za-z0-9_.@:-]+$/, 'has characters that are not allowed'));
 export const tier = z.enum(TIERS);
 export const role = z.enum(ROLES);
 export const env = z.enum(ENVS);
@@ -21,7 +25,9 @@ export const modeName = z.enum(MODES);
 export const routingKind = z.enum(['data', 'secrets', 'identity', 'broker', 'market-data']);
 
 /** Decimal string: optional sign, digits, optional fraction; no exponent, no float. */
-export const decimalString = z.string().check(z.regex(/^-?(0|[1-9]\d{0,17})(\.\d{1,10})?$/, 'must be a decimal string like "1234.50"'));
+export const decimalString = z
+  .string()
+  .check(z.regex(/^-?(0|[1-9]\d{0,17})(\.\d{1,10})?$/, 'must be a decimal string like "1234.50"'));
 export const nonNegativeDecimal = decimalString.check(z.refine((s) => !s.startsWith('-'), 'must not be negative'));
 export const currency = z.string().check(
   z.regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code like "USD"'),
@@ -35,7 +41,10 @@ export function scaleOf(amount: string): number {
 }
 
 export const listQuery = z.strictObject({
-  limit: z._default(z.coerce.number().check(z.refine(Number.isInteger, 'must be an integer'), z.gte(1), z.lte(200)), 50),
+  limit: z._default(
+    z.coerce.number().check(z.refine(Number.isInteger, 'must be an integer'), z.gte(1), z.lte(200)),
+    50,
+  ),
   cursor: z.optional(z.string().check(z.maxLength(2048))),
 });
 
@@ -77,8 +86,16 @@ const options = z.optional(z.record(z.string(), z.unknown()));
  * `market-data` slot in without a schema change to the registry itself.
  */
 export const routingConfig = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('data'), mode: z.enum(['pooled', 'silo']), tableName: z.string().check(z.minLength(3), z.maxLength(255), z.regex(/^[A-Za-z0-9_.-]+$/)) }),
-  z.strictObject({ kind: z.literal('secrets'), prefix: str(1, 200), refs: z._default(z.record(z.string(), z.string().check(z.maxLength(512))), {}) }),
+  z.strictObject({
+    kind: z.literal('data'),
+    mode: z.enum(['pooled', 'silo']),
+    tableName: z.string().check(z.minLength(3), z.maxLength(255), z.regex(/^[A-Za-z0-9_.-]+$/)),
+  }),
+  z.strictObject({
+    kind: z.literal('secrets'),
+    prefix: str(1, 200),
+    refs: z._default(z.record(z.string(), z.string().check(z.maxLength(512))), {}),
+  }),
   z.strictObject({
     kind: z.literal('identity'),
     issuer: z.url(),
@@ -88,8 +105,20 @@ export const routingConfig = z.discriminatedUnion('kind', [
     jwks: z.optional(z.object({ keys: z.array(z.record(z.string(), z.unknown())).check(z.minLength(1)) })),
     userPoolId: z.optional(z.string()),
   }),
-  z.strictObject({ kind: z.literal('broker'), adapter: z.string().check(z.minLength(1)), baseUrl: z.optional(z.url()), secretRef: z.optional(z.string()), options }),
-  z.strictObject({ kind: z.literal('market-data'), provider: z.string().check(z.minLength(1)), baseUrl: z.optional(z.url()), secretRef: z.optional(z.string()), options }),
+  z.strictObject({
+    kind: z.literal('broker'),
+    adapter: z.string().check(z.minLength(1)),
+    baseUrl: z.optional(z.url()),
+    secretRef: z.optional(z.string()),
+    options,
+  }),
+  z.strictObject({
+    kind: z.literal('market-data'),
+    provider: z.string().check(z.minLength(1)),
+    baseUrl: z.optional(z.url()),
+    secretRef: z.optional(z.string()),
+    options,
+  }),
 ]);
 export type RoutingConfig = z.infer<typeof routingConfig>;
 
@@ -100,13 +129,17 @@ export const createApiKeyBody = z.strictObject({
   projectId: z.optional(projectId),
   expiresAt: z.optional(z.iso.datetime()),
 });
-export const apiKeyParams = z.strictObject({ keyId: z.string().check(z.regex(/^k_[A-Za-z0-9]{10,40}$/, 'is not a key id')) });
+export const apiKeyParams = z.strictObject({
+  keyId: z.string().check(z.regex(/^k_[A-Za-z0-9]{10,40}$/, 'is not a key id')),
+});
 
 export const auditQuery = listQuery;
 
 const name120 = z.string().check(z.trim(), z.minLength(1), z.maxLength(120));
 
-export const portfolioParams = z.strictObject({ portfolioId: z.string().check(z.regex(/^pf_[A-Za-z0-9]{10,40}$/, 'is not a portfolio id')) });
+export const portfolioParams = z.strictObject({
+  portfolioId: z.string().check(z.regex(/^pf_[A-Za-z0-9]{10,40}$/, 'is not a portfolio id')),
+});
 export const createPortfolioBody = z
   .strictObject({
     name: name120,
@@ -120,7 +153,12 @@ export const createPortfolioBody = z
     z.superRefine((b, ctx) => {
       const digits = CURRENCY_MINOR_UNITS[b.baseCurrency];
       if (digits !== undefined && scaleOf(b.cash) > digits) {
-        ctx.addIssue({ code: 'custom', path: ['cash'], message: `has more than ${digits} decimal places for ${b.baseCurrency}`, input: b.cash });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['cash'],
+          message: `has more than ${digits} decimal places for ${b.baseCurrency}`,
+          input: b.cash,
+        });
       }
     }),
   );

@@ -34,7 +34,9 @@ export class RoutingRegistry {
     const hit = this.cache.get(cacheKey);
     const t = this.now();
     if (hit && t - hit.at < this.ttlMs) return hit.entry as RoutingEntry<K> | null;
-    const res = await this.db.send(new GetCommand({ TableName: this.table, Key: k.routing(tenantId, env, kind), ConsistentRead: true }));
+    const res = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: k.routing(tenantId, env, kind), ConsistentRead: true }),
+    );
     let entry: RoutingEntry<K> | null = null;
     if (res.Item) {
       const parsed = routingConfig.safeParse(res.Item.config);

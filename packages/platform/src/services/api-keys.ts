@@ -15,7 +15,9 @@ export const createApiKey: RouteHandler = async (i, h) => {
   const projectId = body.projectId ?? ctx.projectId;
   if (!projectId) throw badRequest('PROJECT_REQUIRED', 'An API key is scoped to a project');
   if (body.expiresAt && Date.parse(body.expiresAt) <= h.now) {
-    throw badRequest('VALIDATION_FAILED', 'expiresAt must be in the future', [{ path: 'body.expiresAt', message: 'must be in the future' }]);
+    throw badRequest('VALIDATION_FAILED', 'expiresAt must be in the future', [
+      { path: 'body.expiresAt', message: 'must be in the future' },
+    ]);
   }
   const { keyId, secret, hash } = newApiKey();
   const rec: ApiKeyRecord = {
@@ -34,7 +36,18 @@ export const createApiKey: RouteHandler = async (i, h) => {
   const { hash: _h, ...publicRec } = rec;
   await c.transact(
     [
-      { Put: { TableName: c.table, Item: { ...k.apiKey(keyId), GSI1PK: k.apiKeyIndex(ctx.tenantId), GSI1SK: `KEY#${rec.createdAt}#${keyId}`, ...rec }, ConditionExpression: 'attribute_not_exists(PK)' } },
+      {
+        Put: {
+          TableName: c.table,
+          Item: {
+            ...k.apiKey(keyId),
+            GSI1PK: k.apiKeyIndex(ctx.tenantId),
+            GSI1SK: `KEY#${rec.createdAt}#${keyId}`,
+            ...rec,
+          },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      },
       audit(h, { action: 'apiKey.create', resource: `apiKey/${keyId}`, after: publicRec }),
     ],
     () => conflict('WRITE_CONFLICT', 'Key id collision; retry'),
@@ -45,7 +58,12 @@ export const createApiKey: RouteHandler = async (i, h) => {
 export const listApiKeys: RouteHandler = async (i, h) => {
   const ctx = ctxOf(h);
   const q = i.query as z.infer<typeof s.listQuery>;
-  return { body: await h.platform.control.queryPrefix<ApiKeyRecord>(k.apiKeyIndex(ctx.tenantId), 'KEY#', q.limit, q.cursor, { index: 'GSI1', forward: false }) };
+  return {
+    body: await h.platform.control.queryPrefix<ApiKeyRecord>(k.apiKeyIndex(ctx.tenantId), 'KEY#', q.limit, q.cursor, {
+      index: 'GSI1',
+      forward: false,
+    }),
+  };
 };
 
 export const deleteApiKey: RouteHandler = async (i, h) => {
@@ -68,7 +86,12 @@ export const deleteApiKey: RouteHandler = async (i, h) => {
           ExpressionAttributeValues: { ':at': at, ':t': ctx.tenantId },
         },
       },
-      audit(h, { action: 'apiKey.revoke', resource: `apiKey/${keyId}`, before: { revokedAt: null }, after: { revokedAt: at } }),
+      audit(h, {
+        action: 'apiKey.revoke',
+        resource: `apiKey/${keyId}`,
+        before: { revokedAt: null },
+        after: { revokedAt: at },
+      }),
     ],
     () => notFound('API_KEY_NOT_FOUND', `No API key ${keyId}`),
   );

@@ -7,5 +7,7 @@ import { ctxOf } from './common.js';
 export const listAudit: RouteHandler = async (i, h) => {
   const ctx = ctxOf(h);
   const q = i.query as z.infer<typeof s.listQuery>;
-  return { body: await h.platform.control.queryPrefix(k.auditPk(ctx.tenantId), '', q.limit, q.cursor, { forward: false }) };
+  return {
+    body: await h.platform.control.queryPrefix(k.auditPk(ctx.tenantId), '', q.limit, q.cursor, { forward: false }),
+  };
 };

@@ -36,7 +36,10 @@ export function ifMatch(headers: Record<string, string>, required: boolean): num
     return undefined;
   }
   const m = /^\s*(?:W\/)?"?(\d{1,12})"?\s*$/.exec(raw);
-  if (!m) throw badRequest('INVALID_IF_MATCH', 'If-Match must be an ETag this API issued', [{ path: 'headers.if-match', message: 'is not a version ETag' }]);
+  if (!m)
+    throw badRequest('INVALID_IF_MATCH', 'If-Match must be an ETag this API issued', [
+      { path: 'headers.if-match', message: 'is not a version ETag' },
+    ]);
   return Number(m[1]);
 }
 

@@ -11,5 +11,7 @@ export const ready: RouteHandler = async (_i, h) => {
   } catch {
     throw unavailable('NOT_READY', 'The control table is not reachable');
   }
-  return { body: { status: 'ready', checks: { controlTable: { ok: true, ms: Math.round(h.platform.now() - started) } } } };
+  return {
+    body: { status: 'ready', checks: { controlTable: { ok: true, ms: Math.round(h.platform.now() - started) } } },
+  };
 };

@@ -11,7 +11,9 @@ type Params = Record<string, string>;
 export const listMembers: RouteHandler = async (i, h) => {
   const { tenantId } = i.params as Params;
   const q = i.query as z.infer<typeof s.listQuery>;
-  return { body: await h.platform.control.queryPrefix<MemberRecord>(k.tenant(tenantId).PK, BEGINS.member, q.limit, q.cursor) };
+  return {
+    body: await h.platform.control.queryPrefix<MemberRecord>(k.tenant(tenantId).PK, BEGINS.member, q.limit, q.cursor),
+  };
 };
 
 export const putMember: RouteHandler = async (i, h) => {
@@ -20,11 +22,28 @@ export const putMember: RouteHandler = async (i, h) => {
   const c = h.platform.control;
   if (!(await c.getTenant(tenantId))) throw notFound('TENANT_NOT_FOUND', `Tenant ${tenantId} does not exist`);
   const before = await c.getMember(tenantId, userId);
-  const after: MemberRecord = { tenantId, userId, roles: [...new Set(body.roles)], tier: body.tier, updatedAt: iso(h.now) };
+  const after: MemberRecord = {
+    tenantId,
+    userId,
+    roles: [...new Set(body.roles)],
+    tier: body.tier,
+    updatedAt: iso(h.now),
+  };
   await c.transact(
     [
-      { Put: { TableName: c.table, Item: { ...k.member(tenantId, userId), ...after, GSI1PK: `USER#${userId}`, GSI1SK: `TENANT#${tenantId}` } } },
-      audit(h, { action: before ? 'member.update' : 'member.add', resource: `member/${userId}`, before: before ?? null, after, tenantId }),
+      {
+        Put: {
+          TableName: c.table,
+          Item: { ...k.member(tenantId, userId), ...after, GSI1PK: `USER#${userId}`, GSI1SK: `TENANT#${tenantId}` },
+        },
+      },
+      audit(h, {
+        action: before ? 'member.update' : 'member.add',
+        resource: `member/${userId}`,
+        before: before ?? null,
+        after,
+        tenantId,
+      }),
     ],
     () => conflict('WRITE_CONFLICT', 'Concurrent change; retry'),
   );

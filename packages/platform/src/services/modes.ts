@@ -33,10 +33,18 @@ export const putMode: RouteHandler = async (i, h) => {
           TableName: c.table,
           Item: { ...k.mode(mode), ...after },
           ConditionExpression: before ? '#v = :v' : 'attribute_not_exists(PK)',
-          ...(before ? { ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': before.version } } : {}),
+          ...(before
+            ? { ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': before.version } }
+            : {}),
         },
       },
-      audit(h, { action: 'mode.put', resource: `mode/${mode}`, before: before ?? null, after, tenantId: SYSTEM_TENANT }),
+      audit(h, {
+        action: 'mode.put',
+        resource: `mode/${mode}`,
+        before: before ?? null,
+        after,
+        tenantId: SYSTEM_TENANT,
+      }),
     ],
     () => conflict('WRITE_CONFLICT', 'The mode changed concurrently; retry'),
   );

@@ -37,7 +37,9 @@ function publicView(p: Portfolio): Omit<Portfolio, 'deletedAt'> {
 }
 
 async function load(h: HandlerContext, portfolioId: string): Promise<Portfolio> {
-  const r = await h.platform.db.send(new GetCommand({ TableName: dataTableOf(h), Key: keyOf(h, portfolioId), ConsistentRead: true }));
+  const r = await h.platform.db.send(
+    new GetCommand({ TableName: dataTableOf(h), Key: keyOf(h, portfolioId), ConsistentRead: true }),
+  );
   const p = strip<Portfolio>(r.Item);
   if (!p || p.deletedAt) throw notFound('PORTFOLIO_NOT_FOUND', `No portfolio ${portfolioId}`);
   return p;
@@ -84,7 +86,12 @@ export const listPortfolios: RouteHandler = async (i, h) => {
       ExclusiveStartKey: decodeCursor(q.cursor, pk),
     }),
   );
-  return { body: { items: (r.Items ?? []).map((it) => publicView(strip<Portfolio>(it) as Portfolio)), nextCursor: encodeCursor(r.LastEvaluatedKey) } };
+  return {
+    body: {
+      items: (r.Items ?? []).map((it) => publicView(strip<Portfolio>(it) as Portfolio)),
+      nextCursor: encodeCursor(r.LastEvaluatedKey),
+    },
+  };
 };
 
 export const getPortfolio: RouteHandler = async (i, h) => {
@@ -92,20 +99,26 @@ export const getPortfolio: RouteHandler = async (i, h) => {
   return { body: publicView(p), headers: { ETag: etag(p.version) } };
 };
 
-async function conditionalWrite(h: HandlerContext, before: Portfolio, after: Portfolio, action: string, expected: number) {
+async function conditionalWrite(
+  h: HandlerContext,
+  before: Portfolio,
+  after: Portfolio,
+  action: string,
+  expected: number,
+) {
   await h.platform.control.transact(
-      [
-        {
-          Put: {
-            TableName: dataTableOf(h),
-            Item: { ...keyOf(h, before.portfolioId), ...after },
-            ConditionExpression: '#v = :v AND attribute_not_exists(deletedAt)',
-            ExpressionAttributeNames: { '#v': 'version' },
-            ExpressionAttributeValues: { ':v': expected },
-          },
+    [
+      {
+        Put: {
+          TableName: dataTableOf(h),
+          Item: { ...keyOf(h, before.portfolioId), ...after },
+          ConditionExpression: '#v = :v AND attribute_not_exists(deletedAt)',
+          ExpressionAttributeNames: { '#v': 'version' },
+          ExpressionAttributeValues: { ':v': expected },
         },
-        audit(h, { action, resource: `portfolio/${before.portfolioId}`, before, after }),
-      ],
+      },
+      audit(h, { action, resource: `portfolio/${before.portfolioId}`, before, after }),
+    ],
     () => preconditionFailed('The portfolio changed since you read it; re-read and retry'),
   );
 }
@@ -120,7 +133,12 @@ export const patchPortfolio: RouteHandler = async (i, h) => {
   if (body.baseCurrency !== undefined) after.baseCurrency = body.baseCurrency;
   const cash = body.cash ?? before.cash;
   if (scaleOf(cash) > minorUnits(after.baseCurrency)) {
-    throw badRequest('VALIDATION_FAILED', `cash has more decimal places than ${after.baseCurrency} allows`, [{ path: 'body.cash', message: `has more than ${minorUnits(after.baseCurrency)} decimal places for ${after.baseCurrency}` }]);
+    throw badRequest('VALIDATION_FAILED', `cash has more decimal places than ${after.baseCurrency} allows`, [
+      {
+        path: 'body.cash',
+        message: `has more than ${minorUnits(after.baseCurrency)} decimal places for ${after.baseCurrency}`,
+      },
+    ]);
   }
   after.cash = formatMoney(cash, after.baseCurrency);
   if (body.description === null) delete after.description;

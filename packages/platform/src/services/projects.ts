@@ -11,7 +11,9 @@ type Params = Record<string, string>;
 export const listProjects: RouteHandler = async (i, h) => {
   const { tenantId } = i.params as Params;
   const q = i.query as z.infer<typeof s.listQuery>;
-  return { body: await h.platform.control.queryPrefix<ProjectRecord>(k.tenant(tenantId).PK, BEGINS.project, q.limit, q.cursor) };
+  return {
+    body: await h.platform.control.queryPrefix<ProjectRecord>(k.tenant(tenantId).PK, BEGINS.project, q.limit, q.cursor),
+  };
 };
 
 export const createProject: RouteHandler = async (i, h) => {
@@ -19,10 +21,23 @@ export const createProject: RouteHandler = async (i, h) => {
   const body = i.body as z.infer<typeof s.createProjectBody>;
   const c = h.platform.control;
   if (!(await c.getTenant(tenantId))) throw notFound('TENANT_NOT_FOUND', `Tenant ${tenantId} does not exist`);
-  const project: ProjectRecord = { tenantId, projectId: body.projectId, name: body.name, surface: body.surface, app: body.app, createdAt: iso(h.now) };
+  const project: ProjectRecord = {
+    tenantId,
+    projectId: body.projectId,
+    name: body.name,
+    surface: body.surface,
+    app: body.app,
+    createdAt: iso(h.now),
+  };
   await c.transact(
     [
-      { Put: { TableName: c.table, Item: { ...k.project(tenantId, body.projectId), ...project }, ConditionExpression: 'attribute_not_exists(PK)' } },
+      {
+        Put: {
+          TableName: c.table,
+          Item: { ...k.project(tenantId, body.projectId), ...project },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      },
       audit(h, { action: 'project.create', resource: `project/${body.projectId}`, after: project, tenantId }),
     ],
     () => conflict('PROJECT_EXISTS', `Project ${body.projectId} already exists`),

@@ -11,19 +11,25 @@ export const getRouting: RouteHandler = async (i, h) => {
   const { tenantId, env, kind } = i.params as Params;
   const item = await h.platform.control.getRaw(k.routing(tenantId, env, kind), true);
   if (!item) throw notFound('ROUTING_NOT_FOUND', `No '${kind}' routing entry for ${tenantId}/${env}`);
-  return { body: { tenantId, env, kind, config: item.config, version: item.version, updatedAt: item.updatedAt }, headers: { ETag: etag(Number(item.version)) } };
+  return {
+    body: { tenantId, env, kind, config: item.config, version: item.version, updatedAt: item.updatedAt },
+    headers: { ETag: etag(Number(item.version)) },
+  };
 };
 
 export const putRouting: RouteHandler = async (i, h) => {
   const { tenantId, env, kind } = i.params as Params;
   const config = i.body as z.infer<typeof s.routingConfig>;
   if (config.kind !== kind) {
-    throw badRequest('CONTEXT_MISMATCH', `body.kind '${config.kind}' does not match the path kind '${kind}'`, [{ path: 'body.kind', message: 'must match the path' }]);
+    throw badRequest('CONTEXT_MISMATCH', `body.kind '${config.kind}' does not match the path kind '${kind}'`, [
+      { path: 'body.kind', message: 'must match the path' },
+    ]);
   }
   const c = h.platform.control;
   const before = await c.getRaw(k.routing(tenantId, env, kind), true);
   const expected = ifMatch(i.headers, false);
-  if (expected !== undefined && expected !== Number(before?.version ?? 0)) throw preconditionFailed('Routing entry changed');
+  if (expected !== undefined && expected !== Number(before?.version ?? 0))
+    throw preconditionFailed('Routing entry changed');
   const after = { tenantId, env, kind, config, version: Number(before?.version ?? 0) + 1, updatedAt: iso(h.now) };
   await c.transact(
     [
@@ -32,10 +38,18 @@ export const putRouting: RouteHandler = async (i, h) => {
           TableName: c.table,
           Item: { ...k.routing(tenantId, env, kind), ...after },
           ConditionExpression: before ? '#v = :v' : 'attribute_not_exists(PK)',
-          ...(before ? { ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': before.version } } : {}),
+          ...(before
+            ? { ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': before.version } }
+            : {}),
         },
       },
-      audit(h, { action: 'routing.put', resource: `routing/${tenantId}/${env}/${kind}`, before: before?.config ?? null, after: config, tenantId }),
+      audit(h, {
+        action: 'routing.put',
+        resource: `routing/${tenantId}/${env}/${kind}`,
+        before: before?.config ?? null,
+        after: config,
+        tenantId,
+      }),
     ],
     () => preconditionFailed('Routing entry changed concurrently'),
   );
@@ -50,8 +64,20 @@ export const deleteRouting: RouteHandler = async (i, h) => {
   if (!before) throw notFound('ROUTING_NOT_FOUND', `No '${kind}' routing entry for ${tenantId}/${env}`);
   await c.transact(
     [
-      { Delete: { TableName: c.table, Key: k.routing(tenantId, env, kind), ConditionExpression: 'attribute_exists(PK)' } },
-      audit(h, { action: 'routing.delete', resource: `routing/${tenantId}/${env}/${kind}`, before: before.config, after: null, tenantId }),
+      {
+        Delete: {
+          TableName: c.table,
+          Key: k.routing(tenantId, env, kind),
+          ConditionExpression: 'attribute_exists(PK)',
+        },
+      },
+      audit(h, {
+        action: 'routing.delete',
+        resource: `routing/${tenantId}/${env}/${kind}`,
+        before: before.config,
+        after: null,
+        tenantId,
+      }),
     ],
     () => notFound('ROUTING_NOT_FOUND', 'Routing entry already removed'),
   );

@@ -11,12 +11,25 @@ const MODE_DESCRIPTIONS: Record<(typeof MODES)[number], string> = {
 };
 
 /** The records bootstrap creates (t_system and the modes); the local seed writes the same ones. */
-export function systemRecords(at: string): Array<{ key: { PK: string; SK: string }; item: Record<string, unknown>; resource: string }> {
+export function systemRecords(
+  at: string,
+): Array<{ key: { PK: string; SK: string }; item: Record<string, unknown>; resource: string }> {
   return [
-    { key: k.tenant(SYSTEM_TENANT), item: { tenantId: SYSTEM_TENANT, name: 'System', mode: 'enterprise', createdAt: at, updatedAt: at, version: 1 }, resource: `tenant/${SYSTEM_TENANT}` },
+    {
+      key: k.tenant(SYSTEM_TENANT),
+      item: { tenantId: SYSTEM_TENANT, name: 'System', mode: 'enterprise', createdAt: at, updatedAt: at, version: 1 },
+      resource: `tenant/${SYSTEM_TENANT}`,
+    },
     ...MODES.map((m) => ({
       key: k.mode(m),
-      item: { mode: m, description: MODE_DESCRIPTIONS[m], defaults: {}, ownerTenantId: SYSTEM_TENANT, updatedAt: at, version: 1 },
+      item: {
+        mode: m,
+        description: MODE_DESCRIPTIONS[m],
+        defaults: {},
+        ownerTenantId: SYSTEM_TENANT,
+        updatedAt: at,
+        version: 1,
+      },
       resource: `mode/${m}`,
     })),
   ];

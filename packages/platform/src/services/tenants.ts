@@ -13,11 +13,29 @@ export const createTenant: RouteHandler = async (i, h) => {
   const body = i.body as z.infer<typeof s.createTenantBody>;
   const c = h.platform.control;
   const at = iso(h.now);
-  const tenant: TenantRecord = { tenantId: body.tenantId, name: body.name, mode: body.mode, createdAt: at, updatedAt: at, version: 1 };
+  const tenant: TenantRecord = {
+    tenantId: body.tenantId,
+    name: body.name,
+    mode: body.mode,
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+  };
   await c.transact(
     [
-      { Put: { TableName: c.table, Item: { ...k.tenant(body.tenantId), ...tenant }, ConditionExpression: 'attribute_not_exists(PK)' } },
-      audit(h, { action: 'tenant.create', resource: `tenant/${body.tenantId}`, after: tenant, tenantId: body.tenantId }),
+      {
+        Put: {
+          TableName: c.table,
+          Item: { ...k.tenant(body.tenantId), ...tenant },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      },
+      audit(h, {
+        action: 'tenant.create',
+        resource: `tenant/${body.tenantId}`,
+        after: tenant,
+        tenantId: body.tenantId,
+      }),
     ],
     () => conflict('TENANT_EXISTS', `Tenant ${body.tenantId} already exists`),
   );
@@ -38,7 +56,8 @@ export const patchTenant: RouteHandler = async (i, h) => {
   const expected = ifMatch(i.headers, false);
   const before = await c.getTenant(tenantId);
   if (!before) throw notFound('TENANT_NOT_FOUND', `Tenant ${tenantId} does not exist`);
-  if (expected !== undefined && expected !== before.version) throw preconditionFailed(`Tenant is at version ${before.version}`);
+  if (expected !== undefined && expected !== before.version)
+    throw preconditionFailed(`Tenant is at version ${before.version}`);
   if (body.mode && !(MODES as readonly string[]).includes(body.mode)) throw badRequest('UNKNOWN_MODE', 'Unknown mode');
   const after: TenantRecord = { ...before, ...body, updatedAt: iso(h.now), version: before.version + 1 };
   await c.transact(
