@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
-import { ROUTES } from '../packages/platform/src/routes/table.js';
+import { ALL_ROUTES as ROUTES } from '../packages/app/src/routes.js';
 import { AUTHORIZER_HANDLER } from '../stacks/Api.js';
 import { NODEJS_BUNDLING, sstEsbuildOptions } from '../stacks/bundling.js';
 
@@ -38,13 +38,15 @@ const esbuildVersion = (
   JSON.parse(readFileSync(path.join(path.dirname(esbuildPath), '..', 'package.json'), 'utf8')) as { version: string }
 ).version;
 
-const BARE = `
+const BARE =
+  `
 import middy from '@middy/core';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 const db = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 export const handler = middy(async (event) => {
-  const r = await db.send(new GetCommand({ TableName: process.env.BALLAST_CONTROL_TABLE, Key: { PK: 'TENANT#' + event.pathParameters?.id, SK: 'META' } }));
+  const r = await db.send(new GetCommand({ TableName: process.env.BALLAST_CONTROL_TABLE, ` +
+  `Key: { PK: 'TENANT#' + event.pathParameters?.id, SK: 'META' } }));
   return { statusCode: 200, body: JSON.stringify(r.Item ?? null) };
 });
 `;
@@ -112,7 +114,11 @@ async function build(id: string, handler: string, outDir: string, source?: strin
 const run = promisify(execFile);
 /** One cold import in a fresh process: wall-clock ms, and CPU ms (user+system; less sensitive to a busy machine). */
 async function coldImport(file: string): Promise<{ wall: number; cpu: number }> {
-  const script = `const c = process.cpuUsage(); const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); const w = performance.now() - t; const d = process.cpuUsage(c); process.stdout.write(JSON.stringify({ wall: w, cpu: (d.user + d.system) / 1000 }));`;
+  const script =
+    'const c = process.cpuUsage(); const t = performance.now(); ' +
+    `await import(${JSON.stringify(pathToFileURL(file).href)}); ` +
+    'const w = performance.now() - t; const d = process.cpuUsage(c); ' +
+    'process.stdout.write(JSON.stringify({ wall: w, cpu: (d.user + d.system) / 1000 }));';
   const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
     env: ENV,
     cwd: path.dirname(file),
@@ -206,23 +212,32 @@ try {
   const pad = (s: string, n: number) => s.padEnd(n);
   const lpad = (s: string, n: number) => s.padStart(n);
   console.log(
-    `\nLambda bundles (esbuild ${esbuildVersion}, ESM, minified, SDK bundled), cold import median of ${RUNS} fresh processes, ${process.version}`,
+    `\nLambda bundles (esbuild ${esbuildVersion}, ESM, minified, SDK bundled), ` +
+      `cold import median of ${RUNS} fresh processes, ${process.version}`,
   );
   console.log(
-    `${pad('function', 22)}${lpad('KiB', 8)}${lpad('gz KiB', 8)}${lpad('import ms', 11)}${lpad('× bare', 8)}${lpad('cpu ms', 9)}${lpad('× bare', 8)}  ok`,
+    `${pad('function', 22)}${lpad('KiB', 8)}${lpad('gz KiB', 8)}${lpad('import ms', 11)}` +
+      `${lpad('× bare', 8)}${lpad('cpu ms', 9)}${lpad('× bare', 8)}  ok`,
   );
   console.log(
-    `${pad(bare.id, 22)}${lpad(kb(bare.bytes), 8)}${lpad(kb(bare.gzipBytes), 8)}${lpad(bareMs.toFixed(1), 11)}${lpad('1.00', 8)}${lpad(bareCpuMs.toFixed(1), 9)}${lpad('1.00', 8)}  baseline`,
+    `${pad(bare.id, 22)}${lpad(kb(bare.bytes), 8)}${lpad(kb(bare.gzipBytes), 8)}${lpad(bareMs.toFixed(1), 11)}` +
+      `${lpad('1.00', 8)}${lpad(bareCpuMs.toFixed(1), 9)}${lpad('1.00', 8)}  baseline`,
   );
   for (const r of rows) {
     const ok = `${r.withinSize ? '' : 'SIZE '}${r.withinImport ? '' : 'IMPORT'}`.trim() || 'yes';
     console.log(
-      `${pad(r.id, 22)}${lpad(kb(r.bytes), 8)}${lpad(kb(r.gzipBytes), 8)}${lpad(r.importMs.toFixed(1), 11)}${lpad(r.importRatio.toFixed(2), 8)}${lpad(r.importCpuMs.toFixed(1), 9)}${lpad(r.importCpuRatio.toFixed(2), 8)}  ${ok}`,
+      `${pad(r.id, 22)}${lpad(kb(r.bytes), 8)}${lpad(kb(r.gzipBytes), 8)}${lpad(r.importMs.toFixed(1), 11)}` +
+        `${lpad(r.importRatio.toFixed(2), 8)}${lpad(r.importCpuMs.toFixed(1), 9)}` +
+        `${lpad(r.importCpuRatio.toFixed(2), 8)}  ${ok}`,
     );
   }
   const sm = results.summary;
   console.log(
-    `\nlargest ${kb(sm.maxBytes)} KiB (target ≤ ${kb(TARGET_BYTES)}); import ratio max ${sm.maxImportRatio.toFixed(2)}, median ${sm.medianImportRatio.toFixed(2)} (target ≤ ${TARGET_RATIO}); CPU ratio max ${sm.maxImportCpuRatio.toFixed(2)}, median ${sm.medianImportCpuRatio.toFixed(2)} → bench/results/functions.json`,
+    `\nlargest ${kb(sm.maxBytes)} KiB (target ≤ ${kb(TARGET_BYTES)}); ` +
+      `import ratio max ${sm.maxImportRatio.toFixed(2)}, median ${sm.medianImportRatio.toFixed(2)} ` +
+      `(target ≤ ${TARGET_RATIO}); ` +
+      `CPU ratio max ${sm.maxImportCpuRatio.toFixed(2)}, median ${sm.medianImportCpuRatio.toFixed(2)} ` +
+      '→ bench/results/functions.json',
   );
 } finally {
   await rm(dir, { recursive: true, force: true });

@@ -9,7 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { startLocal } from '../packages/local/src/app.js';
-import { RATE_LIMITS_CONFIG } from '../packages/platform/src/http/limits.js';
+import { RATE_LIMITS_CONFIG } from '../packages/platform/src/http/middlewares/limits/index.js';
 
 const DURATION = 10;
 const CONNECTIONS = 10;
@@ -29,7 +29,7 @@ async function run(url: string, headers: Record<string, string>) {
 const rt = await startLocal({ port: 0, inMemory: true, tablePrefix: 'bench' });
 try {
   // Lift the per-tier limits for the load test (they are configuration data).
-  await rt.platform.control.putConfig(RATE_LIMITS_CONFIG, {
+  await rt.platform.tenancy.putConfig(RATE_LIMITS_CONFIG, {
     observer: 1e9,
     navigator: 1e9,
     operator: 1e9,

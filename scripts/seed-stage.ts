@@ -3,11 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { auditPut } from '../packages/platform/src/audit/audit.js';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { auditRecord } from '../packages/platform/src/audit/entry.js';
+import { DynamoAuditStore } from '../packages/platform/src/audit/store.dynamo.js';
 import { SYSTEM_TENANT, type Env } from '../packages/platform/src/context/types.js';
-import { k } from '../packages/platform/src/data/keys.js';
-import { routingConfig, type RoutingConfig } from '../packages/platform/src/routes/schemas.js';
+import { DynamoUnitOfWork } from '../packages/platform/src/data/unit-of-work.js';
+import { type RoutingConfig, routingConfig } from '../packages/platform/src/routing/schemas.js';
+import { DynamoRoutingStore } from '../packages/platform/src/routing/store.dynamo.js';
+import { DynamoTenancyStore } from '../packages/platform/src/tenancy/store.dynamo.js';
 import { APP_NAME, OUTPUTS, stageEnv } from '../stacks/config.js';
 
 /**
@@ -44,7 +47,8 @@ export function parseStageOutputs(all: Record<string, Record<string, string>>, s
     const v = all[`${stage}-${APP_NAME}-${stack}`]?.[key];
     if (!v)
       throw new Error(
-        `Output ${key} of stack ${stage}-${APP_NAME}-${stack} is missing: deploy the stage first (npm run deploy -- --stage ${stage})`,
+        `Output ${key} of stack ${stage}-${APP_NAME}-${stack} is missing: ` +
+          `deploy the stage first (npm run deploy -- --stage ${stage})`,
       );
     return v;
   };
@@ -87,102 +91,78 @@ export function firstRoutingEntries(
 
 export type WriteOutcome = 'created' | 'updated' | 'unchanged' | 'differs';
 
-/** Writes one routing entry (+ its audit record) the way the routing.put route does. */
+/** The stores and a unit of work over a stage's control table, acting as the platform itself. */
+function controlPlane(db: DynamoDBDocumentClient, controlTable: string) {
+  const audit = new DynamoAuditStore(db, controlTable);
+  return {
+    routing: new DynamoRoutingStore(db, controlTable),
+    tenancy: new DynamoTenancyStore(db, controlTable),
+    unitOfWork: (requestId: string, now: number) =>
+      new DynamoUnitOfWork(db, (uow, entry) =>
+        audit.stage(uow, auditRecord(entry, { kind: 'system', tenantId: SYSTEM_TENANT, requestId }, now)),
+      ),
+  };
+}
+
+/** Writes one routing entry (+ its audit record) through the same store the routing.put route uses. */
 export async function writeRoutingEntry(
   db: DynamoDBDocumentClient,
   controlTable: string,
   e: SeedEntry,
   opts: { force: boolean; requestId: string; now?: number },
 ): Promise<WriteOutcome> {
-  const key = k.routing(e.tenantId, e.env, e.kind);
-  const before = (await db.send(new GetCommand({ TableName: controlTable, Key: key, ConsistentRead: true }))).Item;
+  const plane = controlPlane(db, controlTable);
+  const before = await plane.routing.get(e.tenantId, e.env, e.kind);
   if (before && isDeepStrictEqual(before.config, e.config)) return 'unchanged';
   if (before && !opts.force) return 'differs';
   const now = opts.now ?? Date.now();
-  const version = Number(before?.version ?? 0) + 1;
-  await db.send(
-    new TransactWriteCommand({
-      TransactItems: [
-        {
-          Put: {
-            TableName: controlTable,
-            Item: {
-              ...key,
-              tenantId: e.tenantId,
-              env: e.env,
-              kind: e.kind,
-              config: e.config,
-              version,
-              updatedAt: new Date(now).toISOString(),
-            },
-            ConditionExpression: before ? '#v = :v' : 'attribute_not_exists(PK)',
-            ...(before
-              ? { ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': before.version } }
-              : {}),
-          },
-        },
-        auditPut(
-          controlTable,
-          {
-            action: 'routing.put',
-            resource: `routing/${e.tenantId}/${e.env}/${e.kind}`,
-            before: before?.config ?? null,
-            after: e.config,
-            tenantId: e.tenantId,
-            source: 'system',
-          },
-          { tenantId: e.tenantId, requestId: opts.requestId, system: true },
-          now,
-        ),
-      ],
-    }),
+  const uow = plane.unitOfWork(opts.requestId, now);
+  plane.routing.put(
+    uow,
+    { tenantId: e.tenantId, env: e.env, kind: e.kind, config: e.config, updatedAt: new Date(now).toISOString() },
+    before?.version,
   );
+  uow.audit({
+    action: 'routing.put',
+    resource: `routing/${e.tenantId}/${e.env}/${e.kind}`,
+    before: before?.config ?? null,
+    after: e.config,
+    tenantId: e.tenantId,
+    source: 'system',
+  });
+  await uow.commit();
   return before ? 'updated' : 'created';
 }
 
-/** Makes a Cognito user (`sub`) an admin of t_system; same item shape as the members.put route. */
+/** Makes a Cognito user (`sub`) an admin of t_system, through the store the members.put route uses. */
 export async function writeSystemAdmin(
   db: DynamoDBDocumentClient,
   controlTable: string,
   userId: string,
   opts: { requestId: string; now?: number },
 ): Promise<WriteOutcome> {
-  const key = k.member(SYSTEM_TENANT, userId);
-  const before = (await db.send(new GetCommand({ TableName: controlTable, Key: key, ConsistentRead: true }))).Item;
-  if (before && (before.roles as string[] | undefined)?.includes('admin')) return 'unchanged';
+  const plane = controlPlane(db, controlTable);
+  const before = await plane.tenancy.getMember(SYSTEM_TENANT, userId);
+  if (before?.roles.includes('admin')) return 'unchanged';
   const now = opts.now ?? Date.now();
   const after = {
     tenantId: SYSTEM_TENANT,
     userId,
-    roles: ['admin'],
-    tier: 'sovereign',
+    roles: ['admin' as const],
+    tier: 'sovereign' as const,
     updatedAt: new Date(now).toISOString(),
   };
-  await db.send(
-    new TransactWriteCommand({
-      TransactItems: [
-        {
-          Put: {
-            TableName: controlTable,
-            Item: { ...key, ...after, GSI1PK: `USER#${userId}`, GSI1SK: `TENANT#${SYSTEM_TENANT}` },
-          },
-        },
-        auditPut(
-          controlTable,
-          {
-            action: before ? 'member.update' : 'member.add',
-            resource: `member/${userId}`,
-            before: before ?? null,
-            after,
-            tenantId: SYSTEM_TENANT,
-            source: 'system',
-          },
-          { tenantId: SYSTEM_TENANT, requestId: opts.requestId, system: true },
-          now,
-        ),
-      ],
-    }),
-  );
+  const uow = plane.unitOfWork(opts.requestId, now);
+  plane.tenancy.putMember(uow, after);
+  uow.audit({
+    action: before ? 'member.update' : 'member.add',
+    resource: `member/${userId}`,
+    before: before ?? null,
+    after,
+    tenantId: SYSTEM_TENANT,
+    source: 'system',
+  });
+  await uow.commit();
   return before ? 'updated' : 'created';
 }
 
@@ -259,7 +239,9 @@ async function main(): Promise<void> {
     const key = process.stdin.isTTY ? '' : (await readStdin()).trim();
     if (!key) {
       throw new Error(
-        `No bootstrap key on standard input. Pipe it in:\n  aws secretsmanager get-secret-value --region ${region} --secret-id ${outputs.bootstrapSecretArn} --query SecretString --output text | npx tsx scripts/seed-stage.ts --stage ${stage}`,
+        'No bootstrap key on standard input. Pipe it in:\n' +
+          `  aws secretsmanager get-secret-value --region ${region} --secret-id ${outputs.bootstrapSecretArn}` +
+          ` --query SecretString --output text | npx tsx scripts/seed-stage.ts --stage ${stage}`,
       );
     }
     if (dry) console.log(`[dry-run] would POST ${outputs.apiUrl}/v1/system/bootstrap`);

@@ -31,8 +31,9 @@ export interface Synthesized {
 /**
  * Synthesises the SST app offline: no AWS credentials, no bootstrap stack lookup. What `sst deploy`
  * does minus its AWS calls: SST skips the bootstrap lookup (sourcemap upload) when NODE_ENV=test,
- * which `npm run synth` and vitest set; every function is really bundled by SST's esbuild during `app.finish()`. The account
- * stays the `AWS::AccountId` pseudo parameter, so ARNs read `${AWS::AccountId}` in the templates.
+ * which `npm run synth` and vitest set; every function is really bundled by SST's esbuild during
+ * `app.finish()`. The account stays the `AWS::AccountId` pseudo parameter, so ARNs read
+ * `${AWS::AccountId}` in the templates.
  */
 export async function synthApp(opts: SynthOptions): Promise<Synthesized> {
   if (path.resolve(process.cwd()) !== path.resolve(opts.root)) {

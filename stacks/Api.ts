@@ -5,8 +5,8 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Api as SstApi, Function as SstFunction, use, type ApiRouteProps, type StackContext } from 'sst/constructs';
-import { ROUTES } from '../packages/platform/src/routes/table.js';
-import type { RouteDef } from '../packages/platform/src/routes/types.js';
+import { ALL_ROUTES as ROUTES } from '../packages/app/src/routes.js';
+import type { RouteDef } from '../packages/platform/src/http/define-route.js';
 import { NODEJS_BUNDLING, sstHandler } from './bundling.js';
 import { OUTPUTS, stageEnv, stageNames, stageSettings } from './config.js';
 import { Data } from './Data.js';
@@ -19,7 +19,7 @@ export const AUTHORIZER_KEY = 'Edge';
 export const ROUTE_TAG = 'ballast:route';
 export const GROUP_TAG = 'ballast:group';
 
-export type FunctionGroup = RouteDef['group'] | 'edge';
+export type FunctionGroup = RouteDef['context'] | 'edge';
 
 /**
  * Which routes the edge authorizer guards. `public` (health) needs nothing. `bootstrapKey` (the
@@ -201,7 +201,7 @@ export function Api({ stack }: StackContext) {
   for (const route of ROUTES) {
     const fn = api.getFunction(routeKey(route));
     if (!fn) throw new Error(`No function for route ${route.id}`);
-    addToGroup(route.group, fn, route.id);
+    addToGroup(route.context, fn, route.id);
   }
 
   // Alarms → one SNS topic (subscribe an email or a pager to it after deploy).
@@ -220,7 +220,9 @@ export function Api({ stack }: StackContext) {
     });
   new Alarm(stack, 'Api5xxRate', {
     alarmName: `ballast-${stage}-api-5xx-rate`,
-    alarmDescription: `More than ${settings.api5xxPercent}% of API requests answered 5xx in 5 minutes (with at least ${settings.api5xxMinRequests} requests). A 5xx is a bug or an outage.`,
+    alarmDescription:
+      `More than ${settings.api5xxPercent}% of API requests answered 5xx in 5 minutes ` +
+      `(with at least ${settings.api5xxMinRequests} requests). A 5xx is a bug or an outage.`,
     metric: new MathExpression({
       expression: `IF(requests >= ${settings.api5xxMinRequests}, 100 * errors / requests, 0)`,
       usingMetrics: { errors: apiMetric('5xx'), requests: apiMetric('Count') },

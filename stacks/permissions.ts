@@ -1,5 +1,5 @@
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { RouteUses } from '../packages/platform/src/routes/types.js';
+import type { RouteUses } from '../packages/platform/src/http/define-route.js';
 
 /**
  * Least-privilege IAM for one route's Lambda, derived from the route table's `uses`.

@@ -41,7 +41,9 @@ export function bench(candles: Candles): BenchRow[] {
       baseline: 'reference EMA(20) loop',
       target: `≤ ${TARGET}× reference`,
       met: ratio <= TARGET,
-      note: `${setup}; equity and drawdown curves, columnar trade log, every metric (backtest-kit not installed, not measured)`,
+      note:
+        `${setup}; equity and drawdown curves, columnar trade log, every metric ` +
+        '(backtest-kit not installed, not measured)',
     },
     {
       job,

@@ -196,7 +196,9 @@ export function bench(candles: Candles): BenchRow[] {
       impl: 'reference loop',
       ms: ref,
       opsPerSec: opsPerSec(ref),
-      note: `${n.toLocaleString('en')} bars; same arithmetic as ballast, no checks; best of 7 interleaved rounds × median of 5`,
+      note:
+        `${n.toLocaleString('en')} bars; same arithmetic as ballast, no checks; ` +
+        'best of 7 interleaved rounds × median of 5',
     });
     const ratio = balMs / ref;
     rows.push({

@@ -98,7 +98,9 @@ export function bench(_candles: Candles): BenchRow[] {
     impl: 'ballast',
     ms: ms / calls,
     opsPerSec: Math.round(calls / (ms / 1000)),
-    note: `${calls} calls per run on a mid-session account (12 trades today, 8 closed); ms is per call; ${approved > 0 ? 'approvals and rejections mixed' : 'all rejected'}`,
+    note:
+      `${calls} calls per run on a mid-session account (12 trades today, 8 closed); ms is per call; ` +
+      (approved > 0 ? 'approvals and rejections mixed' : 'all rejected'),
   });
 
   for (const fractional of [false, true]) {

@@ -200,7 +200,8 @@ describe('routing registry', () => {
 });
 
 describe('API keys', () => {
-  it('admin creates a key (secret shown once, stored hashed), a machine client uses it, revocation locks it out', async () => {
+  // The secret is shown once and stored hashed; once revoked, the key no longer works.
+  it('admin creates a key (secret shown once), a machine client uses it, revocation locks it out', async () => {
     expect(
       (
         await t.call('POST', '/v1/api-keys', {
@@ -273,7 +274,7 @@ describe('health', () => {
 
 describe('OpenAPI', () => {
   it('documents every route of the table with its schemas', async () => {
-    const { ROUTES } = await import('../../packages/platform/src/routes/table.js');
+    const { ALL_ROUTES: ROUTES } = await import('../../packages/app/src/routes.js');
     const r = await t.call('GET', '/v1/openapi.json');
     expect(r.status).toBe(200);
     expect(r.body.openapi).toBe('3.1.0');

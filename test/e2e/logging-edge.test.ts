@@ -29,7 +29,9 @@ afterAll(async () => {
 });
 
 describe('structured logs', () => {
-  it('carry request id, tenant and user on every line; never the token, key or body secrets; keys cleared per invocation', async () => {
+  // Every line carries request id, tenant and user; the token, API key and body secrets never appear;
+  // the per-request log keys are cleared between invocations.
+  it('carry request id, tenant, user; never token, key or body secrets; keys cleared per invocation', async () => {
     const tok = await t.token('u_operator', 't_demo');
     const r1 = await t.call('GET', '/v1/portfolios', { token: tok, headers: { 'X-Project-Id': 'p_demo' } });
     const r2 = await t.call('GET', '/v1/health');

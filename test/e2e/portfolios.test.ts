@@ -137,7 +137,9 @@ describe('portfolios', () => {
     expect(badId.status).toBe(400);
   });
 
-  it('project context: missing → PROJECT_REQUIRED, another tenant’s project → PROJECT_UNKNOWN, body naming another project/tenant → CONTEXT_MISMATCH', async () => {
+  // Missing project → PROJECT_REQUIRED; another tenant’s project → PROJECT_UNKNOWN;
+  // a body naming another project or tenant → CONTEXT_MISMATCH.
+  it('project context: PROJECT_REQUIRED, PROJECT_UNKNOWN and CONTEXT_MISMATCH', async () => {
     const r1 = await t.call('GET', '/v1/portfolios', { token: nav });
     expect(r1.status).toBe(400);
     expect(r1.body.code).toBe('PROJECT_REQUIRED');
@@ -216,7 +218,8 @@ describe('portfolios', () => {
     expect(badKey.status).toBe(400);
   });
 
-  it('concurrent identical idempotent requests: one runs, the other is 409 or a replay — never two portfolios', async () => {
+  // One request runs; the other gets a 409 or a replay of the first response.
+  it('concurrent identical idempotent requests never create two portfolios', async () => {
     const h = { ...P, 'Idempotency-Key': 'concurrent-key-0001' };
     const rs = await Promise.all(
       [1, 2, 3].map(() =>

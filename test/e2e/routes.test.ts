@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROUTES } from '../../packages/platform/src/routes/table.js';
+import { ALL_ROUTES as ROUTES } from '../../packages/app/src/routes.js';
 import { tierRank, TIERS } from '../../packages/platform/src/context/types.js';
 import { startRuntime, type TestRuntime } from '../support/runtime.js';
 

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ensureTable } from '../../packages/platform/src/data/tables.js';
-import { routeById } from '../../packages/platform/src/routes/table.js';
+import { routeById } from '../../packages/app/src/routes.js';
 import { sstEsbuildOptions } from '../../stacks/bundling.js';
 import { ROOT } from './synth.js';
 
@@ -140,7 +140,13 @@ process.stdout.write(JSON.stringify({ accessKeyId: id.accessKeyId, sessionToken:
       callbackWaitsForEmptyEventLoop: true,
     };
     const script = `const m = await import(${JSON.stringify(pathToFileURL(file).href)});
-const ctx = { ...${JSON.stringify(context)}, getRemainingTimeInMillis: () => 10000, done() {}, fail() {}, succeed() {} };
+const ctx = {
+  ...${JSON.stringify(context)},
+  getRemainingTimeInMillis: () => 10000,
+  done() {},
+  fail() {},
+  succeed() {},
+};
 const r = await m.handler(${JSON.stringify(event)}, ctx);
 process.stdout.write('\\n@@' + JSON.stringify(r));`;
     const out = await runNode(script, {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ROUTES } from '../../packages/platform/src/routes/table.js';
+import { ALL_ROUTES as ROUTES } from '../../packages/app/src/routes.js';
 import { needsAuthorizer } from '../../stacks/Api.js';
 import { sstHandler } from '../../stacks/bundling.js';
 import { assertStageName, isProdLike, siloTenants, siloTenantsFor, stageEnv, stageNames } from '../../stacks/config.js';

@@ -6,12 +6,13 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LocalIssuer } from '../../packages/local/src/issuer.js';
 import { newApiKey } from '../../packages/platform/src/auth/api-keys.js';
-import { createDocumentClient } from '../../packages/platform/src/data/client.js';
-import { k } from '../../packages/platform/src/data/keys.js';
+import { createDocumentClient, createDynamoClient } from '../../packages/platform/src/data/client.js';
+import { DynamoUnitOfWork } from '../../packages/platform/src/data/unit-of-work.js';
+import type { ApiKeyRecord } from '../../packages/platform/src/tenancy/store.js';
+import { DynamoTenancyStore } from '../../packages/platform/src/tenancy/store.dynamo.js';
 import { ensureTable } from '../../packages/platform/src/data/tables.js';
 import { firstRoutingEntries, writeRoutingEntry } from '../../scripts/seed-stage.js';
 import { AUTHORIZER_HANDLER } from '../../stacks/Api.js';
@@ -30,12 +31,21 @@ const issuerUrl = 'https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_E
 const clientId = 'edge-test-client';
 const endpoint = inject('dynamoEndpoint');
 const table = `edge_${Date.now().toString(36)}`;
-const db = createDocumentClient({ region: 'local', endpoint });
+const db = createDocumentClient(createDynamoClient({ region: 'local', endpoint }));
 let dir: string;
 let bundle: string;
 let issuer: LocalIssuer;
 let other: LocalIssuer;
 const apiKey = newApiKey();
+
+const tenancy = () => new DynamoTenancyStore(db, table);
+
+/** Stores a key the way apiKeys.create does (without its audit record). */
+async function createKey(record: ApiKeyRecord) {
+  const uow = new DynamoUnitOfWork(db, () => undefined);
+  tenancy().createApiKey(uow, record);
+  await uow.commit();
+}
 
 beforeAll(async () => {
   const sstRequire = createRequire(createRequire(import.meta.url).resolve('sst/package.json'));
@@ -63,23 +73,17 @@ beforeAll(async () => {
   );
   const withKeys = { ...identity, config: { ...identity.config, jwks: issuer.jwks() } } as typeof identity;
   await writeRoutingEntry(db, table, withKeys, { force: false, requestId: 'edge-test' });
-  await db.send(
-    new PutCommand({
-      TableName: table,
-      Item: {
-        ...k.apiKey(apiKey.keyId),
-        keyId: apiKey.keyId,
-        tenantId: 't_acme',
-        projectId: 'p_main',
-        name: 'ci',
-        tier: 'operator',
-        roles: ['trader'],
-        hash: apiKey.hash,
-        createdAt: new Date().toISOString(),
-        createdBy: 'test',
-      },
-    }),
-  );
+  await createKey({
+    keyId: apiKey.keyId,
+    tenantId: 't_acme',
+    projectId: 'p_main',
+    name: 'ci',
+    tier: 'operator',
+    roles: ['trader'],
+    hash: apiKey.hash,
+    createdAt: new Date().toISOString(),
+    createdBy: 'test',
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -115,7 +119,10 @@ async function authorize(
   }));
   const script = `const m = await import(${JSON.stringify(pathToFileURL(bundle).href)});
 const out = [];
-for (const e of ${JSON.stringify(events)}) out.push(await m.handler(e, { awsRequestId: e.requestContext.requestId, getRemainingTimeInMillis: () => 5000 }));
+for (const e of ${JSON.stringify(events)}) {
+  const ctx = { awsRequestId: e.requestContext.requestId, getRemainingTimeInMillis: () => 5000 };
+  out.push(await m.handler(e, ctx));
+}
 process.stdout.write('\\n@@' + JSON.stringify(out));`;
   const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
     cwd: dir,
@@ -156,31 +163,20 @@ describe('edge authorizer (bundled as deployed)', () => {
       jti: string;
       exp: number;
     };
-    await db.send(
-      new PutCommand({
-        TableName: table,
-        Item: { ...k.revoked(jti), jti, revokedBy: 'user-2', revokedAt: new Date().toISOString(), ttl: exp },
-      }),
-    );
+    await tenancy().revoke(jti, exp, 'user-2', new Date().toISOString());
     const revokedKey = newApiKey();
-    await db.send(
-      new PutCommand({
-        TableName: table,
-        Item: {
-          ...k.apiKey(revokedKey.keyId),
-          keyId: revokedKey.keyId,
-          tenantId: 't_acme',
-          projectId: 'p_main',
-          name: 'old',
-          tier: 'operator',
-          roles: ['trader'],
-          hash: revokedKey.hash,
-          createdAt: new Date().toISOString(),
-          createdBy: 'test',
-          revokedAt: new Date().toISOString(),
-        },
-      }),
-    );
+    await createKey({
+      keyId: revokedKey.keyId,
+      tenantId: 't_acme',
+      projectId: 'p_main',
+      name: 'old',
+      tier: 'operator',
+      roles: ['trader'],
+      hash: revokedKey.hash,
+      createdAt: new Date().toISOString(),
+      createdBy: 'test',
+      revokedAt: new Date().toISOString(),
+    });
 
     const results = await authorize([
       { authorization: `Bearer ${good}` },

@@ -1,12 +1,13 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createDocumentClient } from '../../packages/platform/src/data/client.js';
-import { k } from '../../packages/platform/src/data/keys.js';
+import { createDocumentClient, createDynamoClient } from '../../packages/platform/src/data/client.js';
+import { DynamoAuditStore } from '../../packages/platform/src/audit/store.dynamo.js';
 import { ensureTable } from '../../packages/platform/src/data/tables.js';
 import { RoutingRegistry } from '../../packages/platform/src/routing/registry.js';
+import { DynamoRoutingStore } from '../../packages/platform/src/routing/store.dynamo.js';
+import { DynamoTenancyStore } from '../../packages/platform/src/tenancy/store.dynamo.js';
 import {
   callBootstrap,
   firstRoutingEntries,
@@ -35,7 +36,7 @@ const outputsFile = {
 };
 
 const table = `seed_${Date.now().toString(36)}`;
-const db = createDocumentClient({ region: 'local', endpoint: inject('dynamoEndpoint') });
+const db = createDocumentClient(createDynamoClient({ region: 'local', endpoint: inject('dynamoEndpoint') }));
 
 beforeAll(async () => {
   await ensureTable(
@@ -57,7 +58,8 @@ describe('seed-stage', () => {
     expect(regionOfIssuer(issuer)).toBe('eu-central-1');
   });
 
-  it('builds t_system’s identity entry from the pool’s issuer and client, and its data entry from the pooled table', () => {
+  // The identity entry uses the user pool’s issuer and client id; the data entry points at the pooled table.
+  it('builds t_system’s identity entry from the pool and its data entry from the pooled table', () => {
     const entries = firstRoutingEntries(parseStageOutputs(outputsFile, 'dev'), 'dev');
     expect(entries).toEqual([
       {
@@ -88,7 +90,7 @@ describe('seed-stage', () => {
     for (const e of entries)
       expect(await writeRoutingEntry(db, table, e, { force: false, requestId: 'seed-2' })).toBe('unchanged');
 
-    const registry = new RoutingRegistry(db, table, () => Date.now(), 0);
+    const registry = new RoutingRegistry(new DynamoRoutingStore(db, table), () => Date.now(), 0);
     const identity = await registry.require('t_system', 'dev', 'identity');
     expect(identity.config).toMatchObject({ issuer, clientIds: ['client123'] });
     expect(identity.version).toBe(1);
@@ -108,14 +110,12 @@ describe('seed-stage', () => {
     registry.invalidate();
     expect((await registry.require('t_system', 'dev', 'identity')).version).toBe(2);
 
-    const audit = await db.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: 'PK = :pk',
-        ExpressionAttributeValues: { ':pk': k.auditPk('t_system') },
-      }),
-    );
-    const routingAudits = (audit.Items ?? []).filter((a) => a.action === 'routing.put');
+    const audit = await new DynamoAuditStore(db, table).list('t_system', {
+      limit: 50,
+      since: '2020-01-01T00:00:00.000Z',
+      until: new Date().toISOString(),
+    });
+    const routingAudits = audit.items.filter((a) => a.action === 'routing.put');
     expect(routingAudits).toHaveLength(3);
     expect(routingAudits.every((a) => a.source === 'system' && a.actor === 'system')).toBe(true);
   });
@@ -123,21 +123,8 @@ describe('seed-stage', () => {
   it('makes the first system admin once', async () => {
     expect(await writeSystemAdmin(db, table, 'sub-123', { requestId: 'seed-5' })).toBe('created');
     expect(await writeSystemAdmin(db, table, 'sub-123', { requestId: 'seed-6' })).toBe('unchanged');
-    const item = (
-      await db.send(
-        new QueryCommand({
-          TableName: table,
-          KeyConditionExpression: 'PK = :pk AND SK = :sk',
-          ExpressionAttributeValues: { ':pk': 'TENANT#t_system', ':sk': 'MEMBER#sub-123' },
-        }),
-      )
-    ).Items?.[0];
-    expect(item).toMatchObject({
-      roles: ['admin'],
-      tier: 'sovereign',
-      GSI1PK: 'USER#sub-123',
-      GSI1SK: 'TENANT#t_system',
-    });
+    const member = await new DynamoTenancyStore(db, table).getMember('t_system', 'sub-123');
+    expect(member).toMatchObject({ roles: ['admin'], tier: 'sovereign' });
   });
 
   it('calls the bootstrap route with the key in X-Bootstrap-Key and fails loudly on an error', async () => {

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROUTES } from '../../packages/platform/src/routes/table.js';
-import type { RouteDef } from '../../packages/platform/src/routes/types.js';
+import { ALL_ROUTES as ROUTES } from '../../packages/app/src/routes.js';
+import type { RouteDef } from '../../packages/platform/src/http/define-route.js';
 import { AUTHORIZER_HANDLER, GROUP_TAG, ROUTE_TAG, needsAuthorizer, routeKey } from '../../stacks/Api.js';
 import { TOKEN_VALIDITY } from '../../stacks/Auth.js';
 import { OUTPUTS, stageNames, stageSettings } from '../../stacks/config.js';
@@ -136,7 +136,7 @@ describe('functions from the route table', () => {
     for (const route of ROUTES) {
       const [, fn] = fnByRoute(route.id);
       expect(fn.Properties?.Handler).toBe(`${route.handler.replace(/\.ts$/, '')}.handler`);
-      expect(tagValue(fn, GROUP_TAG)).toBe(route.group);
+      expect(tagValue(fn, GROUP_TAG)).toBe(route.context);
     }
     expect(fnByRoute('authorizer')[1].Properties?.Handler).toBe(`${AUTHORIZER_HANDLER.replace(/\.ts$/, '')}.handler`);
   });
@@ -242,11 +242,12 @@ describe('edge authorization', () => {
       }
     }
     expect(
-      ROUTES.filter((r) => !needsAuthorizer(r)).every((r) => r.group === 'health' || r.access === 'bootstrapKey'),
+      ROUTES.filter((r) => !needsAuthorizer(r)).every((r) => r.context === 'ops' || r.access === 'bootstrapKey'),
     ).toBe(true);
   });
 
-  it('lets the authorizer read the control table (identity routing entries, API key hashes, revocations) and nothing else', () => {
+  // What it reads there: identity routing entries, API key hashes and revocations.
+  it('lets the authorizer read the control table and nothing else', () => {
     const grants = grantsOf(fnByRoute('authorizer')[0]);
     expect(sorted(grants)).toEqual({
       'dynamodb:BatchGetItem': ['control'],
@@ -479,7 +480,7 @@ describe('api operations', () => {
 
   it('alarms on Lambda errors and throttles for every function group, covering every function', () => {
     const alarms = resourcesOf(api(), 'AWS::CloudWatch::Alarm').map(([, a]) => a);
-    const groups = [...new Set([...ROUTES.map((r) => r.group), 'edge'])];
+    const groups = [...new Set([...ROUTES.map((r) => r.context), 'edge'])];
     for (const metric of ['Errors', 'Throttles']) {
       const covered = new Set<string>();
       for (const group of groups) {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { inject, expect } from 'vitest';
 import { startLocal, type LocalRuntime } from '../../packages/local/src/app.js';
+import { match } from '../../packages/local/src/router.js';
 
 export interface CallResult {
   status: number;
@@ -29,16 +30,43 @@ export interface TestRuntime {
 }
 
 /**
+ * A success response must be one its route declares: a declared status, a body its schema
+ * accepts, and the headers it promises. (Handlers are typed against the same schemas; this
+ * catches what types cannot, such as a stored item with an extra or missing field.)
+ */
+function expectDeclaredResponse(method: string, path: string, status: number, headers: Headers, text: string) {
+  if (status < 200 || status >= 300) return;
+  const found = match(method, new URL(path, 'http://x').pathname);
+  if (!found || !('def' in found)) return;
+  const spec = found.def.responses[status];
+  expect(spec, `${found.def.id} answered ${status}, which it does not declare`).toBeDefined();
+  for (const name of spec.headers ?? []) expect(headers.get(name), `${found.def.id}: header ${name}`).toBeTruthy();
+  if (!spec.body) {
+    expect(text, `${found.def.id} declares no body for ${status}`).toBe('');
+    return;
+  }
+  const parsed = spec.body.safeParse(JSON.parse(text));
+  expect(
+    parsed.success,
+    `${found.def.id} ${status} body does not match its schema: ${JSON.stringify(parsed.error?.issues)}`,
+  ).toBe(true);
+}
+
+/**
  * The local runtime on a random port, over the run's shared DynamoDB Local, with tables of this
  * test file's own. Every call asserts the API never answered 500 (a 500 is a bug).
  */
-export async function startRuntime(opts: { now?: () => number } = {}): Promise<TestRuntime> {
+export async function startRuntime(
+  opts: { now?: () => number; metricsSink?: (line: string) => void } = {},
+): Promise<TestRuntime> {
   const rt = await startLocal({
     port: 0,
     inMemory: true,
     dynamoEndpoint: inject('dynamoEndpoint'),
     tablePrefix: `t${randomBytes(5).toString('hex')}`,
     now: opts.now,
+    minuteTick: false,
+    metricsSink: opts.metricsSink,
   });
   const call = async (method: string, path: string, o: CallOptions = {}): Promise<CallResult> => {
     const headers: Record<string, string> = { ...(o.headers ?? {}) };
@@ -60,6 +88,7 @@ export async function startRuntime(opts: { now?: () => number } = {}): Promise<T
       }
     }
     expect(res.status, `${method} ${path} answered 500: ${text}`).not.toBe(500);
+    expectDeclaredResponse(method, path, res.status, res.headers, text);
     return { status: res.status, headers: res.headers, body: parsed, text };
   };
   return {

@@ -24,8 +24,14 @@ export type D = Decimal;
 /** What money-like parameters accept: a plain decimal string or a Decimal. Never a JS number. */
 export type DecimalInput = string | Decimal;
 
-/** The syntax we accept: optional sign, digits, optional fraction. No exponent, no blanks, no hex. */
-const DECIMAL_RE = /^[+-]?\d+(\.\d+)?$/;
+/**
+ * The one decimal grammar of Ballast (the HTTP layer validates with the schemas in
+ * money-schema.ts, which call `isDecimalString`): an optional leading "-" (no "+"), an integer
+ * part without leading zeros (a lone "0" is fine), and an optional fraction of at least one
+ * digit. No exponent, no blanks, no hex. One spelling per number, give or take trailing zeros
+ * and "-0", so a stored amount compares and round-trips as its text.
+ */
+const DECIMAL_RE = /^-?(?:0|[1-9]\d*)(?:\.\d+)?$/;
 /** More significant digits than the working precision would be rounded by the first operation. */
 const MAX_SIGNIFICANT_DIGITS = 34;
 
@@ -61,15 +67,14 @@ const MAX_LENGTH = 100;
 /**
  * Parse a plain decimal string (`"-1234.50"`) into a Decimal.
  * A JS number is refused with a TypeError even when it looks harmless: `0.1 + 0.2` has already
- * lost the money before it arrives. Blank strings, exponents (`"1e3"`), `"NaN"`, `"Infinity"`,
- * hex and surrounding whitespace are refused with a RangeError, as are strings with more than
- * 34 significant digits (arithmetic on them would round) or more than 100 characters.
+ * lost the money before it arrives. Anything outside the grammar above is refused with a
+ * RangeError: blank strings, a "+" sign, leading zeros (`"007"`), a bare point (`".5"`, `"5."`),
+ * exponents (`"1e3"`), `"NaN"`, `"Infinity"`, hex and surrounding whitespace; so are strings with
+ * more than 34 significant digits (arithmetic on them would round) or more than 100 characters.
  */
 export function parseDecimal(s: string): D {
   if (typeof s !== 'string') {
-    throw new TypeError(
-      `parseDecimal expects a decimal string, got ${typeof s === 'number' ? 'a JS number (floats are refused; pass a string)' : typeof s}`,
-    );
+    throw new TypeError(`parseDecimal expects a decimal string, got ${describeNonString(s)}`);
   }
   if (s.length > MAX_LENGTH) throw new RangeError(`decimal string longer than ${MAX_LENGTH} characters`);
   if (!DECIMAL_RE.test(s)) throw new RangeError(`not a plain decimal string: ${JSON.stringify(s.slice(0, 64))}`);
@@ -91,9 +96,12 @@ export function money(value: DecimalInput): D {
     // (possibly reconfigured) constructor is copied into ours before any arithmetic.
     return value.constructor === Dec ? value : new Dec(value);
   }
-  throw new TypeError(
-    `money expects a decimal string or Decimal, got ${typeof value === 'number' ? 'a JS number (floats are refused; pass a string)' : typeof value}`,
-  );
+  throw new TypeError(`money expects a decimal string or Decimal, got ${describeNonString(value)}`);
+}
+
+/** What a refused non-string is, for the TypeError: a number gets told why floats are refused. */
+function describeNonString(value: unknown): string {
+  return typeof value === 'number' ? 'a JS number (floats are refused; pass a string)' : typeof value;
 }
 
 /** Canonical string of a Decimal: plain notation, no exponent, never "-0". */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../src/optimiser/prng.js';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { runBacktest, BacktestConfigSchema, type BacktestConfigInput, type Trade } from '../src/backtest/index.js';
 import { buyAndHold } from '../src/strategies/buy-and-hold.js';
 import { smaCross } from '../src/strategies/sma-cross.js';
@@ -40,7 +40,7 @@ function scripted(script: Script): Strategy<Record<string, never>, Script> {
     id: 'scripted',
     name: 'scripted',
     description: 'test',
-    params: z.object({}) as unknown as z.ZodType<Record<string, never>>,
+    params: z.object({}) as unknown as z.ZodMiniType<Record<string, never>>,
     prepare: () => script,
     signal: (s, i) =>
       s[i] ? { entry: 0, stop: null, target: null, confidence: 1, reason: `bar ${i}`, ...s[i] } : null,

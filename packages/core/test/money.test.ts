@@ -13,7 +13,7 @@ import {
   roundToMinor,
   type RoundingMode,
 } from '../src/money.js';
-import { DecimalStringSchema } from '../src/money-schema.js';
+import { DecimalStringSchema, NonNegativeDecimalStringSchema } from '../src/money-schema.js';
 
 /** A decimal string from an integer of minor units and a scale, built without floats. */
 function fromUnits(units: bigint, scale: number): string {
@@ -45,8 +45,7 @@ const currency = fc.constantFrom(...Object.keys(CURRENCY_MINOR_UNITS));
 describe('parseDecimal / money', () => {
   it('accepts plain decimal strings', () => {
     expect(decimalString(parseDecimal('-1234.50'))).toBe('-1234.5');
-    expect(decimalString(parseDecimal('+1.5'))).toBe('1.5');
-    expect(decimalString(parseDecimal('007'))).toBe('7');
+    expect(decimalString(parseDecimal('0.5'))).toBe('0.5');
     expect(decimalString(parseDecimal('-0'))).toBe('0');
     expect(decimalString(money('0.00000001'))).toBe('0.00000001');
     expect(decimalString(money('123456789012345678901234567890.1234'))).toBe('123456789012345678901234567890.1234');
@@ -69,6 +68,8 @@ describe('parseDecimal / money', () => {
     '1_000',
     '--1',
     '١٢',
+    '+5',
+    '007',
   ])('refuses %j with a RangeError', (s) => {
     expect(() => parseDecimal(s)).toThrow(RangeError);
     expect(isDecimalString(s)).toBe(false);
@@ -145,6 +146,143 @@ describe('parseDecimal / money', () => {
     } finally {
       Decimal.set(saved);
     }
+  });
+});
+
+/**
+ * The grammar spelled a second, independent way (no regex): optional "-", an integer part of
+ * digits without a leading zero unless it is exactly "0", an optional "." and one or more digits.
+ */
+function inGrammar(s: string): boolean {
+  const body = s.startsWith('-') ? s.slice(1) : s;
+  const [int, frac, ...more] = body.split('.');
+  const digits = (t: string) => t.length > 0 && [...t].every((c) => c >= '0' && c <= '9');
+  if (more.length > 0 || !digits(int) || (int.length > 1 && int.startsWith('0'))) return false;
+  return frac === undefined || digits(frac);
+}
+
+const NOT_DECIMAL = 'must be a decimal string like "1234.50"';
+const messages = (result: { success: boolean; error?: { issues: { message: string }[] } }) =>
+  result.success ? [] : (result.error?.issues ?? []).map((issue) => issue.message);
+
+describe('the decimal grammar (one for core and the HTTP layer)', () => {
+  const accepted = [
+    '0',
+    '-0',
+    '0.5',
+    '-0.25',
+    '0.00',
+    '0.000001',
+    '7',
+    '10',
+    '-10',
+    '1234.50',
+    '-1234.5000',
+    '100000000000000000000',
+    '9'.repeat(34),
+    `0.${'9'.repeat(34)}`,
+  ];
+  const refused = [
+    '+5',
+    '+0',
+    '+1.5',
+    '+-1',
+    '-+1',
+    '007',
+    '00',
+    '01',
+    '00.5',
+    '-007',
+    '-01.5',
+    '.5',
+    '-.5',
+    '5.',
+    '-5.',
+    '.',
+    '-',
+    '+',
+    '1.2.3',
+    '1e3',
+    '1E3',
+    '1e-3',
+    ' 1',
+    '1 ',
+    '\t1',
+    '1\n',
+    '1 000',
+    '1,5',
+    '0x1f',
+    'Infinity',
+    'NaN',
+    '',
+  ];
+
+  it.each(accepted)('accepts %j everywhere: isDecimalString, parseDecimal, money() and both schemas', (s) => {
+    expect(isDecimalString(s)).toBe(true);
+    expect(parseDecimal(s).eq(money(s))).toBe(true);
+    expect(DecimalStringSchema.safeParse(s)).toEqual({ success: true, data: s });
+    if (!s.startsWith('-')) expect(NonNegativeDecimalStringSchema.safeParse(s)).toEqual({ success: true, data: s });
+  });
+
+  it.each(refused)('refuses %j everywhere, the schemas with one message', (s) => {
+    expect(inGrammar(s)).toBe(false);
+    expect(isDecimalString(s)).toBe(false);
+    expect(() => parseDecimal(s)).toThrow(RangeError);
+    expect(() => money(s)).toThrow(RangeError);
+    expect(messages(DecimalStringSchema.safeParse(s))).toEqual([NOT_DECIMAL]);
+    expect(messages(NonNegativeDecimalStringSchema.safeParse(s))).toEqual([NOT_DECIMAL]);
+  });
+
+  it('the schemas refuse non-strings with the same message (a JSON number is the usual mistake)', () => {
+    for (const v of [12.5, 0, -1, null, undefined, true, {}, [], ['1'], 1n]) {
+      expect(messages(DecimalStringSchema.safeParse(v)), String(v)).toEqual([NOT_DECIMAL]);
+      expect(messages(NonNegativeDecimalStringSchema.safeParse(v)), String(v)).toEqual([NOT_DECIMAL]);
+    }
+  });
+
+  it('NonNegativeDecimalStringSchema refuses a minus sign, "-0" included, with its own message', () => {
+    for (const s of ['-1', '-0.01', '-1234.50', '-0', '-0.00']) {
+      expect(DecimalStringSchema.safeParse(s).success, s).toBe(true);
+      expect(messages(NonNegativeDecimalStringSchema.safeParse(s)), s).toEqual(['must not be negative']);
+    }
+    // a string outside the grammar gets the grammar's message only, never both
+    expect(messages(NonNegativeDecimalStringSchema.safeParse('-x'))).toEqual([NOT_DECIMAL]);
+    expect(messages(NonNegativeDecimalStringSchema.safeParse('-007'))).toEqual([NOT_DECIMAL]);
+  });
+
+  it('the caps still hold inside the grammar: 34 significant digits, 100 characters', () => {
+    expect(inGrammar('1'.repeat(35))).toBe(true);
+    expect(isDecimalString('1'.repeat(35))).toBe(false);
+    expect(messages(DecimalStringSchema.safeParse('1'.repeat(35)))).toEqual([NOT_DECIMAL]);
+    expect(isDecimalString(`0.${'0'.repeat(97)}1`)).toBe(true);
+    expect(isDecimalString(`0.${'0'.repeat(98)}1`)).toBe(false);
+  });
+
+  it('short strings over its alphabet are accepted exactly when the independent spelling says so (property)', () => {
+    const unit = fc.constantFrom('0', '0', '1', '5', '9', '.', '-', '+', 'e', ' ');
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 12 }), (s) => {
+        const ok = inGrammar(s);
+        expect(isDecimalString(s)).toBe(ok);
+        expect(DecimalStringSchema.safeParse(s).success).toBe(ok);
+        if (ok) expect(decimalString(parseDecimal(s))).toBe(canonical(s));
+        else expect(() => parseDecimal(s)).toThrow(RangeError);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('every string decimalString(parseDecimal(s)) produces is accepted again, and is a fixed point (property)', () => {
+    const grammarString = fc.stringMatching(/^-?(0|[1-9]\d{0,40})(\.\d{1,40})?$/).filter((s) => isDecimalString(s));
+    fc.assert(
+      fc.property(fc.oneof(grammarString, decimalStr), (s) => {
+        const out = decimalString(parseDecimal(s));
+        expect(isDecimalString(out)).toBe(true);
+        expect(DecimalStringSchema.safeParse(out).success).toBe(true);
+        expect(decimalString(parseDecimal(out))).toBe(out);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 

@@ -65,7 +65,7 @@ describe('positionSize (fixed-risk)', () => {
     );
   });
 
-  it("a sized trade always passes the validator's size and risk checks, and one more step would not fit (property)", () => {
+  it("a sized trade passes the validator's size and risk checks, and one more step would not fit (property)", () => {
     const NOW = Date.UTC(2026, 0, 1, 12);
     fc.assert(
       fc.property(

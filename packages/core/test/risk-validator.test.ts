@@ -363,7 +363,7 @@ describe('validateTrade: boundary properties', () => {
     );
   });
 
-  it('risk per trade: rejects iff quantity × |entry − stop| > limit% of equity, exactly at the limit allowed', () => {
+  it('risk per trade: rejects iff quantity × |entry − stop| > limit% of equity (the limit itself passes)', () => {
     fc.assert(
       fc.property(
         fc.constantFrom(0.5, 1, 1.5, 2),
@@ -373,7 +373,8 @@ describe('validateTrade: boundary properties', () => {
           const equity = e * 100n;
           // entry 1, stop 0.75: quantity at the limit is equity × limit% / 0.25, in hundredths of a unit
           const limit2 = BigInt(limit * 2); // limit in halves of a percent
-          const qHundredths = equity * limit2 * 2n + nudge; // equity × limit / 25 units = equity × limit × 4 hundredths
+          // equity × limit / 25 units = equity × limit × 4 hundredths
+          const qHundredths = equity * limit2 * 2n + nudge;
           const d = decide(
             { quantity: cents(qHundredths), entry: '1', stop: '0.75', target: '2', lotSize: (equity + 1n).toString() },
             baseState({ equity: equity.toString(), peakEquity: equity.toString(), dayStartEquity: equity.toString() }),

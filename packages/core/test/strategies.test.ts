@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { runBacktest } from '../src/backtest/index.js';
 import { sma } from '../src/indicators/index.js';
 import { mulberry32 } from '../src/optimiser/index.js';
@@ -137,9 +137,24 @@ describe.each(all.map((s) => [s.id, s] as const))('strategy %s', (id, s) => {
   });
 
   it('every parameter carries a description', () => {
-    const shape = (s.params as unknown as z.ZodObject).shape;
+    const shape = (s.params as unknown as z.ZodMiniObject).shape;
     for (const [key, field] of Object.entries(shape))
-      expect((field as z.ZodType).description, `${id}.${key}`).toBeTruthy();
+      expect(z.globalRegistry.get(field)?.description, `${id}.${key}`).toBeTruthy();
+  });
+
+  it('params turn into a JSON Schema carrying every default and description, unknown keys refused', () => {
+    type Property = { default?: unknown; description?: string };
+    const json = z.toJSONSchema(s.params, { io: 'input' }) as {
+      properties: Record<string, Property>;
+      additionalProperties: unknown;
+    };
+    const defaults = s.params.parse({}) as Record<string, unknown>;
+    expect(Object.keys(json.properties).sort()).toEqual(Object.keys(defaults).sort());
+    for (const [key, value] of Object.entries(defaults)) {
+      expect(json.properties[key].default, `${id}.${key}`).toEqual(value);
+      expect(json.properties[key].description, `${id}.${key}`).toBeTruthy();
+    }
+    expect(json.additionalProperties).toBe(false);
   });
 
   it('runs through the backtest end to end', () => {
@@ -190,7 +205,7 @@ describe('the look-ahead check itself', () => {
       id: 'cheat',
       name: 'cheat',
       description: 'reads close[i+1]',
-      params: z.object({}) as unknown as z.ZodType<Record<string, never>>,
+      params: z.object({}) as unknown as z.ZodMiniType<Record<string, never>>,
       prepare: (c) => c,
       signal: (c, i) =>
         i + 1 < c.length && c.close[i + 1] > c.close[i]

@@ -1,5 +1,7 @@
 import { configureBootstrap, type BootstrapConfig } from '@ballast/platform/config/bootstrap.js';
-import { ensureTable } from '@ballast/platform/data/tables.js';
+import { ALL_JOBS } from '@ballast/app/jobs.js';
+import { ensureIdempotencyTable, ensureTable } from '@ballast/platform/data/tables.js';
+import { createMetrics, type MetricsSink } from '@ballast/platform/observability/metrics.js';
 import { createPlatform, setPlatform, type Platform } from '@ballast/platform/platform.js';
 import { LocalSecretResolver } from '@ballast/platform/secrets/resolver.js';
 import { randomBytes } from 'node:crypto';
@@ -8,7 +10,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LocalClock } from './clock.js';
 import { startDynamoLocal, type DynamoLocal } from './dynamodb-local.js';
+import { LocalJobs } from './jobs.js';
+import { startLocalQueues } from './queues.js';
 import { LOCAL_CLIENT_ID, LocalIssuer } from './issuer.js';
 import { seed } from './seed.js';
 import { createLocalServer } from './server.js';
@@ -27,8 +32,12 @@ export interface LocalOptions {
   dynamoEndpoint?: string;
   /** table name prefix; default 'ballast-local' */
   tablePrefix?: string;
-  /** clock override (tests) */
+  /** clock override (tests); otherwise the local clock, which /_local/tick can move */
   now?: () => number;
+  /** run a job tick at every minute boundary (default true; tests tick by hand) */
+  minuteTick?: boolean;
+  /** where EMF metric lines go (default: dropped, so the terminal stays readable) */
+  metricsSink?: MetricsSink;
 }
 
 export interface LocalRuntime {
@@ -36,7 +45,10 @@ export interface LocalRuntime {
   port: number;
   issuer: LocalIssuer;
   platform: Platform;
-  tables: { control: string; pooled: string; silo: string };
+  tables: { control: string; pooled: string; silo: string; jobsIdempotency: string };
+  clock: LocalClock;
+  jobs: LocalJobs;
+  queues: Awaited<ReturnType<typeof startLocalQueues>>;
   bootstrapKey: string;
   dynamoEndpoint: string;
   stop(): Promise<void>;
@@ -59,7 +71,14 @@ export async function startLocal(o: LocalOptions = {}): Promise<LocalRuntime> {
     endpoint = dynamo.endpoint;
   }
   const prefix = o.tablePrefix ?? 'ballast-local';
-  const tables = { control: `${prefix}-control`, pooled: `${prefix}-data`, silo: `${prefix}-silo-t_acme` };
+  const tables = {
+    control: `${prefix}-control`,
+    pooled: `${prefix}-data`,
+    silo: `${prefix}-silo-t_acme`,
+    jobsIdempotency: `${prefix}-jobs-idempotency`,
+  };
+  const queues = await startLocalQueues(ALL_JOBS, prefix);
+  const clock = new LocalClock();
 
   const secrets = new LocalSecretResolver(dataDir);
   let bootstrapKey = (await secrets.all())[BOOTSTRAP_SECRET_REF];
@@ -77,17 +96,27 @@ export async function startLocal(o: LocalOptions = {}): Promise<LocalRuntime> {
     localSecretsDir: dataDir,
     stage: 'local',
     logLevel: 'WARN',
+    jobQueues: queues.urls,
+    sqsEndpoint: queues.endpoint,
+    jobsIdempotencyTable: tables.jobsIdempotency,
   };
   configureBootstrap(config);
-  const platform = createPlatform(config, { secrets, ...(o.now ? { now: o.now } : {}) });
+  const platform = createPlatform(config, {
+    secrets,
+    now: o.now ?? (() => clock.now()),
+    metrics: createMetrics('local', o.metricsSink ?? (() => undefined)),
+  });
   setPlatform(platform);
-  const raw = platform.db as unknown as Parameters<typeof ensureTable>[0];
-  for (const t of Object.values(tables)) await ensureTable(raw, t);
+  for (const t of [tables.control, tables.pooled, tables.silo]) await ensureTable(platform.dynamo, t);
+  await ensureIdempotencyTable(platform.dynamo, tables.jobsIdempotency);
+  const jobs = new LocalJobs(REPO_ROOT, ALL_JOBS, queues, clock, () => platform);
 
   // The issuer's URL carries the port, known only once the server listens.
   const ready: { issuer?: LocalIssuer } = {};
   const server = createLocalServer({
     root: REPO_ROOT,
+    jobs,
+    queues,
     issuer: () => {
       if (!ready.issuer) throw new Error('issuer not ready');
       return ready.issuer;
@@ -112,6 +141,7 @@ export async function startLocal(o: LocalOptions = {}): Promise<LocalRuntime> {
     },
     nowMs: platform.now(),
   });
+  if (o.minuteTick ?? true) jobs.startMinuteTick();
 
   return {
     url,
@@ -119,11 +149,16 @@ export async function startLocal(o: LocalOptions = {}): Promise<LocalRuntime> {
     issuer,
     platform,
     tables,
+    clock,
+    jobs,
+    queues,
     bootstrapKey,
     dynamoEndpoint: endpoint,
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
+      await jobs.stop();
+      await queues.stop();
       await dynamo?.stop();
       if (inMemory) await rm(dataDir, { recursive: true, force: true });
     },

@@ -18,13 +18,17 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 const rt = await startLocal({ port, inMemory: values['in-memory'] });
 const token = await rt.issuer.mint({ sub: 'u_operator', tenantId: 't_demo', expiresIn: '30m' });
 console.log(`
-Ballast is running locally at ${rt.url}  (DynamoDB Local at ${rt.dynamoEndpoint}${values['in-memory'] ? ', in memory' : ', data in .data/'})
+Ballast is running locally at ${rt.url}
+        (DynamoDB Local at ${rt.dynamoEndpoint}${values['in-memory'] ? ', in memory' : ', data in .data/'})
 
-Seeded: tenants t_system, t_demo (saas, pooled table ${rt.tables.pooled}), t_acme (enterprise, silo table ${rt.tables.silo})
+Seeded: tenants t_system,
+                t_demo (saas, pooled table ${rt.tables.pooled}),
+                t_acme (enterprise, silo table ${rt.tables.silo})
         projects p_demo (t_demo), p_acme (t_acme); modes enterprise|saas|lab
         users ${SEED_USERS.map((u) => `${u.userId} (${u.tenantId} ${u.roles.join('+')} ${u.tier})`).join(', ')}
 
-Get a token:  curl -s -X POST ${rt.url}/_local/token -H 'Content-Type: application/json' -d '{"sub":"u_operator","tenantId":"t_demo","expiresIn":"30m"}'
+Get a token:  curl -s -X POST ${rt.url}/_local/token -H 'Content-Type: application/json' \\
+                -d '{"sub":"u_operator","tenantId":"t_demo","expiresIn":"30m"}'
 JWKS:         ${rt.url}/_local/jwks.json
 Bootstrap key (X-Bootstrap-Key): in .data/secrets.json under ballast/local/bootstrap-key
 

@@ -1,5 +1,5 @@
-import { ROUTES } from '@ballast/platform/routes/table.js';
-import type { RouteDef } from '@ballast/platform/routes/types.js';
+import { ALL_ROUTES } from '@ballast/app/routes.js';
+import type { RouteDef } from '@ballast/platform/http/define-route.js';
 
 interface Compiled {
   def: RouteDef;
@@ -7,15 +7,13 @@ interface Compiled {
   names: string[];
 }
 
-const compiled: Compiled[] = ROUTES.map((def) => {
+const compiled: Compiled[] = ALL_ROUTES.map((def) => {
   const names: string[] = [];
   const re = new RegExp(
-    '^' +
-      def.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{([A-Za-z]+)\\?\}/g, (_m, n: string) => {
-        names.push(n);
-        return '([^/]+)';
-      }) +
-      '$',
+    `^${def.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{([A-Za-z]+)\\?\}/g, (_m, name: string) => {
+      names.push(name);
+      return '([^/]+)';
+    })}$`,
   );
   return { def, re, names };
 });
@@ -33,8 +31,8 @@ export function match(method: string, path: string): Match {
       continue;
     }
     const params: Record<string, string> = {};
-    c.names.forEach((n, i) => {
-      params[n] = decodeURIComponent(m[i + 1]);
+    c.names.forEach((name, i) => {
+      params[name] = decodeURIComponent(m[i + 1]);
     });
     return { def: c.def, params };
   }

@@ -3,8 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
-import type { RouteDef } from '@ballast/platform/routes/types.js';
+import type { RouteDef } from '@ballast/platform/http/define-route.js';
 import type { LocalIssuer } from './issuer.js';
+import type { LocalJobs } from './jobs.js';
+import type { LocalQueues } from './queues.js';
 import { match } from './router.js';
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -130,7 +132,12 @@ export function lambdaContext(def: RouteDef): Context {
 }
 
 /** Serves the route table through the Lambda entries, plus the local issuer's two routes. */
-export function createLocalServer(opts: { root: string; issuer: () => LocalIssuer }): Server {
+export function createLocalServer(opts: {
+  root: string;
+  issuer: () => LocalIssuer;
+  jobs: LocalJobs;
+  queues: LocalQueues;
+}): Server {
   return createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
@@ -171,7 +178,38 @@ export function createLocalServer(opts: { root: string; issuer: () => LocalIssue
             return problem(res, 400, 'VALIDATION_FAILED', (e as Error).message);
           }
         }
-        const m = match(method, url.pathname);
+        if (url.pathname === '/_local/tick' && method === 'POST') {
+          let at: number | undefined;
+          const raw = await readBody(req);
+          if (raw.trim()) {
+            let parsed: { at?: unknown };
+            try {
+              parsed = JSON.parse(raw) as typeof parsed;
+            } catch {
+              return problem(res, 400, 'INVALID_JSON', 'Body must be JSON like {"at":"2026-03-09T13:30:00Z"}');
+            }
+            if (parsed.at !== undefined) {
+              at = typeof parsed.at === 'string' ? Date.parse(parsed.at) : Number.NaN;
+              if (!Number.isFinite(at)) return problem(res, 400, 'VALIDATION_FAILED', 'at must be an ISO 8601 instant');
+            }
+          }
+          return send(res, 200, await opts.jobs.tick(at));
+        }
+        if (url.pathname === '/_local/queues' && method === 'GET') {
+          const depths = Object.fromEntries(
+            Object.entries(opts.queues.names).map(([job, n]) => [
+              job,
+              { queued: opts.queues.depth(n.queue), deadLettered: opts.queues.depth(n.deadLetter) },
+            ]),
+          );
+          return send(res, 200, depths);
+        }
+        let m: ReturnType<typeof match>;
+        try {
+          m = match(method, url.pathname);
+        } catch {
+          return problem(res, 400, 'INVALID_PATH', 'The path has a malformed % escape');
+        }
         if (!m) return problem(res, 404, 'ROUTE_NOT_FOUND', `No route ${method} ${url.pathname}`);
         if ('methodNotAllowed' in m)
           return problem(res, 405, 'METHOD_NOT_ALLOWED', `Use ${m.methodNotAllowed.join(', ')}`, {

@@ -1,9 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../local/src/dynamodb-local.js';
+import { defineRoutes } from '../src/http/define-route.js';
 import { buildHandler } from '../src/http/route.js';
+import type { LambdaEvent } from '../src/http/pipeline.js';
 import { createPlatform } from '../src/platform.js';
-import { routeById } from '../src/routes/table.js';
-import type { LambdaEvent } from '../src/http/types.js';
+
+const routes = defineRoutes('probe', {
+  list: {
+    id: 'probe.list',
+    method: 'GET',
+    path: '/v1/probe',
+    summary: 'A guarded route',
+    access: 'authenticated',
+    minTier: 'observer',
+    roles: [],
+    uses: { control: 'read' },
+    request: {},
+    responses: { 200: { description: 'OK' } },
+  },
+});
 
 describe('a DynamoDB outage', () => {
   it('answers 503 BACKEND_UNAVAILABLE with Retry-After, not a 500', async () => {
@@ -19,12 +34,13 @@ describe('a DynamoDB outage', () => {
       stage: 'test',
       logLevel: 'ERROR',
     });
-    const h = buildHandler(
-      routeById('modes.list'),
-      async () => ({ body: {} }),
+    const handler = buildHandler(
+      routes.list,
+      async () => ({ status: 200 as const }),
+      undefined,
       () => p,
     );
-    const res = await h({
+    const res = await handler({
       headers: { 'x-api-key': `bk_k_AAAAAAAAAAAAAAAA_${'A'.repeat(43)}` },
       requestContext: { requestId: 'req-outage-1' },
     } as unknown as LambdaEvent);

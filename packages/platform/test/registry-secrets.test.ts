@@ -1,19 +1,31 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { createDocumentClient } from '../src/data/client.js';
+import { createDocumentClient, createDynamoClient } from '../src/data/client.js';
 import { ensureTable } from '../src/data/tables.js';
 import { AppError } from '../src/errors.js';
+import { createPlatform } from '../src/platform.js';
 import { RoutingRegistry } from '../src/routing/registry.js';
+import type { RoutingConfig } from '../src/routing/schemas.js';
+import { DynamoRoutingStore } from '../src/routing/store.dynamo.js';
 import { AwsSecretResolver } from '../src/secrets/resolver.js';
 import { secretsManagerFetcher } from '../src/secrets/secrets-manager.js';
-import { configureBootstrap } from '../src/config/bootstrap.js';
+import { type BootstrapConfig, configureBootstrap } from '../src/config/bootstrap.js';
 
 const table = `reg-${randomBytes(4).toString('hex')}`;
-const db = createDocumentClient({ region: 'local', endpoint: inject('dynamoEndpoint') });
+const configFor = (controlTable: string): BootstrapConfig => ({
+  controlTable,
+  region: 'local',
+  bootstrapSecretRef: 'x',
+  defaultEnv: 'dev',
+  secretsBackend: 'local',
+  localSecretsDir: '/nonexistent',
+  stage: 'test',
+  logLevel: 'ERROR',
+});
+const db = createDocumentClient(createDynamoClient({ region: 'local', endpoint: inject('dynamoEndpoint') }));
 
 beforeAll(async () => {
   await ensureTable(
@@ -26,17 +38,25 @@ beforeAll(async () => {
   );
 });
 
-const put = (config: unknown) =>
-  db.send(
-    new PutCommand({
-      TableName: table,
-      Item: { PK: 'TENANT#t1', SK: 'ROUTING#dev#data', config, version: 1, updatedAt: 'now' },
-    }),
+const store = new DynamoRoutingStore(db, table);
+const unitOfWork = () =>
+  createPlatform(configFor(table), { db }).unitOfWork({ kind: 'system', tenantId: 't1', requestId: 'test' }, 0);
+
+/** Writes the entry through the store; a corrupt config is forced in with a cast, as a bad migration would. */
+async function put(config: unknown) {
+  const current = await store.get('t1', 'dev', 'data');
+  const uow = unitOfWork();
+  store.put(
+    uow,
+    { tenantId: 't1', env: 'dev', kind: 'data', config: config as RoutingConfig, updatedAt: 'now' },
+    current?.version,
   );
+  await uow.commit();
+}
 
 describe('routing registry', () => {
   it('a missing entry is a 503 naming the kind — no fallback', async () => {
-    const reg = new RoutingRegistry(db, table, () => 0);
+    const reg = new RoutingRegistry(store, () => 0);
     await expect(reg.require('t1', 'dev', 'data')).rejects.toMatchObject({
       status: 503,
       code: 'ROUTING_NOT_CONFIGURED',
@@ -46,7 +66,7 @@ describe('routing registry', () => {
 
   it('an entry change is seen within 5 seconds by another process’s registry', async () => {
     let now = 1_000_000;
-    const reg = new RoutingRegistry(db, table, () => now);
+    const reg = new RoutingRegistry(store, () => now);
     await put({ kind: 'data', mode: 'pooled', tableName: 'pooled-a' });
     expect((await reg.require('t1', 'dev', 'data')).config).toMatchObject({ tableName: 'pooled-a' });
     await put({ kind: 'data', mode: 'silo', tableName: 'silo-b' });
@@ -58,7 +78,7 @@ describe('routing registry', () => {
 
   it('a corrupt entry is refused rather than guessed at', async () => {
     await put({ kind: 'data', mode: 'pooled' });
-    const reg = new RoutingRegistry(db, table, () => 0);
+    const reg = new RoutingRegistry(store, () => 0);
     await expect(reg.require('t1', 'dev', 'data')).rejects.toBeInstanceOf(AppError);
   });
 });

@@ -96,6 +96,9 @@ export interface BacktestResult {
   readonly trades: Trade[];
   metrics: BacktestMetrics;
   money: BacktestMoney;
-  /** signals that could not be acted on (bracket already crossed at the fill, no stop for risk sizing, zero quantity) */
+  /**
+   * signals that could not be acted on (bracket already crossed at the fill, no stop for risk
+   * sizing, zero quantity)
+   */
   skippedSignals: number;
 }

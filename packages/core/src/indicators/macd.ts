@@ -13,9 +13,9 @@ export interface MacdOptions {
 }
 
 /**
- * MACD = ema(fast) − ema(slow), both TA-Lib EMAs (computed exactly as `ema` does) seeded independently, defined from index
- * slow-1; signal = TA-Lib EMA of the MACD line (seeded with the mean of its first `signal`
- * values), defined from slow+signal-2; histogram = macd − signal.
+ * MACD = ema(fast) − ema(slow), both TA-Lib EMAs (computed exactly as `ema` does) seeded
+ * independently, defined from index slow-1; signal = TA-Lib EMA of the MACD line (seeded with
+ * the mean of its first `signal` values), defined from slow+signal-2; histogram = macd − signal.
  *
  * TA-Lib's TA_MACD differs in two details: it seeds the fast EMA at index slow-1
  * (mean of the last `fast` closes there) and hides the MACD line until the signal exists. We

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 export type ParamValue = number | string | boolean;
 /** A discrete list, or an inclusive stepped range min, min+step, …, max. */
@@ -10,23 +10,22 @@ export type ParamPoint = Record<string, ParamValue>;
 const MAX_COUNT = Number.MAX_SAFE_INTEGER;
 const MAX_AXIS = 10_000_000;
 
+// z.number() refuses NaN and ±Infinity, so every value and bound below is finite.
 const ValuesDomain = z
-  .object({ values: z.array(z.union([z.number().finite(), z.string(), z.boolean()])).min(1) })
-  .strict()
-  .refine((d) => new Set(d.values).size === d.values.length, { message: 'values must be distinct' });
+  .strictObject({
+    values: z.array(z.union([z.number(), z.string(), z.boolean()])).check(z.minLength(1)),
+  })
+  .check(z.refine((d) => new Set(d.values).size === d.values.length, 'values must be distinct'));
 
-const RangeDomain = z
-  .object({ min: z.number().finite(), max: z.number().finite(), step: z.number().finite().gt(0) })
-  .strict()
-  .refine((d) => d.min <= d.max, { message: 'min must not exceed max' })
-  .refine((d) => isWholeSteps(d.min, d.max, d.step), { message: 'max - min must be a whole number of steps' })
-  .refine((d) => Math.round((d.max - d.min) / d.step) + 1 <= MAX_AXIS, {
-    message: `at most ${MAX_AXIS} values per range`,
-  });
+const RangeDomain = z.strictObject({ min: z.number(), max: z.number(), step: z.number().check(z.gt(0)) }).check(
+  z.refine((d) => d.min <= d.max, 'min must not exceed max'),
+  z.refine((d) => isWholeSteps(d.min, d.max, d.step), 'max - min must be a whole number of steps'),
+  z.refine((d) => Math.round((d.max - d.min) / d.step) + 1 <= MAX_AXIS, `at most ${MAX_AXIS} values per range`),
+);
 
 export const ParamSpaceSchema = z
-  .record(z.string().min(1), z.union([ValuesDomain, RangeDomain]))
-  .refine((s) => Object.keys(s).length > 0, { message: 'a space needs at least one parameter' });
+  .record(z.string().check(z.minLength(1)), z.union([ValuesDomain, RangeDomain]))
+  .check(z.refine((s) => Object.keys(s).length > 0, 'a space needs at least one parameter'));
 
 function isWholeSteps(min: number, max: number, step: number): boolean {
   const k = (max - min) / step;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { runBacktest } from '../backtest/engine.js';
 import { BacktestConfigSchema, type BacktestConfigInput } from '../backtest/config.js';
 import type { BacktestMetrics, BacktestResult, Trade } from '../backtest/types.js';
@@ -177,7 +177,7 @@ export function walkForward<P, S>(opts: WalkForwardOptions<P, S>): WalkForwardRe
         } catch (e) {
           // Parameter combinations the strategy's schema refuses (e.g. fast ≥ slow) rank last;
           // anything else is a bug and propagates.
-          if (e instanceof z.ZodError) return NaN;
+          if (e instanceof z.core.$ZodError) return NaN;
           throw e;
         }
       },

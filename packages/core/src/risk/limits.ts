@@ -97,7 +97,8 @@ export function tightenLimits(hard: Readonly<RiskLimits>, settings: Partial<Risk
     const v = checkValue(field, value);
     if (looser(field, v, hard[field])) {
       throw new RangeError(
-        `${field} = ${v} would loosen the limit ${hard[field]} (settings may only ${DIRECTION[field] === 'max' ? 'lower' : 'raise'} it)`,
+        `${field} = ${v} would loosen the limit ${hard[field]} ` +
+          `(settings may only ${DIRECTION[field] === 'max' ? 'lower' : 'raise'} it)`,
       );
     }
     out[field] = v;

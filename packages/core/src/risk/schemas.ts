@@ -1,38 +1,40 @@
 // zod schemas for risk inputs arriving as JSON (request bodies, stored state). Money stays a
 // decimal string; the validator parses it.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { DecimalStringSchema } from '../money-schema.js';
 import type { RiskLimits } from './limits.js';
 import type { AccountRiskState } from './state.js';
 import type { TradeRequest } from './validator.js';
 
+const nonEmpty = z.string().check(z.minLength(1));
+
 export const TradeRequestSchema = z.strictObject({
-  strategyId: z.string().min(1),
-  symbol: z.string().min(1).optional(),
+  strategyId: nonEmpty,
+  symbol: z.optional(nonEmpty),
   side: z.enum(['long', 'short']),
   quantity: DecimalStringSchema,
   entry: DecimalStringSchema,
   stop: DecimalStringSchema,
   target: DecimalStringSchema,
-  lotSize: DecimalStringSchema.optional(),
+  lotSize: z.optional(DecimalStringSchema),
 });
 
-const pct = z.number().positive();
-const count = z.number().int().nonnegative();
-const limitCount = z.number().int().positive();
+const pct = z.number().check(z.gt(0));
+const count = z.int().check(z.gte(0));
+const limitCount = z.int().check(z.gt(0));
 
 /** Tenant risk settings: any subset of the limits; tightenLimits decides whether they only tighten. */
 export const RiskLimitSettingsSchema = z.strictObject({
-  maxDrawdownPct: pct.optional(),
-  maxOpenPositions: limitCount.optional(),
-  maxTradesPerDay: limitCount.optional(),
-  maxTradesPerHour: limitCount.optional(),
-  maxPositionLots: pct.optional(),
-  maxPositionPctOfEquity: pct.optional(),
-  minRiskReward: z.number().positive().optional(),
-  maxConsecutiveLosses: limitCount.optional(),
-  maxDailyLossPct: pct.optional(),
-  maxRiskPerTradePct: pct.optional(),
+  maxDrawdownPct: z.optional(pct),
+  maxOpenPositions: z.optional(limitCount),
+  maxTradesPerDay: z.optional(limitCount),
+  maxTradesPerHour: z.optional(limitCount),
+  maxPositionLots: z.optional(pct),
+  maxPositionPctOfEquity: z.optional(pct),
+  minRiskReward: z.optional(z.number().check(z.gt(0))),
+  maxConsecutiveLosses: z.optional(limitCount),
+  maxDailyLossPct: z.optional(pct),
+  maxRiskPerTradePct: z.optional(pct),
 });
 
 const epochMs = z.number();
@@ -40,8 +42,8 @@ const epochMs = z.number();
 const StrategyRiskStateSchema = z.strictObject({
   consecutiveLosses: count,
   disabled: z.boolean(),
-  disabledReason: z.string().optional(),
-  disabledAt: epochMs.optional(),
+  disabledReason: z.optional(z.string()),
+  disabledAt: z.optional(epochMs),
   wins: count,
   losses: count,
   realisedPnl: DecimalStringSchema,
@@ -51,7 +53,7 @@ export const AccountRiskStateSchema = z.strictObject({
   balance: DecimalStringSchema,
   equity: DecimalStringSchema,
   peakEquity: DecimalStringSchema,
-  drawdownPct: DecimalStringSchema.optional(),
+  drawdownPct: z.optional(DecimalStringSchema),
   dayStart: epochMs,
   dayStartEquity: DecimalStringSchema,
   dailyPnl: DecimalStringSchema,
@@ -61,11 +63,11 @@ export const AccountRiskStateSchema = z.strictObject({
   strategies: z.record(z.string(), StrategyRiskStateSchema),
   emergencyShutdown: z.strictObject({
     active: z.boolean(),
-    reason: z.string().optional(),
-    triggeredAt: epochMs.optional(),
-    resetBy: z.string().optional(),
-    resetReason: z.string().optional(),
-    resetAt: epochMs.optional(),
+    reason: z.optional(z.string()),
+    triggeredAt: z.optional(epochMs),
+    resetBy: z.optional(z.string()),
+    resetReason: z.optional(z.string()),
+    resetAt: z.optional(epochMs),
   }),
 });
 

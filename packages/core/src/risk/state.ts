@@ -70,7 +70,10 @@ export function createAccountRiskState(opts: { balance: DecimalInput; now: Insta
 
 const HUNDRED = new Dec(100);
 
-/** Drawdown from peak in percent (0 at or above the peak). A non-positive peak counts as 100% when equity is below it. */
+/**
+ * Drawdown from peak in percent (0 at or above the peak). A non-positive peak counts as 100% when
+ * equity is below it.
+ */
 export function accountDrawdownPct(equity: DecimalInput, peakEquity: DecimalInput): D {
   const eq = money(equity);
   const peak = money(peakEquity);

@@ -211,7 +211,8 @@ export function validateTrade(
     limit: limits.maxPositionPctOfEquity,
     passed: notionalOk,
     detail: equity.gt(0)
-      ? `notional ${notional.toFixed()} is ${fmt(notionalPct)}% of equity ${equity.toFixed()} ${notionalOk ? '≤' : '>'} ${limits.maxPositionPctOfEquity}%`
+      ? `notional ${notional.toFixed()} is ${fmt(notionalPct)}% of equity ${equity.toFixed()} ` +
+        `${notionalOk ? '≤' : '>'} ${limits.maxPositionPctOfEquity}%`
       : `equity ${equity.toFixed()} is not positive`,
   });
 
@@ -271,6 +272,7 @@ export function validateTrade(
   const atRisk = quantity.times(riskPerUnit.abs());
   const riskOk = equity.gt(0) && atRisk.times(HUNDRED).lte(dec(limits.maxRiskPerTradePct).times(equity));
   const riskPct = pctNumber(atRisk, equity);
+  const atRiskText = `at risk ${atRisk.toFixed()} (quantity × |entry − stop|)`;
   add({
     id: 'riskPerTrade',
     step: 10,
@@ -278,7 +280,7 @@ export function validateTrade(
     value: riskPct,
     limit: limits.maxRiskPerTradePct,
     passed: riskOk,
-    detail: `at risk ${atRisk.toFixed()} (quantity × |entry − stop|) is ${fmt(riskPct)}% of equity ${equity.toFixed()}`,
+    detail: `${atRiskText} is ${fmt(riskPct)}% of equity ${equity.toFixed()}`,
   });
 
   const first = checks.find((c) => !c.passed);

@@ -1,28 +1,17 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { atr } from '../indicators/index.js';
+import { integerBetween, numberBetween, param } from '../param-schema.js';
 import { valueArea, volumeProfile } from '../volume-profile.js';
 import type { CandleSeries, Signal, Strategy } from './types.js';
 
 export const AuctionParams = z.strictObject({
-  lookback: z
-    .number()
-    .int()
-    .min(5)
-    .max(2000)
-    .default(50)
-    .describe('bars in the rolling volume profile (the bars before the signal bar)'),
-  rows: z.number().int().min(4).max(200).default(24).describe('price rows of the profile'),
-  valueAreaPct: z.number().min(0.5).max(0.95).default(0.7).describe('share of volume in the value area'),
-  mode: z.enum(['rejection', 'acceptance', 'both']).default('both').describe('which auction setups to trade'),
-  atrPeriod: z
-    .number()
-    .int()
-    .min(2)
-    .max(200)
-    .default(14)
-    .describe('ATR period (Wilder) for stop buffers and tolerances'),
-  bufferAtr: z.number().min(0).max(5).default(0.25).describe('stop beyond the probe extreme / value edge, in ATRs'),
-  minRewardRisk: z.number().min(0).max(20).default(1).describe('skip setups whose target pays less than this × risk'),
+  lookback: param(integerBetween(5, 2000), 50, 'bars in the rolling volume profile (the bars before the signal bar)'),
+  rows: param(integerBetween(4, 200), 24, 'price rows of the profile'),
+  valueAreaPct: param(numberBetween(0.5, 0.95), 0.7, 'share of volume in the value area'),
+  mode: param(z.enum(['rejection', 'acceptance', 'both']), 'both', 'which auction setups to trade'),
+  atrPeriod: param(integerBetween(2, 200), 14, 'ATR period (Wilder) for stop buffers and tolerances'),
+  bufferAtr: param(numberBetween(0, 5), 0.25, 'stop beyond the probe extreme / value edge, in ATRs'),
+  minRewardRisk: param(numberBetween(0, 20), 1, 'skip setups whose target pays less than this × risk'),
 });
 export type AuctionParams = z.infer<typeof AuctionParams>;
 
@@ -52,7 +41,8 @@ export const auction: Strategy<AuctionParams, AuctionState> = {
   id: 'auction',
   name: 'Auction / volume profile',
   description:
-    'Rejections back into the prior value area (to the POC) and acceptance outside it, from a rolling 70% volume profile.',
+    'Rejections back into the prior value area (to the POC) and acceptance outside it, ' +
+    'from a rolling 70% volume profile.',
   params: AuctionParams,
   prepare(c: CandleSeries, p: AuctionParams): AuctionState {
     const n = c.length;

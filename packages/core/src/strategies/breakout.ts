@@ -1,32 +1,16 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { atr, pivots, sma } from '../indicators/index.js';
+import { integerBetween, numberBetween, param } from '../param-schema.js';
 import type { CandleSeries, Signal, Strategy } from './types.js';
 
 export const BreakoutParams = z.strictObject({
-  pivotLeft: z.number().int().min(1).max(20).default(3).describe('bars left of a swing point'),
-  pivotRight: z
-    .number()
-    .int()
-    .min(1)
-    .max(20)
-    .default(3)
-    .describe('bars right of a swing point; a zone is known only after them'),
-  volumePeriod: z.number().int().min(2).max(200).default(20).describe('SMA period of volume for the confirmation'),
-  volumeMultiple: z
-    .number()
-    .min(0)
-    .max(10)
-    .default(1.5)
-    .describe('breakout bar volume must be ≥ this × average volume'),
-  atrPeriod: z
-    .number()
-    .int()
-    .min(2)
-    .max(200)
-    .default(14)
-    .describe('ATR period (Wilder) for stop buffers and tolerances'),
-  bufferAtr: z.number().min(0).max(5).default(0.25).describe('stop beyond the far side of the broken zone, in ATRs'),
-  rewardRisk: z.number().min(0.5).max(20).default(2).describe('target distance as a multiple of the stop distance'),
+  pivotLeft: param(integerBetween(1, 20), 3, 'bars left of a swing point'),
+  pivotRight: param(integerBetween(1, 20), 3, 'bars right of a swing point; a zone is known only after them'),
+  volumePeriod: param(integerBetween(2, 200), 20, 'SMA period of volume for the confirmation'),
+  volumeMultiple: param(numberBetween(0, 10), 1.5, 'breakout bar volume must be ≥ this × average volume'),
+  atrPeriod: param(integerBetween(2, 200), 14, 'ATR period (Wilder) for stop buffers and tolerances'),
+  bufferAtr: param(numberBetween(0, 5), 0.25, 'stop beyond the far side of the broken zone, in ATRs'),
+  rewardRisk: param(numberBetween(0.5, 20), 2, 'target distance as a multiple of the stop distance'),
 });
 export type BreakoutParams = z.infer<typeof BreakoutParams>;
 
@@ -119,8 +103,18 @@ export const breakout: Strategy<BreakoutParams, BreakoutState> = {
       target: up ? close + st.p.rewardRisk * risk : close - st.p.rewardRisk * risk,
       confidence: Math.max(0, Math.min(1, 0.5 + 0.25 * (volRatio - st.p.volumeMultiple))),
       reason: up
-        ? `close broke above supply zone ${st.supplyBottom[i].toFixed(4)}–${st.supplyTop[i].toFixed(4)} on ${volRatio.toFixed(2)}× volume`
-        : `close broke below demand zone ${st.demandBottom[i].toFixed(4)}–${st.demandTop[i].toFixed(4)} on ${volRatio.toFixed(2)}× volume`,
+        ? `close broke above supply zone ${zone(st.supplyBottom[i], st.supplyTop[i])} on ${times(volRatio)} volume`
+        : `close broke below demand zone ${zone(st.demandBottom[i], st.demandTop[i])} on ${times(volRatio)} volume`,
     };
   },
 };
+
+/** A zone's price range as a signal's reason shows it. */
+function zone(bottom: number, top: number): string {
+  return `${bottom.toFixed(4)}–${top.toFixed(4)}`;
+}
+
+/** A volume ratio as a signal's reason shows it ("1.73×"). */
+function times(ratio: number): string {
+  return `${ratio.toFixed(2)}×`;
+}

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { CandleSeries, Signal, Strategy } from './types.js';
 
 export const BuyAndHoldParams = z.strictObject({});

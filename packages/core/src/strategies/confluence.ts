@@ -1,43 +1,25 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { atr, fibonacciLevels, fitLine, pivots } from '../indicators/index.js';
+import { integerBetween, numberBetween, param } from '../param-schema.js';
 import type { CandleSeries, Signal, Strategy } from './types.js';
 
 export const ConfluenceParams = z.strictObject({
-  pivotLeft: z.number().int().min(1).max(20).default(3).describe('bars left of a swing point'),
-  pivotRight: z
-    .number()
-    .int()
-    .min(1)
-    .max(20)
-    .default(3)
-    .describe('bars right of a swing point; a swing is known only after them'),
-  trendPoints: z.number().int().min(2).max(10).default(3).describe('swing points the trendline is fitted through'),
-  ratios: z
-    .array(z.number().gt(0).lt(1))
-    .min(1)
-    .max(8)
-    .default([0.382, 0.5, 0.618])
-    .describe('Fibonacci retracement ratios of the last swing'),
-  toleranceAtr: z
-    .number()
-    .min(0)
-    .max(5)
-    .default(0.5)
-    .describe('trendline and Fibonacci level coincide within this many ATRs'),
-  atrPeriod: z
-    .number()
-    .int()
-    .min(2)
-    .max(200)
-    .default(14)
-    .describe('ATR period (Wilder) for stop buffers and tolerances'),
-  stopAtr: z.number().min(0.1).max(10).default(1).describe('stop beyond the confluence price, in ATRs'),
-  minRewardRisk: z
-    .number()
-    .min(0)
-    .max(20)
-    .default(1)
-    .describe('skip setups whose target (the swing extreme) pays less than this × risk'),
+  pivotLeft: param(integerBetween(1, 20), 3, 'bars left of a swing point'),
+  pivotRight: param(integerBetween(1, 20), 3, 'bars right of a swing point; a swing is known only after them'),
+  trendPoints: param(integerBetween(2, 10), 3, 'swing points the trendline is fitted through'),
+  ratios: param(
+    z.array(z.number().check(z.gt(0), z.lt(1))).check(z.minLength(1), z.maxLength(8)),
+    [0.382, 0.5, 0.618],
+    'Fibonacci retracement ratios of the last swing',
+  ),
+  toleranceAtr: param(numberBetween(0, 5), 0.5, 'trendline and Fibonacci level coincide within this many ATRs'),
+  atrPeriod: param(integerBetween(2, 200), 14, 'ATR period (Wilder) for stop buffers and tolerances'),
+  stopAtr: param(numberBetween(0.1, 10), 1, 'stop beyond the confluence price, in ATRs'),
+  minRewardRisk: param(
+    numberBetween(0, 20),
+    1,
+    'skip setups whose target (the swing extreme) pays less than this × risk',
+  ),
 });
 export type ConfluenceParams = z.infer<typeof ConfluenceParams>;
 

@@ -1,14 +1,15 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { integerBetween, numberBetween, param } from '../param-schema.js';
 import type { CandleSeries, Signal, Strategy } from './types.js';
 
 export const SmaCrossParams = z
   .strictObject({
-    fast: z.number().int().min(2).max(500).default(10).describe('fast SMA period, bars'),
-    slow: z.number().int().min(3).max(2000).default(30).describe('slow SMA period, bars; must exceed fast'),
-    stopPct: z.number().min(0).max(0.5).default(0).describe('stop distance as a fraction of entry; 0 = no stop'),
-    targetPct: z.number().min(0).max(5).default(0).describe('target distance as a fraction of entry; 0 = no target'),
+    fast: param(integerBetween(2, 500), 10, 'fast SMA period, bars'),
+    slow: param(integerBetween(3, 2000), 30, 'slow SMA period, bars; must exceed fast'),
+    stopPct: param(numberBetween(0, 0.5), 0, 'stop distance as a fraction of entry; 0 = no stop'),
+    targetPct: param(numberBetween(0, 5), 0, 'target distance as a fraction of entry; 0 = no target'),
   })
-  .refine((p) => p.fast < p.slow, { message: 'fast must be shorter than slow', path: ['fast'] });
+  .check(z.refine((p) => p.fast < p.slow, { error: 'fast must be shorter than slow', path: ['fast'] }));
 export type SmaCrossParams = z.infer<typeof SmaCrossParams>;
 
 export interface SmaCrossState {

@@ -1,24 +1,19 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { atr, ema } from '../indicators/index.js';
+import { integerBetween, numberBetween, param } from '../param-schema.js';
 import type { CandleSeries, Signal, Strategy } from './types.js';
 
 export const TrendParams = z
   .strictObject({
-    htfFactor: z.number().int().min(2).max(240).default(4).describe('base bars per higher-timeframe bar'),
-    htfPeriod: z.number().int().min(2).max(500).default(20).describe('EMA period on the higher timeframe, in HTF bars'),
-    fast: z.number().int().min(2).max(200).default(9).describe('fast EMA period on the base timeframe'),
-    slow: z
-      .number()
-      .int()
-      .min(3)
-      .max(500)
-      .default(21)
-      .describe('slow EMA period on the base timeframe; must exceed fast'),
-    atrPeriod: z.number().int().min(2).max(200).default(14).describe('ATR period for the stop distance'),
-    stopAtr: z.number().min(0.1).max(20).default(2).describe('stop distance in ATRs'),
-    rewardRisk: z.number().min(0.5).max(20).default(2).describe('target distance as a multiple of the stop distance'),
+    htfFactor: param(integerBetween(2, 240), 4, 'base bars per higher-timeframe bar'),
+    htfPeriod: param(integerBetween(2, 500), 20, 'EMA period on the higher timeframe, in HTF bars'),
+    fast: param(integerBetween(2, 200), 9, 'fast EMA period on the base timeframe'),
+    slow: param(integerBetween(3, 500), 21, 'slow EMA period on the base timeframe; must exceed fast'),
+    atrPeriod: param(integerBetween(2, 200), 14, 'ATR period for the stop distance'),
+    stopAtr: param(numberBetween(0.1, 20), 2, 'stop distance in ATRs'),
+    rewardRisk: param(numberBetween(0.5, 20), 2, 'target distance as a multiple of the stop distance'),
   })
-  .refine((p) => p.fast < p.slow, { message: 'fast must be shorter than slow', path: ['fast'] });
+  .check(z.refine((p) => p.fast < p.slow, { error: 'fast must be shorter than slow', path: ['fast'] }));
 export type TrendParams = z.infer<typeof TrendParams>;
 
 export interface TrendState {
@@ -45,7 +40,8 @@ export const trend: Strategy<TrendParams, TrendState> = {
   id: 'trend',
   name: 'Multi-timeframe EMA trend',
   description:
-    'Trades base-timeframe fast/slow EMA crosses only in the direction of a higher-timeframe EMA trend built from completed aggregated bars.',
+    'Trades base-timeframe fast/slow EMA crosses only in the direction of a higher-timeframe EMA trend ' +
+    'built from completed aggregated bars.',
   params: TrendParams,
   prepare(c: CandleSeries, p: TrendParams): TrendState {
     const n = c.length;
@@ -96,7 +92,9 @@ export const trend: Strategy<TrendParams, TrendState> = {
       target: entry + dir * risk * st.rewardRisk,
       // wider EMA separation (in ATRs) = stronger base trend
       confidence: Math.min(1, 0.5 + 0.5 * Math.min(1, Math.abs(f - s) / a)),
-      reason: `${side} ${crossed ? 'EMA cross' : 'higher-timeframe trend turn'} with the higher-timeframe trend ${dir > 0 ? 'up' : 'down'}`,
+      reason:
+        `${side} ${crossed ? 'EMA cross' : 'higher-timeframe trend turn'} ` +
+        `with the higher-timeframe trend ${dir > 0 ? 'up' : 'down'}`,
     };
   },
 };

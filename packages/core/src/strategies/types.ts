@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 
 /**
  * OHLCV bars as parallel columns, oldest first. `time` is epoch milliseconds (UTC) of the bar's
@@ -41,7 +41,7 @@ export interface Strategy<P = unknown, S = unknown> {
   readonly name: string;
   readonly description: string;
   /** zod schema: parsing `{}` yields the defaults; out-of-range values are rejected */
-  readonly params: z.ZodType<P>;
+  readonly params: z.ZodMiniType<P>;
   prepare(candles: CandleSeries, params: P): S;
   signal(state: S, i: number): Signal | null;
 }

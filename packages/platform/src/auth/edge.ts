@@ -1,7 +1,7 @@
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
 import { AppError } from '../errors.js';
 import { platform as defaultPlatform, type Platform } from '../platform.js';
-import { authenticateHeaders } from './authenticate.js';
+import { authenticateHeaders } from './credentials.js';
 
 export type EdgeResult = APIGatewaySimpleAuthorizerWithContextResult<Record<string, string>>;
 

@@ -5,9 +5,7 @@ import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import type { Jwks } from 'aws-jwt-verify/jwk';
 import { createHash } from 'node:crypto';
 import { unauthorized } from '../errors.js';
-import type { RoutingConfig } from '../routes/schemas.js';
-
-type IdentityConfig = Extract<RoutingConfig, { kind: 'identity' }>;
+import type { IdentityConfig } from '../routing/schemas.js';
 
 export interface VerifiedToken {
   sub: string;

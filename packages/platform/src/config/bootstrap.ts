@@ -21,6 +21,12 @@ export interface BootstrapConfig {
   stage: string;
   /** Log level for Powertools Logger. */
   logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** Job id → SQS queue URL (the dispatcher only). */
+  jobQueues?: Record<string, string>;
+  /** SQS endpoint override (the local emulator). */
+  sqsEndpoint?: string;
+  /** Table of job-run idempotency records (job workers only). */
+  jobsIdempotencyTable?: string;
 }
 
 const ENV_NAMES = ['dev', 'staging', 'prod'] as const;
@@ -48,6 +54,22 @@ export function parseBootstrapConfig(env: Record<string, string | undefined>): B
   const logLevel = (env.BALLAST_LOG_LEVEL?.trim().toUpperCase() || 'INFO') as BootstrapConfig['logLevel'];
   if (!['DEBUG', 'INFO', 'WARN', 'ERROR'].includes(logLevel))
     problems.push('BALLAST_LOG_LEVEL must be DEBUG|INFO|WARN|ERROR');
+  let jobQueues: Record<string, string> | undefined;
+  const queuesSetting = env.BALLAST_JOB_QUEUES?.trim();
+  if (queuesSetting) {
+    try {
+      const parsed = JSON.parse(queuesSetting) as unknown;
+      const ok =
+        typeof parsed === 'object' &&
+        parsed !== null &&
+        !Array.isArray(parsed) &&
+        Object.values(parsed).every((url) => typeof url === 'string' && /^https?:\/\//.test(url));
+      if (!ok) throw new Error('not a map of URLs');
+      jobQueues = parsed as Record<string, string>;
+    } catch {
+      problems.push('BALLAST_JOB_QUEUES must be a JSON object of job id → queue URL');
+    }
+  }
   if (problems.length) {
     throw new Error(`Ballast refuses to start; missing or invalid settings:\n- ${problems.join('\n- ')}`);
   }
@@ -61,6 +83,8 @@ export function parseBootstrapConfig(env: Record<string, string | undefined>): B
     localSecretsDir,
     stage: env.BALLAST_STAGE?.trim() || 'local',
     logLevel,
+    jobQueues,
+    jobsIdempotencyTable: env.BALLAST_JOBS_IDEMPOTENCY_TABLE?.trim() || undefined,
   };
 }
 

@@ -1,24 +1,25 @@
 import { badRequest } from '../errors.js';
 
-/** Opaque pagination cursor: base64url of the last evaluated key, bound to the partition it came from. */
-export function encodeCursor(key: Record<string, unknown> | undefined): string | null {
-  if (!key) return null;
-  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+/**
+ * Opaque pagination cursor: base64url of where a DynamoDB read stopped, bound to the partition it came from.
+ * A cursor for another list (another tenant's partition, a forged key) is refused with 400.
+ */
+export function encodeCursor(resumeAt: Record<string, unknown> | undefined): string | null {
+  if (!resumeAt) return null;
+  return Buffer.from(JSON.stringify(resumeAt), 'utf8').toString('base64url');
 }
 
 export function decodeCursor(
   cursor: string | undefined,
   expectedPk: string,
   pkAttr = 'PK',
-): Record<string, unknown> | undefined {
+): Record<string, string> | undefined {
   if (cursor === undefined) return undefined;
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    throw badRequest('INVALID_CURSOR', 'cursor is not one this API issued', [
-      { path: 'query.cursor', message: 'is malformed' },
-    ]);
+    throw invalidCursor('is malformed');
   }
   const ok =
     typeof parsed === 'object' &&
@@ -26,10 +27,10 @@ export function decodeCursor(
     !Array.isArray(parsed) &&
     (parsed as Record<string, unknown>)[pkAttr] === expectedPk &&
     Object.values(parsed).every((v) => typeof v === 'string');
-  if (!ok) {
-    throw badRequest('INVALID_CURSOR', 'cursor does not belong to this list', [
-      { path: 'query.cursor', message: 'does not belong to this list' },
-    ]);
-  }
-  return parsed as Record<string, unknown>;
+  if (!ok) throw invalidCursor('does not belong to this list');
+  return parsed as Record<string, string>;
+}
+
+export function invalidCursor(why: string) {
+  return badRequest('INVALID_CURSOR', `cursor ${why}`, [{ path: 'query.cursor', message: why }]);
 }

@@ -56,3 +56,25 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
     )
     .catch(() => undefined);
 }
+
+/** The job-run idempotency table in Powertools' default layout (key `id`, TTL on `expiration`). */
+export async function ensureIdempotencyTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return;
+  } catch (e) {
+    if ((e as { name?: string }).name !== 'ResourceNotFoundException') throw e;
+  }
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      }),
+    );
+  } catch (e) {
+    if ((e as { name?: string }).name !== 'ResourceInUseException') throw e;
+  }
+}

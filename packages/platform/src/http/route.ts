@@ -1,29 +1,29 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
-import { authenticate } from '../auth/authenticate.js';
-import { resolveContext } from '../context/resolve.js';
+import type { AuditActor } from '../audit/record.js';
 import { platform as defaultPlatform, type Platform } from '../platform.js';
-import { routeById } from '../routes/table.js';
 import { linkSecretFetcher, type SecretFetcher } from '../secrets/resolver.js';
-import type { RouteDef } from '../routes/types.js';
-import { tenantBackend } from '../routing/backend.js';
-import { idempotency } from './idempotency.js';
-import { tierAndRateLimit } from './limits.js';
-import { normalize } from './normalize.js';
-import { responder, stateOf } from './responder.js';
-import type { BallastContext, LambdaEvent, LambdaResult, RouteHandler } from './types.js';
-import { validate } from './validate.js';
+import type { RouteDef, RouteSpec } from './define-route.js';
+import type { PortsFactory, RouteHandler } from './handler.js';
+import { authenticate } from './middlewares/authenticate/index.js';
+import { tenantBackend } from './middlewares/backend/index.js';
+import { resolveContext } from './middlewares/context/index.js';
+import { idempotency } from './middlewares/idempotency/index.js';
+import { tierAndRateLimit } from './middlewares/limits/index.js';
+import { normalize } from './middlewares/normalize/index.js';
+import { responder } from './middlewares/responder/index.js';
+import { validate } from './middlewares/validate/index.js';
+import { type BallastContext, type LambdaEvent, type LambdaResult, type PipelineState, stateOf } from './pipeline.js';
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
 function requestIdOf(event: LambdaEvent): string {
-  const h = event.headers ?? {};
-  const sent = h['x-request-id'] ?? h['X-Request-Id'];
+  const headers = event.headers ?? {};
+  const sent = headers['x-request-id'] ?? headers['X-Request-Id'];
   if (sent && SANE_REQUEST_ID.test(sent)) return sent;
-  return event.requestContext?.requestId && SANE_REQUEST_ID.test(event.requestContext.requestId)
-    ? event.requestContext.requestId
-    : randomUUID();
+  const gateway = event.requestContext?.requestId;
+  return gateway && SANE_REQUEST_ID.test(gateway) ? gateway : randomUUID();
 }
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): LambdaResult {
@@ -35,26 +35,61 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
   };
 }
 
+/** Who the audit records of a request name: its verified caller, or the system on bootstrap. */
+export function actorOf(state: Pick<PipelineState, 'ctx' | 'requestId'>): AuditActor {
+  const ctx = state.ctx;
+  if (!ctx) return { kind: 'system', tenantId: 't_system', requestId: state.requestId };
+  return {
+    kind: 'principal',
+    tenantId: ctx.tenantId,
+    requestId: state.requestId,
+    principalId: ctx.principal.id,
+    principalKind: ctx.principal.kind,
+    projectId: ctx.projectId,
+  };
+}
+
+export interface RouteOptions<P> {
+  /** the context's stores and ports, built per request from what the pipeline resolved */
+  ports?: PortsFactory<P>;
+  /** routes that declare `uses.secrets` link the Secrets Manager fetcher, so only their bundles carry it */
+  secrets?: SecretFetcher;
+}
+
 /**
  * Wraps a route's function in the Middy stack, in DESIGN.md's order: responder (request id,
- * logger, error mapping, security headers — outermost), header normalising and JSON body,
- * authentication, request context and membership, tier and rate limit, zod validation, tenant
- * backend resolution, idempotency, then the handler.
+ * logger with the Lambda context, metrics, error mapping, security headers — outermost), header
+ * normalising and JSON body, authentication, request context and membership, tier and rate limit,
+ * zod validation, tenant backend resolution, idempotency, then the handler.
  */
-export function buildHandler(def: RouteDef, fn: RouteHandler, getPlatform: () => Platform = defaultPlatform) {
+export function buildHandler<D extends RouteSpec, P>(
+  def: RouteDef<D>,
+  fn: RouteHandler<D, P>,
+  ports: PortsFactory<P> | undefined,
+  getPlatform: () => Platform = defaultPlatform,
+) {
   const core = async (_event: LambdaEvent, context: BallastContext): Promise<LambdaResult> => {
-    const s = stateOf({ context });
-    if (s.replay) return s.replay;
-    if (!s.input) throw new Error('validation did not run');
-    const reply = await fn(s.input, {
-      platform: s.platform,
+    const state = stateOf({ context });
+    if (state.replay) return state.replay;
+    if (!state.input) throw new Error('validation did not run');
+    const backend = {
+      platform: state.platform,
+      ctx: state.ctx,
+      scope: state.ctx && { tenantId: state.ctx.tenantId, env: state.ctx.env, projectId: state.ctx.projectId },
+      data: state.data,
+      requestId: state.requestId,
+      now: state.startedAt,
+    };
+    const reply = await fn(state.input as never, {
       route: def,
-      requestId: s.requestId,
-      now: s.startedAt,
-      ctx: s.ctx,
-      data: s.data,
+      requestId: state.requestId,
+      now: state.startedAt,
+      ctx: state.ctx as never,
+      ports: (ports ? ports(backend) : undefined) as P,
+      unitOfWork: () => state.platform.unitOfWork(actorOf(state), state.startedAt),
+      logger: state.platform.logger,
     });
-    return json(reply.status ?? def.status, reply.body, reply.headers);
+    return json(reply.status, reply.body, reply.headers as Record<string, string> | undefined);
   };
   const handler = middy<LambdaEvent, LambdaResult, Error, BallastContext>()
     .use(responder())
@@ -71,6 +106,7 @@ export function buildHandler(def: RouteDef, fn: RouteHandler, getPlatform: () =>
     const p = getPlatform();
     const requestId = requestIdOf(event);
     p.logger.resetKeys();
+    if (context?.functionName) p.logger.addContext(context);
     p.logger.appendKeys({ requestId, route: def.id });
     const ctx: BallastContext = {
       ...((context ?? {}) as Context),
@@ -89,11 +125,20 @@ export function buildHandler(def: RouteDef, fn: RouteHandler, getPlatform: () =>
   };
 }
 
+/** A route's Lambda handler, tagged with the route it serves (the architecture tests read it). */
+export type LambdaHandler = ((event: LambdaEvent, context?: Context) => Promise<LambdaResult>) & {
+  readonly route: RouteDef;
+};
+
 /**
- * A Lambda entry: `export const handler = route('portfolios.create', createPortfolio)`. Routes
- * that declare `uses.secrets` link the Secrets Manager fetcher here, so only their bundles carry it.
+ * A Lambda entry: `export const handler = route(routes.create, createPortfolio, { ports })`.
+ * The entry imports its own context's routes only, so its bundle holds that context's schemas.
  */
-export function route(id: string, fn: RouteHandler, opts: { secrets?: SecretFetcher } = {}) {
-  if (opts.secrets) linkSecretFetcher(opts.secrets);
-  return buildHandler(routeById(id), fn);
+export function route<D extends RouteSpec, P = undefined>(
+  def: RouteDef<D>,
+  fn: RouteHandler<D, P>,
+  options: RouteOptions<P> = {},
+): LambdaHandler {
+  if (options.secrets) linkSecretFetcher(options.secrets);
+  return Object.assign(buildHandler(def, fn, options.ports), { route: def as RouteDef });
 }

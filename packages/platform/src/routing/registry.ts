@@ -1,19 +1,8 @@
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { k } from '../data/keys.js';
 import { unavailable } from '../errors.js';
-import { routingConfig, type RoutingConfig } from '../routes/schemas.js';
+import { type RoutingConfigOf, type RoutingKind, routingConfig } from './schemas.js';
+import type { RoutingEntry, RoutingStore } from './store.js';
 
-export type RoutingKind = RoutingConfig['kind'];
-type ConfigOf<K extends RoutingKind> = Extract<RoutingConfig, { kind: K }>;
-
-export interface RoutingEntry<K extends RoutingKind = RoutingKind> {
-  tenantId: string;
-  env: string;
-  kind: K;
-  config: ConfigOf<K>;
-  version: number;
-  updatedAt: string;
-}
+export type { RoutingEntry } from './store.js';
 
 /**
  * The only way code finds a tenant's backends. Entries are cached per process for `ttlMs`
@@ -23,8 +12,7 @@ export class RoutingRegistry {
   private cache = new Map<string, { at: number; entry: RoutingEntry | null }>();
 
   constructor(
-    private readonly db: DynamoDBDocumentClient,
-    private readonly table: string,
+    private readonly store: RoutingStore,
     private readonly now: () => number,
     private readonly ttlMs = 4000,
   ) {}
@@ -32,27 +20,18 @@ export class RoutingRegistry {
   async find<K extends RoutingKind>(tenantId: string, env: string, kind: K): Promise<RoutingEntry<K> | null> {
     const cacheKey = `${tenantId}|${env}|${kind}`;
     const hit = this.cache.get(cacheKey);
-    const t = this.now();
-    if (hit && t - hit.at < this.ttlMs) return hit.entry as RoutingEntry<K> | null;
-    const res = await this.db.send(
-      new GetCommand({ TableName: this.table, Key: k.routing(tenantId, env, kind), ConsistentRead: true }),
-    );
+    const at = this.now();
+    if (hit && at - hit.at < this.ttlMs) return hit.entry as RoutingEntry<K> | null;
+    const stored = await this.store.get(tenantId, env, kind);
     let entry: RoutingEntry<K> | null = null;
-    if (res.Item) {
-      const parsed = routingConfig.safeParse(res.Item.config);
+    if (stored) {
+      const parsed = routingConfig.safeParse(stored.config);
       // A corrupt entry is as good as none: refuse rather than guess.
       if (parsed.success && parsed.data.kind === kind) {
-        entry = {
-          tenantId,
-          env,
-          kind,
-          config: parsed.data as ConfigOf<K>,
-          version: Number(res.Item.version ?? 1),
-          updatedAt: String(res.Item.updatedAt ?? ''),
-        };
+        entry = { ...stored, kind, config: parsed.data as RoutingConfigOf<K> };
       }
     }
-    this.cache.set(cacheKey, { at: t, entry: entry as RoutingEntry | null });
+    this.cache.set(cacheKey, { at, entry: entry as RoutingEntry | null });
     return entry;
   }
 

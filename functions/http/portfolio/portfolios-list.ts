@@ -1,0 +1,6 @@
+import { route } from '@ballast/platform/http/route.js';
+import { listPortfolios } from '@ballast/app/portfolio/handlers.js';
+import { portfolioPorts } from '@ballast/app/portfolio/ports.js';
+import { routes } from '@ballast/app/portfolio/routes.js';
+
+export const handler = route(routes.list, listPortfolios, { ports: portfolioPorts });

@@ -1,0 +1,3 @@
+/** What other contexts and the local seed may use of the control plane. */
+export { systemRecords } from './service.js';
+export { routes as controlRoutes } from './routes.js';

@@ -1,0 +1,169 @@
+import {
+  boundedString,
+  emptyBody,
+  env,
+  integer,
+  isoTime,
+  listQuery,
+  modeName,
+  pageOf,
+  projectId,
+  role,
+  tenantId,
+  tier,
+  userId,
+} from '@ballast/platform/schemas/common.js';
+import { routingConfig, routingEntry, routingKind } from '@ballast/platform/routing/schemas.js';
+import * as z from 'zod/mini';
+
+export { listQuery, emptyBody };
+
+/**
+ * Free-form maps (mode defaults, project app metadata) are bounded: at most 50 keys of 1-64
+ * safe characters, so no `constructor`/`__proto__` games and no item the size of the table limit.
+ */
+const mapKey = z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, 'must be 1-64 letters, digits, _ . -'));
+const boundedMap = <T extends z.ZodMiniType>(value: T) =>
+  z.record(mapKey, value).check(z.refine((m) => Object.keys(m).length <= 50, 'has more than 50 keys'));
+
+// ---- modes
+export const modeParams = z.strictObject({ mode: modeName });
+export const modeBody = z.strictObject({
+  description: z.optional(z.string().check(z.maxLength(500))),
+  defaults: z.optional(boundedMap(z.unknown())),
+});
+export const mode = z.object({
+  mode: z.string(),
+  description: z.string(),
+  defaults: z.record(z.string(), z.unknown()),
+  ownerTenantId: z.string(),
+  updatedAt: z.string(),
+  version: integer,
+});
+
+// ---- tenants
+export const tenantParams = z.strictObject({ tenantId });
+export const createTenantBody = z.strictObject({
+  tenantId,
+  name: boundedString(1, 200),
+  mode: z._default(modeName, 'saas'),
+});
+export const patchTenantBody = z
+  .strictObject({ name: z.optional(boundedString(1, 200)), mode: z.optional(modeName) })
+  .check(z.refine((b) => b.name !== undefined || b.mode !== undefined, 'name or mode is required'));
+export const tenant = z.object({
+  tenantId: z.string(),
+  name: z.string(),
+  mode: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  version: integer,
+});
+
+// ---- projects
+export const createProjectBody = z.strictObject({
+  projectId,
+  name: boundedString(1, 200),
+  surface: z._default(z.enum(['web', 'mobile', 'api', 'desktop']), 'web'),
+  app: z.optional(boundedMap(z.string().check(z.maxLength(500)))),
+});
+export const project = z.object({
+  tenantId: z.string(),
+  projectId: z.string(),
+  name: z.string(),
+  surface: z.string(),
+  app: z.optional(z.record(z.string(), z.string())),
+  createdAt: z.string(),
+});
+
+// ---- members
+export const memberParams = z.strictObject({ tenantId, userId });
+export const putMemberBody = z.strictObject({ roles: z.array(role).check(z.minLength(1), z.maxLength(3)), tier });
+export const member = z.object({
+  tenantId: z.string(),
+  userId: z.string(),
+  roles: z.array(role),
+  tier,
+  updatedAt: z.string(),
+});
+
+// ---- routing
+export { routingConfig, routingEntry };
+/** An entry as stored: its config is shown even when it no longer validates, so an admin can fix it. */
+export const storedRoutingEntry = z.extend(routingEntry, { config: z.unknown() });
+export const routingParams = z.strictObject({ tenantId, env, kind: routingKind });
+
+// ---- API keys
+export const createApiKeyBody = z.strictObject({
+  name: boundedString(1, 100),
+  tier,
+  roles: z.array(role).check(z.minLength(1), z.maxLength(3)),
+  projectId: z.optional(projectId),
+  expiresAt: z.optional(isoTime),
+});
+export const apiKeyParams = z.strictObject({
+  keyId: z.string().check(z.regex(/^k_[A-Za-z0-9]{10,40}$/, 'is not a key id')),
+});
+export const apiKey = z.object({
+  keyId: z.string(),
+  tenantId: z.string(),
+  projectId: z.string(),
+  name: z.string(),
+  tier,
+  roles: z.array(role),
+  createdAt: z.string(),
+  createdBy: z.string(),
+  expiresAt: z.optional(z.string()),
+  revokedAt: z.optional(z.string()),
+});
+export const createdApiKey = z.extend(apiKey, { secret: z.string() });
+
+// ---- identity
+export const me = z.object({
+  tenantId: z.string(),
+  env: z.string(),
+  projectId: z.optional(z.string()),
+  user: z.optional(z.string()),
+  apiKeyId: z.optional(z.string()),
+  principal: z.string(),
+  tier,
+  roles: z.array(role),
+  mode: z.string(),
+  systemAdmin: z.boolean(),
+  requestId: z.string(),
+});
+
+// ---- audit
+export const auditQuery = z.extend(listQuery, {
+  resource: z.optional(z.string().check(z.minLength(1), z.maxLength(300))),
+  action: z.optional(z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9.]{0,99}$/, 'is not an action name'))),
+});
+export const auditRecord = z.object({
+  auditId: z.string(),
+  tenantId: z.string(),
+  at: z.string(),
+  actor: z.string(),
+  actorKind: z.enum(['user', 'apiKey', 'system', 'scheduler']),
+  action: z.string(),
+  resource: z.string(),
+  before: z.unknown(),
+  after: z.unknown(),
+  source: z.enum(['api', 'scheduler', 'agent', 'system']),
+  requestId: z.string(),
+  projectId: z.optional(z.string()),
+});
+
+// ---- system
+export const bootstrapResult = z.object({
+  tenantId: z.string(),
+  modes: z.array(z.string()),
+  created: z.array(z.string()),
+});
+
+export const pages = {
+  modes: pageOf(mode),
+  projects: pageOf(project),
+  members: pageOf(member),
+  apiKeys: pageOf(apiKey),
+  audit: pageOf(auditRecord),
+};

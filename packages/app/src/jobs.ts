@@ -1,0 +1,11 @@
+import type { JobDef } from '@ballast/platform/jobs/define-job.js';
+import { jobs as opsJobs } from './ops/jobs.js';
+import { jobs as portfolioJobs } from './portfolio/jobs.js';
+
+/** Every context's jobs: read by the dispatcher, the Jobs stack, the local runtime and the tests. */
+export const JOBS_BY_CONTEXT: Readonly<Record<string, readonly JobDef[]>> = {
+  ops: Object.values(opsJobs),
+  portfolio: Object.values(portfolioJobs),
+};
+
+export const ALL_JOBS: readonly JobDef[] = Object.values(JOBS_BY_CONTEXT).flat();

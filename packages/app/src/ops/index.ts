@@ -1,0 +1,1 @@
+export { routes as opsRoutes } from './routes.js';

@@ -1,0 +1,119 @@
+import { randomId } from '@ballast/platform/auth/api-keys.js';
+import { formatMoney, minorUnits } from '@ballast/core/money.js';
+import { AppError, badRequest, notFound, preconditionFailed } from '@ballast/platform/errors.js';
+import { etag } from '@ballast/platform/http/middlewares/validate/if-match.js';
+import { jobs, PURGE_GRACE_MS } from './jobs.js';
+import type { PortfolioHandler, PortfolioJobHandler } from './ports.js';
+import type { routes } from './routes.js';
+import { scaleOf } from './schemas.js';
+import type { Portfolio, PortfolioStore } from './store.js';
+
+type R = typeof routes;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function publicView(p: Portfolio): Omit<Portfolio, 'deletedAt'> {
+  const { deletedAt: _deletedAt, ...rest } = p;
+  return rest;
+}
+
+async function live(store: PortfolioStore, portfolioId: string): Promise<Portfolio> {
+  const p = await store.get(portfolioId);
+  if (!p || p.deletedAt) throw notFound('PORTFOLIO_NOT_FOUND', `No portfolio ${portfolioId}`);
+  return p;
+}
+
+export const createPortfolio: PortfolioHandler<R['create']> = async ({ body }, h) => {
+  const at = iso(h.now);
+  const p: Portfolio = {
+    portfolioId: `pf_${randomId(20)}`,
+    tenantId: h.ctx.tenantId,
+    projectId: h.ctx.projectId ?? '',
+    name: body.name,
+    baseCurrency: body.baseCurrency,
+    cash: formatMoney(body.cash, body.baseCurrency),
+    ...(body.description !== undefined ? { description: body.description } : {}),
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+  };
+  const uow = h.unitOfWork();
+  h.ports.portfolios.create(uow, p);
+  uow.audit({ action: 'portfolio.create', resource: `portfolio/${p.portfolioId}`, after: p });
+  await uow.commit();
+  return {
+    status: 201,
+    body: publicView(p),
+    headers: { ETag: etag(1), Location: `/v1/portfolios/${p.portfolioId}` },
+  };
+};
+
+export const listPortfolios: PortfolioHandler<R['list']> = async ({ query }, h) => {
+  const page = await h.ports.portfolios.list(query);
+  return { status: 200, body: { items: page.items.map(publicView), nextCursor: page.nextCursor } };
+};
+
+export const getPortfolio: PortfolioHandler<R['get']> = async ({ params }, h) => {
+  const p = await live(h.ports.portfolios, params.portfolioId);
+  return { status: 200, body: publicView(p), headers: { ETag: etag(p.version) } };
+};
+
+export const patchPortfolio: PortfolioHandler<R['patch']> = async ({ params, body, ifMatch }, h) => {
+  const before = await live(h.ports.portfolios, params.portfolioId);
+  if (before.version !== ifMatch) throw preconditionFailed(`The portfolio is at version ${before.version}`);
+  const after: Portfolio = { ...before, updatedAt: iso(h.now), version: before.version + 1 };
+  if (body.name !== undefined) after.name = body.name;
+  if (body.baseCurrency !== undefined) after.baseCurrency = body.baseCurrency;
+  const cash = body.cash ?? before.cash;
+  const digits = minorUnits(after.baseCurrency);
+  if (scaleOf(cash) > digits) {
+    throw badRequest('VALIDATION_FAILED', `cash has more decimal places than ${after.baseCurrency} allows`, [
+      { path: 'body.cash', message: `has more than ${digits} decimal places for ${after.baseCurrency}` },
+    ]);
+  }
+  after.cash = formatMoney(cash, after.baseCurrency);
+  if (body.description === null) delete after.description;
+  else if (body.description !== undefined) after.description = body.description;
+  const uow = h.unitOfWork();
+  h.ports.portfolios.update(uow, after, ifMatch);
+  uow.audit({ action: 'portfolio.update', resource: `portfolio/${before.portfolioId}`, before, after });
+  await uow.commit();
+  return { status: 200, body: publicView(after), headers: { ETag: etag(after.version) } };
+};
+
+export const deletePortfolio: PortfolioHandler<R['delete']> = async ({ params, ifMatch }, h) => {
+  const before = await live(h.ports.portfolios, params.portfolioId);
+  if (before.version !== ifMatch) throw preconditionFailed(`The portfolio is at version ${before.version}`);
+  const after: Portfolio = { ...before, deletedAt: iso(h.now), updatedAt: iso(h.now), version: before.version + 1 };
+  const uow = h.unitOfWork();
+  h.ports.portfolios.update(uow, after, ifMatch);
+  h.ports.due.schedule(uow, {
+    job: jobs.purge.id,
+    tenantId: h.ctx.tenantId,
+    env: h.ctx.env,
+    projectId: after.projectId,
+    workId: after.portfolioId,
+    dueAt: iso(h.now + PURGE_GRACE_MS),
+    payload: { portfolioId: after.portfolioId, version: after.version },
+  });
+  uow.audit({ action: 'portfolio.delete', resource: `portfolio/${before.portfolioId}`, before, after });
+  await uow.commit();
+  return { status: 204 };
+};
+
+/** Purges a soft-deleted portfolio whose grace period is over, unless it changed since it was deleted. */
+export const purgePortfolio: PortfolioJobHandler<(typeof jobs)['purge']> = async (payload, h) => {
+  const store = h.ports.portfolios;
+  const p = await store.get(payload.portfolioId);
+  if (!p?.deletedAt || p.version !== payload.version) return 'skipped';
+  if (Date.parse(p.deletedAt) + PURGE_GRACE_MS > h.now) return 'skipped';
+  const uow = h.unitOfWork();
+  store.purge(uow, p.portfolioId, p.version);
+  uow.audit({ action: 'portfolio.purge', resource: `portfolio/${p.portfolioId}`, before: p, after: null });
+  try {
+    await uow.commit();
+  } catch (e) {
+    if (e instanceof AppError && e.code === 'PURGE_SKIPPED') return 'skipped';
+    throw e;
+  }
+  return 'processed';
+};

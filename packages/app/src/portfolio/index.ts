@@ -1,0 +1,2 @@
+export { routes as portfolioRoutes } from './routes.js';
+export type { Portfolio } from './store.js';

@@ -1,0 +1,10 @@
+import type { Page } from '../data/query.js';
+import type { UnitOfWork } from '../data/unit-of-work.js';
+import type { AuditQuery, AuditRecord } from './record.js';
+
+/** The audit log: records are staged into the unit of work of the change they describe. */
+export interface AuditStore {
+  stage(uow: UnitOfWork, record: AuditRecord): void;
+  /** a tenant's records, newest first, optionally only one resource and/or action */
+  list(tenantId: string, query: AuditQuery): Promise<Page<AuditRecord>>;
+}

@@ -1,0 +1,66 @@
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { withoutKeys } from './items.js';
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface PageRequest {
+  limit: number;
+  cursor?: string;
+}
+
+export interface PartitionQuery extends PageRequest {
+  table: string;
+  pk: string;
+  /** sort-key prefix; empty or absent: the whole partition */
+  prefix?: string;
+  index?: 'GSI1';
+  /** ascending sort key (default) or newest first */
+  forward?: boolean;
+  /** e.g. `attribute_not_exists(deletedAt)`; names and values must not clash with #pk/#sk/:pk/:prefix */
+  filter?: { expression: string; names?: Record<string, string>; values?: Record<string, unknown> };
+}
+
+/** A filtered list keeps reading until the page is full or the partition ends, at most this many reads. */
+const MAX_READS_PER_PAGE = 10;
+
+/**
+ * One page of one partition, newest or oldest first. A filter no longer makes pages short: it
+ * reads on (bounded) until `limit` items match, so a page is short only when it is the last.
+ */
+export async function queryPage<T>(db: DynamoDBDocumentClient, q: PartitionQuery): Promise<Page<T>> {
+  const pkAttr = q.index ? 'GSI1PK' : 'PK';
+  const skAttr = q.index ? 'GSI1SK' : 'SK';
+  const names: Record<string, string> = { '#pk': pkAttr, ...(q.filter?.names ?? {}) };
+  const values: Record<string, unknown> = { ':pk': q.pk, ...(q.filter?.values ?? {}) };
+  let condition = '#pk = :pk';
+  if (q.prefix) {
+    names['#sk'] = skAttr;
+    values[':prefix'] = q.prefix;
+    condition += ' AND begins_with(#sk, :prefix)';
+  }
+  const items: T[] = [];
+  let start: Record<string, unknown> | undefined = decodeCursor(q.cursor, q.pk, pkAttr);
+  for (let reads = 0; reads < MAX_READS_PER_PAGE; reads++) {
+    const res = await db.send(
+      new QueryCommand({
+        TableName: q.table,
+        IndexName: q.index,
+        KeyConditionExpression: condition,
+        FilterExpression: q.filter?.expression,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        Limit: q.limit - items.length,
+        ScanIndexForward: q.forward ?? true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of res.Items ?? []) items.push(withoutKeys<T>(item) as T);
+    start = res.LastEvaluatedKey;
+    if (!start || items.length >= q.limit) break;
+  }
+  return { items, nextCursor: encodeCursor(start) };
+}

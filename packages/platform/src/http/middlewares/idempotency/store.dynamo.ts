@@ -1,0 +1,78 @@
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import type { IdempotencyClaim } from '../../pipeline.js';
+import type { ClaimOutcome, IdempotencyStore, StoredResponse } from './store.js';
+
+/** Keys expire after 24 h (SPEC §3). */
+export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+/** An in-progress claim older than this is considered abandoned (a crashed invocation). */
+export const IDEMPOTENCY_LOCK_SECONDS = 60;
+
+const key = (c: IdempotencyClaim) => ({ PK: `IDEM#${c.tenantId}#${c.principalId}`, SK: `${c.routeId}#${c.key}` });
+
+export class DynamoIdempotencyStore implements IdempotencyStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async claim(claim: IdempotencyClaim, hash: string, nowSeconds: number): Promise<ClaimOutcome> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            ...key(claim),
+            hash,
+            state: 'IN_PROGRESS',
+            lockedUntil: nowSeconds + IDEMPOTENCY_LOCK_SECONDS,
+            ttl: nowSeconds + IDEMPOTENCY_TTL_SECONDS,
+          },
+          ConditionExpression:
+            'attribute_not_exists(PK) OR #ttl < :now OR (#state = :inProgress AND lockedUntil < :now)',
+          ExpressionAttributeNames: { '#ttl': 'ttl', '#state': 'state' },
+          ExpressionAttributeValues: { ':now': nowSeconds, ':inProgress': 'IN_PROGRESS' },
+        }),
+      );
+      return { claimed: true };
+    } catch (e) {
+      if ((e as { name?: string }).name !== 'ConditionalCheckFailedException') throw e;
+    }
+    const res = await this.db.send(new GetCommand({ TableName: this.table, Key: key(claim), ConsistentRead: true }));
+    const item = res.Item;
+    return {
+      claimed: false,
+      existing: item
+        ? {
+            hash: String(item.hash),
+            state: item.state === 'COMPLETED' ? 'COMPLETED' : 'IN_PROGRESS',
+            response: item.response as StoredResponse | undefined,
+          }
+        : undefined,
+    };
+  }
+
+  async complete(claim: IdempotencyClaim, response: StoredResponse): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: key(claim),
+        UpdateExpression: 'SET #state = :done, #response = :response REMOVE lockedUntil',
+        ExpressionAttributeNames: { '#state': 'state', '#response': 'response' },
+        ExpressionAttributeValues: {
+          ':done': 'COMPLETED',
+          ':response': { statusCode: response.statusCode, headers: response.headers ?? {}, body: response.body ?? '' },
+        },
+      }),
+    );
+  }
+
+  async release(claim: IdempotencyClaim): Promise<void> {
+    await this.db.send(new DeleteCommand({ TableName: this.table, Key: key(claim) }));
+  }
+}

@@ -1,0 +1,60 @@
+import type { MiddlewareObj } from '@middy/core';
+import { badRequest, type FieldError } from '../../../errors.js';
+import type { Schema } from '../../define-route.js';
+import { type BallastContext, type LambdaEvent, type LambdaResult, stateOf } from '../../pipeline.js';
+import { parseIfMatch } from './if-match.js';
+
+function fieldErrors(
+  part: string,
+  err: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> },
+): FieldError[] {
+  return err.issues.map((issue) => ({
+    path: [part, ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }));
+}
+
+/**
+ * zod validation of params, query and body, every failing field listed; then If-Match where
+ * the route declares it. Handlers receive only what passed.
+ */
+export function validate(): MiddlewareObj<LambdaEvent, LambdaResult, Error, BallastContext> {
+  return {
+    before: async (request) => {
+      const state = stateOf(request);
+      const { params, query, body } = state.route.request;
+      const errors: FieldError[] = [];
+      const parse = (part: string, schema: Schema | undefined, value: unknown, emptyOk: boolean): unknown => {
+        if (!schema) {
+          if (!emptyOk && value !== undefined) errors.push({ path: part, message: 'is not accepted on this route' });
+          return value ?? {};
+        }
+        const result = schema.safeParse(value);
+        if (!result.success) {
+          errors.push(...fieldErrors(part, result.error));
+          return undefined;
+        }
+        return result.data;
+      };
+      const parsedParams = parse('params', params, state.params, true);
+      const parsedQuery = parse('query', query, state.query, true);
+      const parsedBody = parse('body', body, state.rawBody, false);
+      if (!query && Object.keys(state.query).length) {
+        errors.push(
+          ...Object.keys(state.query).map((name) => ({ path: `query.${name}`, message: 'is not a known parameter' })),
+        );
+      }
+      if (errors.length) throw badRequest('VALIDATION_FAILED', 'The request has invalid fields', errors);
+      const ifMatch = state.route.ifMatch
+        ? parseIfMatch(state.headers['if-match'], state.route.ifMatch === 'required')
+        : undefined;
+      state.input = {
+        params: (parsedParams ?? {}) as Record<string, unknown>,
+        query: (parsedQuery ?? {}) as Record<string, unknown>,
+        body: parsedBody,
+        headers: state.headers,
+        ifMatch,
+      };
+    },
+  };
+}

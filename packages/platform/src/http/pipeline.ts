@@ -1,0 +1,69 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { Principal, RequestContext, Role, Tier } from '../context/types.js';
+import type { Platform } from '../platform.js';
+import type { RoutingEntry } from '../routing/registry.js';
+import type { RouteDef } from './define-route.js';
+
+export type LambdaEvent = APIGatewayProxyEventV2;
+export type LambdaResult = APIGatewayProxyStructuredResultV2;
+
+/** Validated request parts as the pipeline produced them (typed per route in HandlerInput). */
+export interface ValidatedInput {
+  params: Record<string, unknown>;
+  query: Record<string, unknown>;
+  body: unknown;
+  headers: Record<string, string>;
+  ifMatch: number | undefined;
+}
+
+/** Identity claims after authentication, before membership resolution. */
+export interface Authentication {
+  principal: Principal;
+  tokenTenantId?: string;
+  keyProjectId?: string;
+  keyTier?: Tier;
+  keyRoles?: Role[];
+  /** pending revocation lookup of a bearer token (awaited before the context is trusted) */
+  revoked?: Promise<boolean>;
+}
+
+/** Per-invocation state the middlewares share. */
+export interface PipelineState {
+  route: RouteDef;
+  platform: Platform;
+  requestId: string;
+  startedAt: number;
+  headers: Record<string, string>;
+  query: Record<string, string>;
+  params: Record<string, string>;
+  rawBody: unknown;
+  input?: ValidatedInput;
+  auth?: Authentication;
+  ctx?: RequestContext;
+  /** this request's rate-limit counter after the increment (started with the membership read) */
+  rateCount?: Promise<number>;
+  data?: RoutingEntry<'data'>;
+  rateHeaders?: Record<string, string>;
+  idempotency?: { key: IdempotencyClaim };
+  replayed?: boolean;
+  /** stored response of an idempotent replay */
+  replay?: LambdaResult;
+}
+
+export interface IdempotencyClaim {
+  tenantId: string;
+  principalId: string;
+  routeId: string;
+  key: string;
+}
+
+export interface BallastContext extends Context {
+  ballast?: PipelineState;
+}
+
+/** The pipeline state of a request; route() always puts it there. */
+export function stateOf(request: { context: BallastContext }): PipelineState {
+  const state = request.context.ballast;
+  if (!state) throw new Error('pipeline state missing: route() must build the handler');
+  return state;
+}

@@ -1,0 +1,158 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { UnitOfWork } from '../data/unit-of-work.js';
+import type { Backend, PortsFactory } from '../http/handler.js';
+import { recordJob } from '../observability/metrics.js';
+import { platform as defaultPlatform, type Platform } from '../platform.js';
+import type { JobDef, JobSpec, PayloadOf } from './define-job.js';
+import { type JobEnvelope, jobEnvelope, runKey } from './envelope.js';
+
+/** What a job's function learns about its run. */
+export interface JobContext<D extends JobSpec, P> {
+  job: JobDef<D>;
+  /** verified: the tenant exists, and so does the project if one is named */
+  envelope: JobEnvelope;
+  /** epoch ms when this run started, from the platform's one clock */
+  now: number;
+  ports: P;
+  /** a unit of work whose audit records name the scheduler */
+  unitOfWork(): UnitOfWork;
+  logger: Logger;
+}
+
+/** `processed`: it did its work; `skipped`: the work was stale (changed or gone since it was scheduled). */
+export type JobOutcome = 'processed' | 'skipped';
+
+export type JobHandler<D extends JobSpec, P = undefined> = (
+  payload: PayloadOf<D>,
+  h: JobContext<D, P>,
+) => Promise<JobOutcome>;
+
+/** A message no retry can fix (malformed, unknown tenant): it fails every delivery and lands in the DLQ. */
+export class PoisonMessage extends Error {
+  override readonly name = 'PoisonMessage';
+}
+
+/** Idempotency records of job runs are kept a day: long after SQS would redeliver. */
+const RUN_RECORD_SECONDS = 24 * 3600;
+
+function parseEnvelope(record: SQSRecord, def: JobDef): JobEnvelope {
+  let body: unknown;
+  try {
+    body = JSON.parse(record.body);
+  } catch {
+    throw new PoisonMessage(`message ${record.messageId} is not JSON`);
+  }
+  const parsed = jobEnvelope.safeParse(body);
+  if (!parsed.success) throw new PoisonMessage(`message ${record.messageId} is not a job envelope`);
+  const envelope = parsed.data;
+  if (envelope.job !== def.id) throw new PoisonMessage(`message for ${envelope.job} on the ${def.id} queue`);
+  if (envelope.key !== runKey(envelope)) throw new PoisonMessage(`message ${record.messageId} has a forged run key`);
+  return envelope;
+}
+
+export type JobLambda = ((event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>) & { readonly job: JobDef };
+
+/**
+ * A job's Lambda entry: `export const handler = job(jobs.purge, purgePortfolio, { ports })`.
+ * SQS batches are processed record by record (Powertools batch: a failed record is reported,
+ * the rest are deleted); each run is idempotent on its run key (Powertools idempotency), so a
+ * duplicate delivery does nothing; the tenant of the envelope is checked before any store is built.
+ */
+export function job<D extends JobSpec, P = undefined>(
+  def: JobDef<D>,
+  fn: JobHandler<D, P>,
+  options: { ports?: PortsFactory<P> } = {},
+  getPlatform: () => Platform = defaultPlatform,
+): JobLambda {
+  let once:
+    | ((envelope: JobEnvelope, record: SQSRecord, probe: { ran: boolean }) => Promise<{ outcome: JobOutcome }>)
+    | undefined;
+  let idempotencyConfig: IdempotencyConfig | undefined;
+
+  const run = async (p: Platform, envelope: JobEnvelope, record: SQSRecord): Promise<{ outcome: JobOutcome }> => {
+    const records = await p.tenancy.contextRecords(envelope.tenantId, undefined, envelope.projectId);
+    if (!records.tenant) throw new PoisonMessage(`tenant ${envelope.tenantId} does not exist`);
+    if (envelope.projectId && !records.project) {
+      throw new PoisonMessage(`project ${envelope.projectId} is not a project of ${envelope.tenantId}`);
+    }
+    const parsedPayload = def.payload.safeParse(envelope.payload);
+    if (!parsedPayload.success) throw new PoisonMessage(`payload of ${record.messageId} does not fit ${def.id}`);
+    const data = def.uses.data ? await p.registry.require(envelope.tenantId, envelope.env, 'data') : undefined;
+    const now = p.now();
+    const requestId = `job-${record.messageId}`;
+    const backend: Backend = {
+      platform: p,
+      ctx: undefined,
+      scope: { tenantId: envelope.tenantId, env: envelope.env, projectId: envelope.projectId },
+      data,
+      requestId,
+      now,
+    };
+    const actor = { kind: 'scheduler' as const, tenantId: envelope.tenantId, requestId, projectId: envelope.projectId };
+    const outcome = await fn(parsedPayload.data as PayloadOf<D>, {
+      job: def,
+      envelope,
+      now,
+      ports: (options.ports ? options.ports(backend) : undefined) as P,
+      unitOfWork: () => p.unitOfWork(actor, now),
+      logger: p.logger,
+    });
+    return { outcome };
+  };
+
+  const handler = async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
+    const p = getPlatform();
+    if (context?.functionName) p.logger.addContext(context);
+    if (!once) {
+      const table = p.config.jobsIdempotencyTable;
+      if (!table) throw new Error('BALLAST_JOBS_IDEMPOTENCY_TABLE is not set: a job worker needs it');
+      idempotencyConfig = new IdempotencyConfig({ eventKeyJmesPath: 'key', expiresAfterSeconds: RUN_RECORD_SECONDS });
+      const persistenceStore = new DynamoDBPersistenceLayer({ tableName: table, awsSdkV3Client: p.dynamo });
+      // The probe tells a real run from a replay of the stored result (a duplicate delivery).
+      once = makeIdempotent(
+        async (envelope: JobEnvelope, record: SQSRecord, probe: { ran: boolean }) => {
+          probe.ran = true;
+          return run(p, envelope, record);
+        },
+        {
+          persistenceStore,
+          config: idempotencyConfig,
+          dataIndexArgument: 0,
+        },
+      );
+    }
+    if (context) idempotencyConfig?.registerLambdaContext(context);
+    const runOnce = once;
+    const processor = new BatchProcessor(EventType.SQS);
+    const processRecord = async (record: SQSRecord) => {
+      const started = p.now();
+      p.logger.resetKeys();
+      p.logger.appendKeys({ job: def.id, messageId: record.messageId });
+      let outcome: JobOutcome | 'duplicate' | 'failed' = 'failed';
+      try {
+        const envelope = parseEnvelope(record, def);
+        p.logger.appendKeys({ tenant: envelope.tenantId, workId: envelope.workId });
+        const probe = { ran: false };
+        const result = await runOnce(envelope, record, probe);
+        outcome = probe.ran ? result.outcome : 'duplicate';
+        return outcome;
+      } catch (e) {
+        p.logger.error('job run failed', { error: e as Error });
+        throw e;
+      } finally {
+        recordJob(p.metrics, {
+          job: def.id,
+          outcome: outcome === 'failed' ? 'failed' : outcome,
+          latencyMs: Math.round(p.now() - started),
+        });
+        p.logger.resetKeys();
+      }
+    };
+    return processPartialResponse(event, processRecord, processor, { context: context as Context });
+  };
+  return Object.assign(handler, { job: def as JobDef });
+}
