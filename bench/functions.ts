@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
+import { ALL_JOBS } from '../packages/app/src/jobs.js';
 import { ALL_ROUTES as ROUTES } from '../packages/app/src/routes.js';
 import { AUTHORIZER_HANDLER } from '../stacks/Api.js';
 import { NODEJS_BUNDLING, sstEsbuildOptions } from '../stacks/bundling.js';
@@ -132,6 +133,18 @@ const median = (xs: number[]) => {
 };
 const kb = (n: number) => (n / 1024).toFixed(1);
 
+/** The last committed report: each function's size then, to show what a change did. */
+const previous = new Map<string, number>();
+try {
+  const last = JSON.parse(readFileSync(path.join(ROOT, 'bench/results/functions.json'), 'utf8')) as {
+    functions: Array<{ id: string; bytes: number }>;
+  };
+  for (const f of last.functions) previous.set(f.id, f.bytes);
+} catch {
+  // no earlier report
+}
+const DISPATCHER_HANDLER = 'functions/jobs/dispatcher.ts';
+
 const dir = mkdtempSync(path.join(os.tmpdir(), 'ballast-bench-functions-'));
 try {
   const started = performance.now();
@@ -139,6 +152,16 @@ try {
   const fns: Bundle[] = [];
   for (const r of ROUTES) fns.push(await build(r.id, r.handler, dir));
   fns.push(await build('authorizer', AUTHORIZER_HANDLER, dir));
+  fns.push(await build('jobs.dispatcher', DISPATCHER_HANDLER, dir));
+  for (const j of ALL_JOBS) fns.push(await build(`job:${j.id}`, j.handler, dir));
+  const buildOnly = process.argv.includes('--sizes-only');
+  if (buildOnly) {
+    for (const b of fns) {
+      const before = previous.get(b.id);
+      console.log(`${b.id.padEnd(24)}${kb(b.bytes).padStart(8)} KiB${before ? `  (was ${kb(before)})` : ''}`);
+    }
+    process.exit(0);
+  }
   const buildSeconds = (performance.now() - started) / 1000;
 
   // warm the disk cache once, then interleave samples
@@ -165,6 +188,7 @@ try {
       importRatio: Number((importMs / bareMs).toFixed(3)),
       importCpuMs: Number(importCpuMs.toFixed(2)),
       importCpuRatio: Number((importCpuMs / bareCpuMs).toFixed(3)),
+      previousBytes: previous.get(b.id) ?? null,
       withinSize: b.bytes <= TARGET_BYTES,
       withinImport: importMs / bareMs <= TARGET_RATIO,
       samplesMs: b.samples.map((x) => Number(x.toFixed(2))),

@@ -11,6 +11,7 @@ const benches = [
   ['core', 'bench/core.ts'],
   ['functions', 'bench/functions.ts'],
   ['http', 'bench/http.ts'],
+  ['dispatcher', 'bench/dispatcher.ts'],
 ] as const;
 
 const root = join(import.meta.dirname, '..');

@@ -1,6 +1,6 @@
-import { route } from '@ballast/platform/http/route.js';
+import { publicRoute } from '@ballast/platform/http/public-route.js';
 import { openapi } from '@ballast/app/ops/openapi.js';
 import { opsPorts } from '@ballast/app/ops/ports.js';
 import { routes } from '@ballast/app/ops/routes.js';
 
-export const handler = route(routes.openapi, openapi, { ports: opsPorts });
+export const handler = publicRoute(routes.openapi, openapi, { ports: opsPorts });

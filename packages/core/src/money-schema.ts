@@ -1,7 +1,7 @@
 // zod schemas for decimal strings at an edge (request bodies, DynamoDB items). They call
 // `isDecimalString`, so the HTTP layer and `parseDecimal` cannot drift apart: one grammar.
 import * as z from 'zod/mini';
-import { isDecimalString } from './money.js';
+import { isDecimalString } from './decimal-grammar.js';
 
 const NOT_DECIMAL = 'must be a decimal string like "1234.50"';
 

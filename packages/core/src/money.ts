@@ -2,6 +2,14 @@
 // trade values, fees) goes through this module; floats stop at its door.
 import { Decimal } from 'decimal.js';
 import { minorUnits } from './currencies.js';
+import {
+  DECIMAL_RE,
+  MAX_DECIMAL_LENGTH as MAX_LENGTH,
+  MAX_SIGNIFICANT_DIGITS,
+  significantDigits,
+} from './decimal-grammar.js';
+
+export { isDecimalString } from './decimal-grammar.js';
 
 export { CURRENCY_MINOR_UNITS, minorUnits } from './currencies.js';
 
@@ -23,46 +31,6 @@ export const Dec: Decimal.Constructor = Decimal.clone({
 export type D = Decimal;
 /** What money-like parameters accept: a plain decimal string or a Decimal. Never a JS number. */
 export type DecimalInput = string | Decimal;
-
-/**
- * The one decimal grammar of Ballast (the HTTP layer validates with the schemas in
- * money-schema.ts, which call `isDecimalString`): an optional leading "-" (no "+"), an integer
- * part without leading zeros (a lone "0" is fine), and an optional fraction of at least one
- * digit. No exponent, no blanks, no hex. One spelling per number, give or take trailing zeros
- * and "-0", so a stored amount compares and round-trips as its text.
- */
-const DECIMAL_RE = /^-?(?:0|[1-9]\d*)(?:\.\d+)?$/;
-/** More significant digits than the working precision would be rounded by the first operation. */
-const MAX_SIGNIFICANT_DIGITS = 34;
-
-/** True when `s` is a plain decimal string `parseDecimal` accepts. */
-export function isDecimalString(s: unknown): s is string {
-  if (typeof s !== 'string' || s.length > MAX_LENGTH || !DECIMAL_RE.test(s)) return false;
-  return significantDigits(s) <= MAX_SIGNIFICANT_DIGITS;
-}
-
-/**
- * Digits from the first to the last non-zero one, the point not counted: what decimal.js has to
- * store ("1000" and "0.0010" are one digit). Called on every parse, so no regex.
- */
-function significantDigits(s: string): number {
-  let first = -1;
-  let last = -1;
-  let pos = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 48 || c > 57) continue; // sign or point
-    if (c !== 48) {
-      if (first < 0) first = pos;
-      last = pos;
-    }
-    pos++;
-  }
-  return first < 0 ? 1 : last - first + 1;
-}
-
-/** Longer strings are not money; the cap keeps a hostile input from costing memory and time. */
-const MAX_LENGTH = 100;
 
 /**
  * Parse a plain decimal string (`"-1234.50"`) into a Decimal.

@@ -1,14 +1,17 @@
 import type { RouteSpec } from '@ballast/platform/http/define-route.js';
-import type { Backend, RouteHandler } from '@ballast/platform/http/handler.js';
+import type { PublicBackend, PublicRouteHandler } from '@ballast/platform/http/public-route.js';
 import type { JobSpec } from '@ballast/platform/jobs/define-job.js';
 import type { JobHandler } from '@ballast/platform/jobs/worker.js';
+import { DynamoTenancyStore } from '@ballast/platform/tenancy/store.dynamo.js';
 import { DynamoHealthStore } from './store.dynamo.js';
 
-export const opsPorts = (b: Backend) => ({
+/** Operations run on the base platform (its routes are public): they build the two stores they read. */
+export const opsPorts = (b: PublicBackend) => ({
   health: new DynamoHealthStore(b.platform.db, b.platform.config.controlTable, b.platform.now),
-  config: b.platform.tenancy,
+  /** the heartbeat is a configuration item of the control table */
+  config: new DynamoTenancyStore(b.platform.db, b.platform.config.controlTable),
 });
 
 export type OpsPorts = ReturnType<typeof opsPorts>;
-export type OpsHandler<D extends RouteSpec> = RouteHandler<D, OpsPorts>;
+export type OpsHandler<D extends RouteSpec> = PublicRouteHandler<D, OpsPorts>;
 export type OpsJobHandler<D extends JobSpec> = JobHandler<D, OpsPorts>;

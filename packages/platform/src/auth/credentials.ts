@@ -6,6 +6,7 @@ import type { Authentication } from '../http/pipeline.js';
 import type { Platform } from '../platform.js';
 import type { IdentityConfig } from '../routing/schemas.js';
 import { hashMatches, parseApiKey } from './api-keys.js';
+import { TokenVerifier } from './tokens.js';
 
 /** Constant-time comparison of two secrets of any length. */
 export function safeEqual(a: string, b: string): boolean {
@@ -53,6 +54,7 @@ export async function authenticateHeaders(
     if (!bearer) throw unauthorized('INVALID_TOKEN', 'Authorization must be "Bearer <token>"');
     const token = bearer[1];
     const configs = await identityConfigs(p, env, headers['x-tenant-id'] || unverifiedTenantClaim(token));
+    p.verifier ??= new TokenVerifier();
     const verified = await p.verifier.verify(token, configs);
     if (!verified.jti) throw unauthorized('INVALID_TOKEN', 'Token has no jti');
     const revoked = p.tenancy.isRevoked(verified.jti);

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Principal, RequestContext, Role, Tier } from '../context/types.js';
+import type { BasePlatform } from '../base-platform.js';
 import type { Platform } from '../platform.js';
 import type { RoutingEntry } from '../routing/registry.js';
 import type { RouteDef } from './define-route.js';
@@ -27,10 +28,13 @@ export interface Authentication {
   revoked?: Promise<boolean>;
 }
 
-/** Per-invocation state the middlewares share. */
-export interface PipelineState {
+/**
+ * Per-invocation state the middlewares share. Public routes run on the base platform; every
+ * other route on the full one (the middlewares that authenticate and resolve tenants need it).
+ */
+export interface PipelineState<Pl extends BasePlatform = Platform> {
   route: RouteDef;
-  platform: Platform;
+  platform: Pl;
   requestId: string;
   startedAt: number;
   headers: Record<string, string>;
@@ -57,12 +61,14 @@ export interface IdempotencyClaim {
   key: string;
 }
 
-export interface BallastContext extends Context {
-  ballast?: PipelineState;
+export interface BallastContext<Pl extends BasePlatform = Platform> extends Context {
+  ballast?: PipelineState<Pl>;
 }
 
 /** The pipeline state of a request; route() always puts it there. */
-export function stateOf(request: { context: BallastContext }): PipelineState {
+export function stateOf<Pl extends BasePlatform = Platform>(request: {
+  context: BallastContext<Pl>;
+}): PipelineState<Pl> {
   const state = request.context.ballast;
   if (!state) throw new Error('pipeline state missing: route() must build the handler');
   return state;

@@ -1,11 +1,11 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { randomUUID } from 'node:crypto';
 import type { AuditActor } from '../audit/record.js';
 import { platform as defaultPlatform, type Platform } from '../platform.js';
 import { linkSecretFetcher, type SecretFetcher } from '../secrets/resolver.js';
 import type { RouteDef, RouteSpec } from './define-route.js';
 import type { PortsFactory, RouteHandler } from './handler.js';
+import { invocation, json, type LambdaHandler } from './invoke.js';
 import { authenticate } from './middlewares/authenticate/index.js';
 import { tenantBackend } from './middlewares/backend/index.js';
 import { resolveContext } from './middlewares/context/index.js';
@@ -16,24 +16,7 @@ import { responder } from './middlewares/responder/index.js';
 import { validate } from './middlewares/validate/index.js';
 import { type BallastContext, type LambdaEvent, type LambdaResult, type PipelineState, stateOf } from './pipeline.js';
 
-const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
-
-function requestIdOf(event: LambdaEvent): string {
-  const headers = event.headers ?? {};
-  const sent = headers['x-request-id'] ?? headers['X-Request-Id'];
-  if (sent && SANE_REQUEST_ID.test(sent)) return sent;
-  const gateway = event.requestContext?.requestId;
-  return gateway && SANE_REQUEST_ID.test(gateway) ? gateway : randomUUID();
-}
-
-function json(status: number, body: unknown, headers: Record<string, string> = {}): LambdaResult {
-  if (status === 204 || body === undefined) return { statusCode: status, headers };
-  return {
-    statusCode: status,
-    headers: { 'Content-Type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  };
-}
+export type { LambdaHandler } from './invoke.js';
 
 /** Who the audit records of a request name: its verified caller, or the system on bootstrap. */
 export function actorOf(state: Pick<PipelineState, 'ctx' | 'requestId'>): AuditActor {
@@ -102,39 +85,15 @@ export function buildHandler<D extends RouteSpec, P>(
     .use(idempotency())
     .handler(core);
 
-  return async (event: LambdaEvent, context?: Context): Promise<LambdaResult> => {
-    const p = getPlatform();
-    const requestId = requestIdOf(event);
-    p.logger.resetKeys();
-    if (context?.functionName) p.logger.addContext(context);
-    p.logger.appendKeys({ requestId, route: def.id });
-    const ctx: BallastContext = {
-      ...((context ?? {}) as Context),
-      ballast: {
-        route: def,
-        platform: p,
-        requestId,
-        startedAt: p.now(),
-        headers: {},
-        query: {},
-        params: {},
-        rawBody: undefined,
-      },
-    };
-    return handler(event, ctx);
-  };
+  return async (event: LambdaEvent, context?: Context): Promise<LambdaResult> =>
+    handler(event, invocation(def as RouteDef, getPlatform(), event, context));
 }
-
-/** A route's Lambda handler, tagged with the route it serves (the architecture tests read it). */
-export type LambdaHandler = ((event: LambdaEvent, context?: Context) => Promise<LambdaResult>) & {
-  readonly route: RouteDef;
-};
 
 /**
  * A Lambda entry: `export const handler = route(routes.create, createPortfolio, { ports })`.
  * The entry imports its own context's routes only, so its bundle holds that context's schemas.
  */
-export function route<D extends RouteSpec, P = undefined>(
+export function route<D extends RouteSpec & { access: Exclude<RouteSpec['access'], 'public'> }, P = undefined>(
   def: RouteDef<D>,
   fn: RouteHandler<D, P>,
   options: RouteOptions<P> = {},

@@ -1,3 +1,4 @@
+import type { BasePlatform } from '../../../base-platform.js';
 import type { MiddlewareObj } from '@middy/core';
 import { AppError, badRequest } from '../../../errors.js';
 import { type BallastContext, type LambdaEvent, type LambdaResult, stateOf } from '../../pipeline.js';
@@ -23,7 +24,7 @@ const CREDENTIAL_PARAMS = new Set([
 export const MAX_BODY_BYTES = 256 * 1024;
 
 /** Lower-cases headers, refuses credentials in the query string, parses a JSON body. */
-export function normalize(): MiddlewareObj<LambdaEvent, LambdaResult, Error, BallastContext> {
+export function normalize(): MiddlewareObj<LambdaEvent, LambdaResult, Error, BallastContext<BasePlatform>> {
   return {
     before: async (request) => {
       const state = stateOf(request);

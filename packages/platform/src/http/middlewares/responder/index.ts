@@ -1,3 +1,4 @@
+import type { BasePlatform } from '../../../base-platform.js';
 import type { MiddlewareObj, Request } from '@middy/core';
 import { AppError, toProblem } from '../../../errors.js';
 import { recordRequest } from '../../../observability/metrics.js';
@@ -12,7 +13,7 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Cache-Control': 'no-store',
 };
 
-type PipelineRequest = Request<LambdaEvent, LambdaResult, Error, BallastContext>;
+type PipelineRequest = Request<LambdaEvent, LambdaResult, Error, BallastContext<BasePlatform>>;
 
 export function problemResponse(err: AppError, requestId: string): LambdaResult {
   return {
@@ -70,7 +71,7 @@ function finish(request: PipelineRequest, code: string | undefined): void {
  * request-id and rate-limit headers, records the request's metrics, and clears per-invocation
  * log keys so no tenant id survives into the next invocation's lines.
  */
-export function responder(): MiddlewareObj<LambdaEvent, LambdaResult, Error, BallastContext> {
+export function responder(): MiddlewareObj<LambdaEvent, LambdaResult, Error, BallastContext<BasePlatform>> {
   return {
     after: async (request) => {
       finish(request, undefined);

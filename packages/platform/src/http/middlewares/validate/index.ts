@@ -1,3 +1,4 @@
+import type { BasePlatform } from '../../../base-platform.js';
 import type { MiddlewareObj } from '@middy/core';
 import { badRequest, type FieldError } from '../../../errors.js';
 import type { Schema } from '../../define-route.js';
@@ -18,7 +19,7 @@ function fieldErrors(
  * zod validation of params, query and body, every failing field listed; then If-Match where
  * the route declares it. Handlers receive only what passed.
  */
-export function validate(): MiddlewareObj<LambdaEvent, LambdaResult, Error, BallastContext> {
+export function validate(): MiddlewareObj<LambdaEvent, LambdaResult, Error, BallastContext<BasePlatform>> {
   return {
     before: async (request) => {
       const state = stateOf(request);
