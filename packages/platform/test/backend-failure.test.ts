@@ -4,6 +4,7 @@ import { defineRoutes } from '../src/http/define-route.js';
 import { buildHandler } from '../src/http/route.js';
 import type { LambdaEvent } from '../src/http/pipeline.js';
 import { createPlatform } from '../src/platform.js';
+import { testConfig } from './support.js';
 
 const routes = defineRoutes('probe', {
   list: {
@@ -23,17 +24,7 @@ const routes = defineRoutes('probe', {
 describe('a DynamoDB outage', () => {
   it('answers 503 BACKEND_UNAVAILABLE with Retry-After, not a 500', async () => {
     const port = await freePort(); // nothing listens there
-    const p = createPlatform({
-      controlTable: 'ctl',
-      region: 'local',
-      dynamoEndpoint: `http://127.0.0.1:${port}`,
-      bootstrapSecretRef: 'x',
-      defaultEnv: 'dev',
-      secretsBackend: 'local',
-      localSecretsDir: '/nonexistent',
-      stage: 'test',
-      logLevel: 'ERROR',
-    });
+    const p = createPlatform(testConfig('ctl', { dynamoEndpoint: `http://127.0.0.1:${port}` }));
     const handler = buildHandler(
       routes.list,
       async () => ({ status: 200 as const }),

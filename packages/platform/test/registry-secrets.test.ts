@@ -10,21 +10,12 @@ import { createPlatform } from '../src/platform.js';
 import { RoutingRegistry } from '../src/routing/registry.js';
 import type { RoutingConfig } from '../src/routing/schemas.js';
 import { DynamoRoutingStore } from '../src/routing/store.dynamo.js';
+import { testConfig } from './support.js';
 import { AwsSecretResolver } from '../src/secrets/resolver.js';
 import { secretsManagerFetcher } from '../src/secrets/secrets-manager.js';
-import { type BootstrapConfig, configureBootstrap } from '../src/config/bootstrap.js';
+import { configureBootstrap } from '../src/config/bootstrap.js';
 
 const table = `reg-${randomBytes(4).toString('hex')}`;
-const configFor = (controlTable: string): BootstrapConfig => ({
-  controlTable,
-  region: 'local',
-  bootstrapSecretRef: 'x',
-  defaultEnv: 'dev',
-  secretsBackend: 'local',
-  localSecretsDir: '/nonexistent',
-  stage: 'test',
-  logLevel: 'ERROR',
-});
 const db = createDocumentClient(createDynamoClient({ region: 'local', endpoint: inject('dynamoEndpoint') }));
 
 beforeAll(async () => {
@@ -40,7 +31,7 @@ beforeAll(async () => {
 
 const store = new DynamoRoutingStore(db, table);
 const unitOfWork = () =>
-  createPlatform(configFor(table), { db }).unitOfWork({ kind: 'system', tenantId: 't1', requestId: 'test' }, 0);
+  createPlatform(testConfig(table), { db }).unitOfWork({ kind: 'system', tenantId: 't1', requestId: 'test' }, 0);
 
 /** Writes the entry through the store; a corrupt config is forced in with a cast, as a bad migration would. */
 async function put(config: unknown) {

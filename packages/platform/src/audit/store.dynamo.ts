@@ -1,5 +1,5 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { encodeCursor, invalidCursor } from '../data/cursor.js';
+import { encodeCursor, invalidCursor, openCursor } from '../data/cursor.js';
 import { putIfAbsent, withoutKeys } from '../data/items.js';
 import type { Page } from '../data/query.js';
 import { dynamoUnitOfWork, type UnitOfWork } from '../data/unit-of-work.js';
@@ -40,13 +40,7 @@ interface ResumePoint {
 
 function decodeResumePoint(cursor: string | undefined, tenantId: string): ResumePoint | undefined {
   if (cursor === undefined) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalidCursor('is malformed');
-  }
-  const p = parsed as Partial<ResumePoint> | null;
+  const p = openCursor(cursor) as Partial<ResumePoint> | null;
   const ok =
     typeof p === 'object' &&
     p !== null &&

@@ -15,12 +15,7 @@ export function decodeCursor(
   pkAttr = 'PK',
 ): Record<string, string> | undefined {
   if (cursor === undefined) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalidCursor('is malformed');
-  }
+  const parsed = openCursor(cursor);
   const ok =
     typeof parsed === 'object' &&
     parsed !== null &&
@@ -29,6 +24,15 @@ export function decodeCursor(
     Object.values(parsed).every((v) => typeof v === 'string');
   if (!ok) throw invalidCursor('does not belong to this list');
   return parsed as Record<string, string>;
+}
+
+/** What a cursor holds, not yet checked against the list it is used on. */
+export function openCursor(cursor: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalidCursor('is malformed');
+  }
 }
 
 export function invalidCursor(why: string) {
