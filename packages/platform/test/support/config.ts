@@ -1,4 +1,4 @@
-import type { BootstrapConfig } from '../src/config/bootstrap.js';
+import type { BootstrapConfig } from '../../src/config/bootstrap.js';
 
 /** Bootstrap settings for a test platform over DynamoDB Local (or a dead endpoint). */
 export function testConfig(controlTable: string, overrides: Partial<BootstrapConfig> = {}): BootstrapConfig {
