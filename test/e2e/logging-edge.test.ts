@@ -41,6 +41,10 @@ describe('structured logs', () => {
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     const first = json.find((j) => j.requestId === r1.headers.get('x-request-id'));
     expect(first).toMatchObject({ tenant: 't_demo', user: 'u_operator', route: 'portfolios.list', status: 200 });
+    // the Lambda context rides along: which function, which invocation, whether it was a cold start
+    expect(first).toMatchObject({ function_name: 'ballast-local-portfolios.list' });
+    expect(typeof first?.cold_start).toBe('boolean');
+    expect(typeof first?.function_request_id).toBe('string');
     const second = json.find((j) => j.requestId === r2.headers.get('x-request-id'));
     expect(second).toBeDefined();
     expect(second?.tenant).toBeUndefined();
