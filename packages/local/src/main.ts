@@ -32,7 +32,8 @@ Get a token:  curl -s -X POST ${rt.url}/_local/token -H 'Content-Type: applicati
 JWKS:         ${rt.url}/_local/jwks.json
 Bootstrap key (X-Bootstrap-Key): in .data/secrets.json under ballast/local/bootstrap-key
 Jobs:         SQS emulator at ${rt.queues.endpoint}, a tick every minute; travel in time with
-              curl -s -X POST ${rt.url}/_local/tick -H 'Content-Type: application/json' -d '{"at":"2026-03-09T13:30:00Z"}'
+              curl -s -X POST ${rt.url}/_local/tick -H 'Content-Type: application/json' \\
+                -d '{"at":"2026-03-09T13:30:00Z"}'
 
 Try it (token for u_operator valid 30 minutes):
 curl -s ${rt.url}/v1/portfolios -H 'Authorization: Bearer ${token}' -H 'X-Project-Id: p_demo'
