@@ -19,6 +19,11 @@ export interface SynthOptions {
   context?: Record<string, string>;
   /** stacks to build and synthesise fully; the others get placeholder function code (no bundling) */
   isActiveStack?: (stackName: string) => boolean;
+  /**
+   * Composes the stacks instead of sst.config.ts (the scale test passes a generated route table to
+   * composeStacks this way). Without it the app is composed exactly as `sst deploy` composes it.
+   */
+  compose?: (app: App) => void | Promise<void>;
 }
 
 export interface Synthesized {
@@ -55,8 +60,11 @@ export async function synthApp(opts: SynthOptions): Promise<Synthesized> {
   // Exactly what `sst deploy` runs: sst.config.ts bundled by SST's loader (into the repo root,
   // stacks inlined), then its stacks(app). Importing stacks/ directly would miss bugs that only
   // show in the bundled config (paths relative to import.meta.url, for one).
-  const [, config] = (await load(useProject().paths.config)) as readonly [unknown, SSTConfig];
-  await config.stacks(app);
+  if (opts.compose) await opts.compose(app);
+  else {
+    const [, config] = (await load(useProject().paths.config)) as readonly [unknown, SSTConfig];
+    await config.stacks(app);
+  }
   await app.finish();
   const assembly = app.synth();
   const artifactDirs = app.node

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SILO_CONTEXT, assertStageName } from '../stacks/config.js';
+import { STACK_RESOURCE_BUDGET } from '../stacks/layout.js';
 import { cleanArtifacts, synthApp } from './synth-app.js';
 
 /**
@@ -46,7 +47,14 @@ try {
   await cleanArtifacts(synth);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(`Synthesised stage '${stage}' (${synth.app.region}) in ${seconds}s → ${path.relative(root, target)}/`);
-  for (const f of written.sort()) console.log(`  ${f}`);
+  // Deploy order, with each stack's resource count against the budget (CloudFormation's limit is 500).
+  for (const stack of synth.assembly.stacksRecursively) {
+    const file = `${stack.stackName}.template.json`;
+    if (!written.includes(file)) continue;
+    const count = Object.keys((stack.template as { Resources?: object }).Resources ?? {}).length;
+    const flag = count > STACK_RESOURCE_BUDGET ? `  OVER THE BUDGET OF ${STACK_RESOURCE_BUDGET}` : '';
+    console.log(`  ${file.padEnd(56)} ${String(count).padStart(4)} resources${flag}`);
+  }
 } finally {
   await rm(outdir, { recursive: true, force: true });
 }

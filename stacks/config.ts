@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -54,7 +55,34 @@ export function stageNames(stage: string) {
     bootstrapSecret: `ballast/${stage}/bootstrap-key`,
     tenantSecretPrefix: `ballast/${stage}/tenants/`,
     userPool: `ballast-${stage}-users`,
+    /**
+     * Every Ballast function's physical name: `ballast-<stage>-<slug>` (the route's entry name,
+     * `authorizer`, `job-dispatcher`, `job-<queue>`). Fixed names let the Observability stack name
+     * functions and queues as plain strings instead of importing them, so removing a route or a job
+     * never meets an export that another stack still imports.
+     */
+    functionName: (slug: string) => lambdaName(`ballast-${stage}-${slug}`),
+    /** every Ballast function logs here: `<id>` is the route id, `authorizer`, `jobs/dispatcher` or `jobs/<job id>` */
+    functionLogGroup: (id: string) => `/ballast/${stage}/functions/${id}`,
+    /** Powertools idempotency records of job runs (its default layout: `id`, TTL on `expiration`) */
+    jobsIdempotencyTable: `ballast-${stage}-jobs-idempotency`,
+    jobQueue: (queue: string) => sqsName(`ballast-${stage}-job-${queue}`),
+    jobDeadLetterQueue: (queue: string) => sqsName(`ballast-${stage}-job-${queue}-dlq`),
+    dashboard: `ballast-${stage}`,
   };
+}
+
+/** Lambda function names: at most 64 letters, digits, `-` and `_`; a longer one is cut and given a hash. */
+function lambdaName(name: string): string {
+  if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new Error(`'${name}' is not a usable Lambda function name`);
+  if (name.length <= 64) return name;
+  return `${name.slice(0, 55)}-${createHash('sha256').update(name).digest('hex').slice(0, 8)}`;
+}
+
+/** SQS queue names: at most 80 letters, digits, `-` and `_`. */
+function sqsName(name: string): string {
+  if (!/^[A-Za-z0-9_-]{1,80}$/.test(name)) throw new Error(`'${name}' is not a usable SQS queue name (max 80 chars)`);
+  return name;
 }
 
 /** Names of the CloudFormation outputs the seed script and operators read. */
@@ -68,6 +96,26 @@ export const OUTPUTS = {
   apiUrl: 'ApiUrl',
   env: 'BallastEnv',
   alarmTopic: 'AlarmTopicArn',
+  dashboard: 'DashboardName',
+} as const;
+
+/**
+ * How job queues and workers behave (the Jobs stack and its alarms). A job's own `timeoutSeconds`
+ * and `maxReceiveCount` (packages/platform/src/jobs/define-job.ts) set the rest.
+ */
+export const JOB_SETTINGS = {
+  /** AWS's guidance for Lambda event sources: visibility timeout ≥ 6 × the function's timeout */
+  visibilityTimeoutFactor: 6,
+  queueRetentionDays: 4,
+  deadLetterRetentionDays: 14,
+  /** records per worker invocation: one Powertools batch, each record its own idempotent run */
+  batchSize: 10,
+  /** how long the event source waits to fill a batch */
+  maxBatchingWindowSeconds: 2,
+  /** the dispatcher's timeout: it must finish well inside its one-minute tick */
+  dispatcherTimeoutSeconds: 50,
+  /** alarm when a queue's oldest message is older than this (work is not being picked up) */
+  queueAgeAlarmSeconds: 15 * 60,
 } as const;
 
 export interface StageSettings {

@@ -95,3 +95,64 @@ export function authorizerStatements(t: Pick<PermissionTargets, 'controlTableArn
     }),
   ];
 }
+
+/**
+ * The dispatcher reads the due-work index in the control table (Query on the slot markers and on
+ * each slot, consistent reads on the table itself, no index) and deletes a slot's marker once the
+ * slot is sent (packages/platform/src/jobs/due/store.dynamo.ts); it sends with SendMessageBatch,
+ * which IAM authorises as sqs:SendMessage, to the job queues and to no other queue.
+ */
+export const DISPATCHER_CONTROL = ['dynamodb:Query', 'dynamodb:DeleteItem'] as const;
+export const QUEUE_SEND = ['sqs:SendMessage'] as const;
+
+export function dispatcherStatements(t: { controlTableArn: string; queueArns: readonly string[] }): PolicyStatement[] {
+  const out = [
+    new PolicyStatement({
+      sid: 'DueWorkIndex',
+      effect: Effect.ALLOW,
+      actions: [...DISPATCHER_CONTROL],
+      resources: [t.controlTableArn],
+    }),
+  ];
+  if (t.queueArns.length) {
+    out.push(
+      new PolicyStatement({
+        sid: 'JobQueuesSend',
+        effect: Effect.ALLOW,
+        actions: [...QUEUE_SEND],
+        resources: [...t.queueArns],
+      }),
+    );
+  }
+  return out;
+}
+
+/** What Powertools idempotency does on its table: get, conditional put, update on completion, delete on failure. */
+export const IDEMPOTENCY_RECORDS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+] as const;
+
+/**
+ * A job worker: what its job's `uses` declares, exactly as a route with the same `uses` (tenant and
+ * routing reads, audit writes in the control table, data tables), plus its run records in the
+ * jobs idempotency table. Receiving and deleting its queue's messages is granted by its SQS event
+ * source, on that queue only.
+ */
+export function workerStatements(
+  job: { uses: Pick<RouteUses, 'control' | 'data'> },
+  t: PermissionTargets,
+  idempotencyTableArn: string,
+): PolicyStatement[] {
+  return [
+    ...routeStatements({ uses: job.uses }, t),
+    new PolicyStatement({
+      sid: 'JobRunRecords',
+      effect: Effect.ALLOW,
+      actions: [...IDEMPOTENCY_RECORDS],
+      resources: [idempotencyTableArn],
+    }),
+  ];
+}

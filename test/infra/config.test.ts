@@ -7,7 +7,22 @@ import { ALL_ROUTES as ROUTES } from '../../packages/app/src/routes.js';
 import { needsAuthorizer } from '../../stacks/Api.js';
 import { sstHandler } from '../../stacks/bundling.js';
 import { assertStageName, isProdLike, siloTenants, siloTenantsFor, stageEnv, stageNames } from '../../stacks/config.js';
-import { routeStatements, type PermissionTargets } from '../../stacks/permissions.js';
+import { ROUTES_BY_CONTEXT } from '../../packages/app/src/routes.js';
+import {
+  RESOURCES_PER_ROUTE,
+  ROUTES_PER_STACK,
+  ROUTE_STACK_OVERHEAD,
+  STACK_RESOURCE_BUDGET,
+  planRouteStacks,
+  routeStackId,
+  stackIds,
+} from '../../stacks/layout.js';
+import {
+  dispatcherStatements,
+  routeStatements,
+  workerStatements,
+  type PermissionTargets,
+} from '../../stacks/permissions.js';
 
 const targets: PermissionTargets = {
   controlTableArn: 'arn:aws:dynamodb:r:1:table/ballast-s-control',
@@ -41,6 +56,20 @@ describe('stage configuration', () => {
     expect(n.siloTable('t_acme')).toBe('ballast-dev-silo-t_acme');
     // control and pooled tables never match the silo pattern
     expect(n.controlTable.startsWith(n.siloTablePrefix) || n.pooledTable.startsWith(n.siloTablePrefix)).toBe(false);
+  });
+
+  it('names functions and job queues within the Lambda and SQS limits', () => {
+    const n = stageNames('dev');
+    expect(n.functionName('portfolios-create')).toBe('ballast-dev-portfolios-create');
+    expect(n.jobQueue('portfolio-purge')).toBe('ballast-dev-job-portfolio-purge');
+    expect(n.jobDeadLetterQueue('portfolio-purge')).toBe('ballast-dev-job-portfolio-purge-dlq');
+    const long = stageNames('a-stage-name-of-thirty-chars-x');
+    const a = long.functionName('research-backtests-equity-curve-get');
+    const b = long.functionName('research-backtests-equity-curve-list');
+    expect(a).toHaveLength(64);
+    expect(a).not.toBe(b);
+    expect(long.functionName('research-backtests-equity-curve-get')).toBe(a);
+    expect(() => long.jobQueue('x'.repeat(40))).toThrow(/SQS queue name/);
   });
 
   it('refuses unusable stage names', () => {
@@ -129,5 +158,88 @@ describe('route permissions', () => {
         for (const res of arr(s.Resource)) expect(res === '*', r.id).toBe(false);
       }
     }
+  });
+});
+
+describe('job permissions', () => {
+  const queues = ['arn:aws:sqs:r:1:ballast-s-job-a', 'arn:aws:sqs:r:1:ballast-s-job-b'];
+
+  it('lets the dispatcher query and clear the due-work index and send to the job queues, nothing else', () => {
+    const st = dispatcherStatements({ controlTableArn: targets.controlTableArn, queueArns: queues }).map(json);
+    expect(st).toEqual([
+      {
+        Sid: 'DueWorkIndex',
+        Effect: 'Allow',
+        Action: ['dynamodb:Query', 'dynamodb:DeleteItem'],
+        Resource: targets.controlTableArn,
+      },
+      { Sid: 'JobQueuesSend', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: queues },
+    ]);
+    // no queues, no send statement (an empty Resource list is not a valid policy)
+    expect(dispatcherStatements({ controlTableArn: targets.controlTableArn, queueArns: [] })).toHaveLength(1);
+  });
+
+  it('gives a worker its job’s `uses` as a route would have them, plus its run records', () => {
+    const uses = { control: 'write', data: 'write' } as const;
+    const st = workerStatements({ uses }, targets, 'arn:aws:dynamodb:r:1:table/ballast-s-jobs-idempotency').map(json);
+    expect(st.slice(0, -1)).toEqual(routeStatements({ uses }, targets).map(json));
+    expect(st.at(-1)).toEqual({
+      Sid: 'JobRunRecords',
+      Effect: 'Allow',
+      Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      Resource: 'arn:aws:dynamodb:r:1:table/ballast-s-jobs-idempotency',
+    });
+  });
+});
+
+describe('route stack layout', () => {
+  const route = (context: string, i: number, access: (typeof ROUTES)[number]['access'] = 'tenant') => ({
+    ...ROUTES[0],
+    id: `${context}.r${i}`,
+    context,
+    path: `/v1/${context}/${i}`,
+    access,
+  });
+  const many = (context: string, n: number) => Array.from({ length: n }, (_, i) => route(context, i));
+
+  it('keeps a full route stack inside the resource budget', () => {
+    expect(ROUTES_PER_STACK * RESOURCES_PER_ROUTE + ROUTE_STACK_OVERHEAD).toBeLessThanOrEqual(
+      STACK_RESOURCE_BUDGET - 40,
+    );
+  });
+
+  it('gives each context one stack named after it, the bootstrap route to the Api stack', () => {
+    const plan = planRouteStacks(ROUTES_BY_CONTEXT);
+    expect(plan.apiRoutes.map((r) => r.id)).toEqual(ROUTES.filter((r) => r.access === 'bootstrapKey').map((r) => r.id));
+    expect(plan.routeStacks.map((p) => p.id)).toEqual(
+      Object.keys(ROUTES_BY_CONTEXT).map((c) => `${c[0].toUpperCase()}${c.slice(1)}Routes`),
+    );
+    expect(plan.routeStacks.flatMap((p) => p.routes).length + plan.apiRoutes.length).toBe(ROUTES.length);
+    expect(stackIds(plan).slice(0, 3)).toEqual(['Data', 'Auth', 'Api']);
+    expect(stackIds(plan).slice(-2)).toEqual(['Jobs', 'Observability']);
+  });
+
+  it('splits a context that outgrows one stack into numbered chunks, the first keeping the plain name', () => {
+    const plan = planRouteStacks({ 'market-data': many('market-data', 7), ops: many('ops', 3) }, 3);
+    expect(plan.routeStacks.map((p) => [p.id, p.routes.length])).toEqual([
+      ['MarketDataRoutes', 3],
+      ['MarketDataRoutes2', 3],
+      ['MarketDataRoutes3', 1],
+      ['OpsRoutes', 3],
+    ]);
+    // growing a context moves no route that was already in the first stack
+    const before = planRouteStacks({ ops: many('ops', 3) }, 3).routeStacks[0].routes.map((r) => r.id);
+    expect(plan.routeStacks.find((p) => p.id === 'OpsRoutes')!.routes.map((r) => r.id)).toEqual(before);
+    expect(routeStackId('market-data', 1)).toBe('MarketDataRoutes');
+  });
+
+  it('refuses duplicate ids or route keys, misfiled routes and reserved context names', () => {
+    expect(() => planRouteStacks({ ops: [route('ops', 1), route('ops', 1)] })).toThrow(/duplicate route id/);
+    expect(() => planRouteStacks({ ops: [route('ops', 1), { ...route('ops', 1), id: 'ops.other' }] })).toThrow(
+      /duplicate route/,
+    );
+    expect(() => planRouteStacks({ ops: [route('control', 1)] })).toThrow(/context 'control'/);
+    expect(() => planRouteStacks({ edge: [route('edge', 1)] })).toThrow(/reserved/);
+    expect(() => planRouteStacks({ jobs: [] })).toThrow(/reserved/);
   });
 });

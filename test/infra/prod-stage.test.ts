@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROUTE_TAG } from '../../stacks/Api.js';
 import { SILO_CONTEXT, stageNames } from '../../stacks/config.js';
-import { resourcesOf, synthForTest, tagValue, type TestSynth } from './synth.js';
+import { JOB_TAG, ROUTE_TAG } from '../../stacks/functions.js';
+import { resourcesAcross, resourcesOf, synthForTest, tagValue, type TestSynth } from './synth.js';
 
 /**
- * A prod-like stage, synthesised without bundling the functions (the Api stack is inactive, so SST
- * gives its functions placeholder code; everything else is as deployed). Bundling is proven in
+ * A prod-like stage, synthesised without bundling the functions (every stack is inactive, so SST
+ * gives functions placeholder code; everything else is as deployed). Bundling is proven in
  * stacks.test.ts.
  */
 const STAGE = 'prod';
@@ -13,7 +13,7 @@ const names = stageNames(STAGE);
 let s: TestSynth;
 
 beforeAll(async () => {
-  s = await synthForTest({ stage: STAGE, context: { [SILO_CONTEXT]: 't_acme' }, buildApi: false });
+  s = await synthForTest({ stage: STAGE, context: { [SILO_CONTEXT]: 't_acme' }, build: false });
 }, 300_000);
 
 afterAll(async () => {
@@ -44,6 +44,15 @@ describe('prod-like stage', () => {
     expect(out).toBeDefined();
   });
 
+  it('protects and retains the jobs idempotency table too', () => {
+    const [[id, table]] = resourcesOf(s.json.Jobs, 'AWS::DynamoDB::Table');
+    expect(table.Properties?.TableName, id).toBe(names.jobsIdempotencyTable);
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.UpdateReplacePolicy).toBe('Retain');
+    expect(table.Properties?.DeletionProtectionEnabled).toBe(true);
+    expect(table.Properties?.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+  });
+
   it('retains the bootstrap secret and the user pool, with deletion protection on the pool', () => {
     const [, secret] = resourcesOf(s.json.Data, 'AWS::SecretsManager::Secret')[0];
     expect(secret.DeletionPolicy).toBe('Retain');
@@ -53,21 +62,24 @@ describe('prod-like stage', () => {
   });
 
   it('serves the prod env and scopes silo access to prod silo tables', () => {
-    const fns = resourcesOf(s.json.Api, 'AWS::Lambda::Function').filter(([, r]) => tagValue(r, ROUTE_TAG));
+    const fns = resourcesAcross(s, 'AWS::Lambda::Function').filter(
+      (f) => tagValue(f.resource, ROUTE_TAG) ?? tagValue(f.resource, JOB_TAG),
+    );
     expect(fns.length).toBeGreaterThan(1);
-    for (const [, fn] of fns) {
+    for (const { resource: fn } of fns) {
       const vars = (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
       expect(vars.BALLAST_ENV).toBe('prod');
       expect(vars.BALLAST_STAGE).toBe('prod');
     }
-    const text = JSON.stringify(s.json.Api);
+    const functionStacks = s.stacks.filter((id) => id !== 'Data' && id !== 'Auth' && id !== 'Observability');
+    const text = JSON.stringify(functionStacks.map((id) => s.json[id]));
     expect(text).toContain(':table/ballast-prod-silo-*');
     expect(text).not.toContain('-silo-t_acme');
   });
 
   it('keeps logs longer on prod-like stages', () => {
-    const groups = resourcesOf(s.json.Api, 'AWS::Logs::LogGroup');
+    const groups = resourcesAcross(s, 'AWS::Logs::LogGroup');
     expect(groups.length).toBeGreaterThan(1);
-    for (const [id, g] of groups) expect(g.Properties?.RetentionInDays, id).toBe(90);
+    for (const g of groups) expect(g.resource.Properties?.RetentionInDays, `${g.stack}/${g.id}`).toBe(90);
   });
 });

@@ -1,27 +1,43 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALL_ROUTES as ROUTES } from '../../packages/app/src/routes.js';
-import type { RouteDef } from '../../packages/platform/src/http/define-route.js';
-import { AUTHORIZER_HANDLER, GROUP_TAG, ROUTE_TAG, needsAuthorizer, routeKey } from '../../stacks/Api.js';
+import { ALL_JOBS as JOBS } from '../../packages/app/src/jobs.js';
+import { ALL_ROUTES as ROUTES, ROUTES_BY_CONTEXT } from '../../packages/app/src/routes.js';
+import { AUTHORIZER_HANDLER, needsAuthorizer, routeKey } from '../../stacks/Api.js';
 import { TOKEN_VALIDITY } from '../../stacks/Auth.js';
 import { OUTPUTS, stageNames, stageSettings } from '../../stacks/config.js';
+import { GROUP_TAG, JOB_TAG, ROUTE_TAG } from '../../stacks/functions.js';
+import { DISPATCHER_HANDLER } from '../../stacks/Jobs.js';
+import { EDGE_GROUP, JOBS_GROUP, STACK_RESOURCE_BUDGET, planRouteStacks, stackIds } from '../../stacks/layout.js';
+import { expectedDispatcherGrants, expectedGrants, expectedWorkerGrants, grantsOf, sorted } from './iam.js';
 import {
   allStatements,
   asArray,
+  getAttOf,
+  pointsAt,
+  printCounts,
+  refOf,
+  resourceCounts,
+  resourcesAcross,
   resourcesOf,
   synthForTest,
   tagValue,
-  type CfnResource,
+  type Located,
   type TestSynth,
 } from './synth.js';
 
+/**
+ * The real app, synthesised as `sst deploy` would (every function really bundled): routes across
+ * the Api stack and the route stacks, the jobs spine, the alarms. Queue, DLQ and alarm details of
+ * the Jobs and Observability stacks are in jobs.test.ts.
+ */
 const STAGE = 'infratest';
 const names = stageNames(STAGE);
 let s: TestSynth;
 
 beforeAll(async () => {
   s = await synthForTest({ stage: STAGE });
+  printCounts(`stage ${STAGE} (real route and job tables)`, s);
 }, 300_000);
 
 afterAll(async () => {
@@ -29,131 +45,141 @@ afterAll(async () => {
 });
 
 const api = () => s.json.Api;
-const lambdas = () => resourcesOf(api(), 'AWS::Lambda::Function');
-/** Ballast functions: tagged with their route id (or `authorizer`). */
-const ballastFunctions = () => lambdas().filter(([, r]) => tagValue(r, ROUTE_TAG) !== undefined);
-const fnByRoute = (id: string): [string, CfnResource] => {
-  const hit = ballastFunctions().find(([, r]) => tagValue(r, ROUTE_TAG) === id);
-  if (!hit) throw new Error(`no function tagged ${id}`);
-  return hit;
+const lambdas = () => resourcesAcross(s, 'AWS::Lambda::Function');
+/** Route functions and the authorizer: tagged with their route id (or `authorizer`). */
+const routeFunctions = () => lambdas().filter((f) => tagValue(f.resource, ROUTE_TAG) !== undefined);
+/** The dispatcher and the workers: tagged with `dispatcher` or their job id. */
+const jobFunctions = () => lambdas().filter((f) => tagValue(f.resource, JOB_TAG) !== undefined);
+const ballastFunctions = () => [...routeFunctions(), ...jobFunctions()];
+const fnByRoute = (id: string): Located => {
+  const hits = routeFunctions().filter((f) => tagValue(f.resource, ROUTE_TAG) === id);
+  if (hits.length !== 1) throw new Error(`${hits.length} functions tagged ${id}`);
+  return hits[0];
 };
-const refOf = (x: unknown): string | undefined => (x as { Ref?: string } | undefined)?.Ref;
-const getAttOf = (x: unknown): string | undefined =>
-  (x as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt']?.[0];
+const fnByJob = (id: string): Located => {
+  const hits = jobFunctions().filter((f) => tagValue(f.resource, JOB_TAG) === id);
+  if (hits.length !== 1) throw new Error(`${hits.length} functions tagged ${id}`);
+  return hits[0];
+};
+const where = (f: Located) => `${f.stack}/${f.id}`;
+const plan = planRouteStacks(ROUTES_BY_CONTEXT);
 
-/** Maps an IAM resource expression to what it names, so policies can be compared with `uses`. */
-function label(resource: unknown): string {
-  const j = JSON.stringify(resource);
-  if (j === '"*"') return '*';
-  const index = j.includes('/index/*') ? '/index' : '';
-  if (j.includes('ControlTable')) return `control${index}`;
-  if (j.includes('PooledTable')) return `pooled${index}`;
-  if (j.includes(`:table/${names.siloTablePrefix}*`) && j.includes('AWS::AccountId') && j.includes(':dynamodb:'))
-    return `silo${index}`;
-  if (j.includes('BootstrapSecret')) return 'bootstrapSecret';
-  if (j.includes(`:secret:${names.tenantSecretPrefix}*`) && j.includes('AWS::AccountId')) return 'tenantSecrets';
-  return `unknown:${j}`;
-}
-
-/** action → set of labelled resources, for one function's role (all its policies). */
-function grantsOf(fnId: string): Map<string, Set<string>> {
-  const fn = api().Resources[fnId];
-  const roleId = getAttOf(fn.Properties?.Role);
-  expect(roleId, `${fnId} role`).toBeDefined();
-  const grants = new Map<string, Set<string>>();
-  for (const [, pol] of resourcesOf(api(), 'AWS::IAM::Policy')) {
-    const roles = asArray(pol.Properties?.Roles as unknown[]).map(refOf);
-    if (!roles.includes(roleId)) continue;
-    const doc = pol.Properties?.PolicyDocument as { Statement: Array<Record<string, unknown>> };
-    for (const st of doc.Statement) {
-      expect(st.Effect).toBe('Allow');
-      for (const a of asArray(st.Action as string | string[])) {
-        const set = grants.get(a) ?? new Set<string>();
-        for (const r of asArray(st.Resource)) set.add(label(r));
-        grants.set(a, set);
-      }
+describe('stacks', () => {
+  it('composes Data, Auth, Api, one route stack per context, Jobs and Observability', () => {
+    expect([...s.stacks].sort()).toEqual(stackIds(plan).sort());
+    expect(plan.routeStacks.map((p) => p.context).sort()).toEqual(Object.keys(ROUTES_BY_CONTEXT).sort());
+    // the Api stack holds only the bootstrap route; every other route lives in its context's stack
+    expect(plan.apiRoutes.map((r) => r.access)).toEqual(['bootstrapKey']);
+    for (const p of plan.routeStacks) {
+      for (const route of p.routes) expect(fnByRoute(route.id).stack, route.id).toBe(p.id);
     }
-  }
-  return grants;
-}
+    for (const route of plan.apiRoutes) expect(fnByRoute(route.id).stack).toBe('Api');
+  });
 
-function expectedGrants(route: Pick<RouteDef, 'uses' | 'idempotent'>): Map<string, Set<string>> {
-  const g = new Map<string, Set<string>>();
-  const add = (actions: string[], resources: string[]) => {
-    for (const a of actions) g.set(a, new Set([...(g.get(a) ?? []), ...resources]));
-  };
-  const ddb = (...xs: string[]) => xs.map((x) => `dynamodb:${x}`);
-  const read = ddb('GetItem', 'Query', 'BatchGetItem', 'ConditionCheckItem');
-  add([...read, ...ddb('DescribeTable')], ['control']);
-  add(ddb('Query'), ['control/index']);
-  // every function counts rate limits (UpdateItem); only writers and idempotent routes put/delete
-  add(
-    route.uses.control === 'write' || route.idempotent ? ddb('PutItem', 'UpdateItem', 'DeleteItem') : ddb('UpdateItem'),
-    ['control'],
-  );
-  if (route.uses.data) {
-    add(read, ['pooled', 'silo']);
-    add(ddb('Query'), ['pooled/index', 'silo/index']);
-    if (route.uses.data === 'write') add(ddb('PutItem', 'UpdateItem', 'DeleteItem'), ['pooled', 'silo']);
-  }
-  const secrets = route.uses.secrets ?? [];
-  if (secrets.includes('bootstrap')) add(['secretsmanager:GetSecretValue'], ['bootstrapSecret']);
-  if (secrets.includes('tenant')) add(['secretsmanager:GetSecretValue'], ['tenantSecrets']);
-  return g;
-}
+  it('deploys route stacks after the Api stack, and Observability after everything it watches', () => {
+    const dependencies = (id: string) =>
+      s.synth.assembly
+        .getStackByName(`${STAGE}-ballast-${id}`)
+        .dependencies.map((d) => d.id.replace(`${STAGE}-ballast-`, ''));
+    for (const p of plan.routeStacks) expect(dependencies(p.id)).toEqual(expect.arrayContaining(['Api', 'Data']));
+    expect(dependencies('Observability')).toEqual(
+      expect.arrayContaining(['Api', 'Jobs', ...plan.routeStacks.map((p) => p.id)]),
+    );
+  });
 
-const sorted = (m: Map<string, Set<string>>) =>
-  Object.fromEntries([...m].map(([k, v]) => [k, [...v].sort()]).sort(([a], [b]) => String(a).localeCompare(String(b))));
+  it(`keeps every stack at or below ${STACK_RESOURCE_BUDGET} resources`, () => {
+    const counts = resourceCounts(s);
+    for (const [id, n] of Object.entries(counts)) expect(n, id).toBeLessThanOrEqual(STACK_RESOURCE_BUDGET);
+  });
 
-describe('functions from the route table', () => {
-  it('has exactly one function per route, plus the authorizer (and SST’s own custom-resource handler)', () => {
-    const tagged = ballastFunctions().map(([, r]) => tagValue(r, ROUTE_TAG));
+  it('tags every Ballast function with its group: its context, edge or jobs', () => {
+    for (const route of ROUTES) expect(tagValue(fnByRoute(route.id).resource, GROUP_TAG), route.id).toBe(route.context);
+    expect(tagValue(fnByRoute('authorizer').resource, GROUP_TAG)).toBe(EDGE_GROUP);
+    for (const f of jobFunctions()) expect(tagValue(f.resource, GROUP_TAG), where(f)).toBe(JOBS_GROUP);
+  });
+});
+
+describe('functions from the route and job tables', () => {
+  it('has exactly one function per route, plus the authorizer (and SST’s own custom-resource handlers)', () => {
+    const tagged = routeFunctions().map((f) => tagValue(f.resource, ROUTE_TAG));
     expect(tagged.sort()).toEqual([...ROUTES.map((r) => r.id), 'authorizer'].sort());
-    const untagged = lambdas()
-      .filter(([, r]) => tagValue(r, ROUTE_TAG) === undefined)
-      .map(([id]) => id);
+    const untagged = lambdas().filter(
+      (f) => tagValue(f.resource, ROUTE_TAG) === undefined && tagValue(f.resource, JOB_TAG) === undefined,
+    );
     // SST creates one custom-resource handler per stack; it serves no route and has no grants.
-    expect(untagged.every((id) => id.startsWith('CustomResourceHandler'))).toBe(true);
-    expect(untagged.length).toBeLessThanOrEqual(1);
+    expect(untagged.every((f) => f.id.startsWith('CustomResourceHandler'))).toBe(true);
+    for (const stack of s.stacks) expect(untagged.filter((f) => f.stack === stack).length).toBeLessThanOrEqual(1);
+  });
+
+  it('has exactly one worker per job, plus the dispatcher', () => {
+    const tagged = jobFunctions().map((f) => tagValue(f.resource, JOB_TAG));
+    expect(tagged.sort()).toEqual([...JOBS.map((j) => j.id), 'dispatcher'].sort());
+    for (const f of jobFunctions()) expect(f.stack).toBe('Jobs');
   });
 
   it('routes every route key to the function tagged with that route, and has no route without one', () => {
-    const routes = resourcesOf(api(), 'AWS::ApiGatewayV2::Route');
-    expect(routes.map(([, r]) => r.Properties?.RouteKey).sort()).toEqual(ROUTES.map(routeKey).sort());
-    for (const [, r] of routes) {
-      const def = ROUTES.find((x) => routeKey(x) === r.Properties?.RouteKey)!;
-      const target = JSON.stringify(r.Properties?.Target);
+    const routes = resourcesAcross(s, 'AWS::ApiGatewayV2::Route');
+    expect(routes.map((r) => r.resource.Properties?.RouteKey).sort()).toEqual(ROUTES.map(routeKey).sort());
+    const [httpApiId] = resourcesOf(api(), 'AWS::ApiGatewayV2::Api')[0];
+    for (const r of routes) {
+      const def = ROUTES.find((x) => routeKey(x) === r.resource.Properties?.RouteKey)!;
+      // every route is on the one HTTP API of the Api stack
+      expect(pointsAt(s, r.stack, r.resource.Properties?.ApiId), def.id).toBe(`Api/${httpApiId}`);
+      const target = JSON.stringify(r.resource.Properties?.Target);
       const integrationId = /"Ref":"([^"]+)"/.exec(target)?.[1];
-      const integration = api().Resources[integrationId!];
+      const integration = s.json[r.stack].Resources[integrationId!];
       expect(integration.Type).toBe('AWS::ApiGatewayV2::Integration');
       expect(integration.Properties?.PayloadFormatVersion).toBe('2.0');
-      const [fnId] = fnByRoute(def.id);
-      expect(getAttOf(integration.Properties?.IntegrationUri)).toBe(fnId);
+      const fn = fnByRoute(def.id);
+      expect(fn.stack, def.id).toBe(r.stack);
+      expect(getAttOf(integration.Properties?.IntegrationUri)).toBe(fn.id);
+      // API Gateway may invoke it, from this API only
+      const perms = resourcesOf(s.json[r.stack], 'AWS::Lambda::Permission').filter(
+        ([, p]) => getAttOf(p.Properties?.FunctionName) === fn.id,
+      );
+      expect(
+        perms.map(([, p]) => p.Properties?.Principal),
+        def.id,
+      ).toEqual(['apigateway.amazonaws.com']);
+      expect(JSON.stringify(perms[0][1].Properties?.SourceArn)).toContain(
+        JSON.stringify(r.resource.Properties?.ApiId).slice(1, -1),
+      );
     }
   });
 
-  it('points each function at its route’s handler module', () => {
+  it('points each function at its route’s or job’s handler module', () => {
+    const handlerOf = (module: string) => `${module.replace(/\.ts$/, '')}.handler`;
     for (const route of ROUTES) {
-      const [, fn] = fnByRoute(route.id);
-      expect(fn.Properties?.Handler).toBe(`${route.handler.replace(/\.ts$/, '')}.handler`);
-      expect(tagValue(fn, GROUP_TAG)).toBe(route.context);
+      expect(fnByRoute(route.id).resource.Properties?.Handler, route.id).toBe(handlerOf(route.handler));
     }
-    expect(fnByRoute('authorizer')[1].Properties?.Handler).toBe(`${AUTHORIZER_HANDLER.replace(/\.ts$/, '')}.handler`);
+    expect(fnByRoute('authorizer').resource.Properties?.Handler).toBe(handlerOf(AUTHORIZER_HANDLER));
+    for (const job of JOBS) expect(fnByJob(job.id).resource.Properties?.Handler, job.id).toBe(handlerOf(job.handler));
+    expect(fnByJob('dispatcher').resource.Properties?.Handler).toBe(handlerOf(DISPATCHER_HANDLER));
+  });
+
+  it('gives every Ballast function a fixed name of its stage', () => {
+    const fixed = ballastFunctions().map((f) => f.resource.Properties?.FunctionName);
+    for (const name of fixed) expect(name).toMatch(new RegExp(`^ballast-${STAGE}-[a-z0-9-]+$`));
+    expect(new Set(fixed).size).toBe(fixed.length);
+    expect(fnByRoute('portfolios.create').resource.Properties?.FunctionName).toBe(
+      names.functionName('portfolios-create'),
+    );
+    expect(fnByJob('dispatcher').resource.Properties?.FunctionName).toBe(names.functionName('job-dispatcher'));
   });
 
   it('runs every Ballast function on nodejs22.x and arm64', () => {
-    expect(ballastFunctions()).toHaveLength(ROUTES.length + 1);
-    for (const [id, fn] of ballastFunctions()) {
-      expect(fn.Properties?.Runtime, id).toBe('nodejs22.x');
-      expect(fn.Properties?.Architectures, id).toEqual(['arm64']);
+    expect(ballastFunctions()).toHaveLength(ROUTES.length + 1 + JOBS.length + 1);
+    for (const f of ballastFunctions()) {
+      expect(f.resource.Properties?.Runtime, where(f)).toBe('nodejs22.x');
+      expect(f.resource.Properties?.Architectures, where(f)).toEqual(['arm64']);
     }
   });
 
   it('ships a real esbuild bundle for every function (ESM, minified), not placeholder code', () => {
-    for (const [id, fn] of ballastFunctions()) {
-      const code = fn.Properties?.Code as { S3Key?: unknown; ZipFile?: unknown };
-      expect(code.ZipFile, id).toBeUndefined();
-      expect(code.S3Key, id).toBeDefined();
+    for (const f of ballastFunctions()) {
+      const code = f.resource.Properties?.Code as { S3Key?: unknown; ZipFile?: unknown };
+      expect(code.ZipFile, where(f)).toBeUndefined();
+      expect(code.S3Key, where(f)).toBeDefined();
     }
     const bundles = s.synth.artifactDirs.flatMap((dir) => {
       const files: string[] = [];
@@ -168,13 +194,13 @@ describe('functions from the route table', () => {
       return files;
     });
     const mjs = bundles.filter((f) => f.endsWith('.mjs'));
-    expect(mjs.length).toBe(ROUTES.length + 1);
+    expect(mjs.length).toBe(ballastFunctions().length);
     // no sourcemaps shipped
     expect(bundles.filter((f) => f.endsWith('.map'))).toEqual([]);
   });
 
   it('gives functions only the bootstrap settings as environment (no issuer, client id or secret values)', () => {
-    const expected = [
+    const base = [
       'BALLAST_BOOTSTRAP_SECRET',
       'BALLAST_CONTROL_TABLE',
       'BALLAST_ENV',
@@ -182,12 +208,17 @@ describe('functions from the route table', () => {
       'BALLAST_SECRETS_BACKEND',
       'BALLAST_STAGE',
     ];
-    for (const [id, fn] of ballastFunctions()) {
-      const vars = (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+    const extra = (f: Located) => {
+      const job = tagValue(f.resource, JOB_TAG);
+      if (job === 'dispatcher') return ['BALLAST_JOB_QUEUES'];
+      return job ? ['BALLAST_JOBS_IDEMPOTENCY_TABLE'] : [];
+    };
+    for (const f of ballastFunctions()) {
+      const vars = (f.resource.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
       const ours = Object.keys(vars).filter(
         (k) => !k.startsWith('SST_') && k !== 'AWS_NODEJS_CONNECTION_REUSE_ENABLED',
       );
-      expect(ours.sort(), id).toEqual(expected);
+      expect(ours.sort(), where(f)).toEqual([...base, ...extra(f)].sort());
       expect(vars.BALLAST_ENV).toBe('dev');
       expect(vars.BALLAST_STAGE).toBe(STAGE);
       expect(vars.BALLAST_SECRETS_BACKEND).toBe('aws');
@@ -195,50 +226,72 @@ describe('functions from the route table', () => {
       expect(JSON.stringify(vars.BALLAST_BOOTSTRAP_SECRET)).toContain('BootstrapSecret');
       expect(JSON.stringify(vars)).not.toMatch(/UserPool|cognito/i);
     }
+    const workerVars = (id: string) =>
+      (fnByJob(id).resource.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+    const [tableId] = resourcesOf(s.json.Jobs, 'AWS::DynamoDB::Table')[0];
+    for (const job of JOBS) expect(refOf(workerVars(job.id).BALLAST_JOBS_IDEMPOTENCY_TABLE)).toBe(tableId);
+  });
+
+  it('tells the dispatcher every job’s queue URL as JSON, job id → URL', () => {
+    const vars = (fnByJob('dispatcher').resource.Properties?.Environment as { Variables: Record<string, unknown> })
+      .Variables;
+    // Fn::Join of literal JSON text and each queue's Ref (its URL)
+    const join = (vars.BALLAST_JOB_QUEUES as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+    const queues = resourcesOf(s.json.Jobs, 'AWS::SQS::Queue');
+    const urlOf = new Map(queues.map(([id, q]) => [id, `https://${String(q.Properties?.QueueName)}`]));
+    const text = join[1].map((part) => (typeof part === 'string' ? part : urlOf.get(refOf(part)!))).join(join[0]);
+    expect(JSON.parse(text)).toEqual(Object.fromEntries(JOBS.map((j) => [j.id, `https://${names.jobQueue(j.queue)}`])));
   });
 
   it('logs every function to its own log group with a retention', () => {
-    const days = s.json.Api.Resources;
-    for (const [id, fn] of ballastFunctions()) {
-      const lg = refOf((fn.Properties?.LoggingConfig as { LogGroup?: unknown } | undefined)?.LogGroup);
-      expect(lg, id).toBeDefined();
-      expect(days[lg!].Type).toBe('AWS::Logs::LogGroup');
-      expect(days[lg!].Properties?.RetentionInDays).toBe(7);
+    const groups = new Set<string>();
+    for (const f of ballastFunctions()) {
+      const lg = refOf((f.resource.Properties?.LoggingConfig as { LogGroup?: unknown } | undefined)?.LogGroup);
+      expect(lg, where(f)).toBeDefined();
+      const group = s.json[f.stack].Resources[lg!];
+      expect(group.Type).toBe('AWS::Logs::LogGroup');
+      expect(group.Properties?.RetentionInDays).toBe(7);
+      groups.add(String(group.Properties?.LogGroupName));
     }
+    expect(groups.size).toBe(ballastFunctions().length);
+    expect(groups).toContain(names.functionLogGroup('jobs/dispatcher'));
   });
 });
 
 describe('edge authorization', () => {
-  const authorizers = () => resourcesOf(api(), 'AWS::ApiGatewayV2::Authorizer');
+  const authorizers = () => resourcesAcross(s, 'AWS::ApiGatewayV2::Authorizer');
 
-  it('has one Lambda REQUEST authorizer (payload 2.0, simple responses, no identity sources, no caching)', () => {
+  it('has one Lambda REQUEST authorizer in the Api stack (payload 2.0, simple responses, no sources, no cache)', () => {
     expect(authorizers()).toHaveLength(1);
-    const [, a] = authorizers()[0];
-    expect(a.Properties).toMatchObject({
+    const [a] = authorizers();
+    expect(a.stack).toBe('Api');
+    expect(a.resource.Properties).toMatchObject({
       AuthorizerType: 'REQUEST',
       AuthorizerPayloadFormatVersion: '2.0',
       EnableSimpleResponses: true,
       IdentitySource: [],
       AuthorizerResultTtlInSeconds: 0,
     });
-    expect(JSON.stringify(a.Properties?.AuthorizerUri)).toContain(fnByRoute('authorizer')[0]);
+    const fn = fnByRoute('authorizer');
+    expect(fn.stack).toBe('Api');
+    expect(JSON.stringify(a.resource.Properties?.AuthorizerUri)).toContain(fn.id);
     // API Gateway may invoke it
     const perms = resourcesOf(api(), 'AWS::Lambda::Permission').filter(
-      ([, p]) => getAttOf(p.Properties?.FunctionName) === fnByRoute('authorizer')[0],
+      ([, p]) => getAttOf(p.Properties?.FunctionName) === fn.id,
     );
     expect(perms.map(([, p]) => p.Properties?.Principal)).toEqual(['apigateway.amazonaws.com']);
   });
 
-  it('guards every route but health and the bootstrap call with it', () => {
-    const [authorizerId] = authorizers()[0];
-    for (const [, r] of resourcesOf(api(), 'AWS::ApiGatewayV2::Route')) {
-      const def = ROUTES.find((x) => routeKey(x) === r.Properties?.RouteKey)!;
+  it('guards every route but health and the bootstrap call with it, in every route stack', () => {
+    const [authorizer] = authorizers();
+    for (const r of resourcesAcross(s, 'AWS::ApiGatewayV2::Route')) {
+      const def = ROUTES.find((x) => routeKey(x) === r.resource.Properties?.RouteKey)!;
       if (needsAuthorizer(def)) {
-        expect(r.Properties?.AuthorizationType, def.id).toBe('CUSTOM');
-        expect(refOf(r.Properties?.AuthorizerId), def.id).toBe(authorizerId);
+        expect(r.resource.Properties?.AuthorizationType, def.id).toBe('CUSTOM');
+        expect(pointsAt(s, r.stack, r.resource.Properties?.AuthorizerId), def.id).toBe(`Api/${authorizer.id}`);
       } else {
         expect(['public', 'bootstrapKey']).toContain(def.access);
-        expect(r.Properties?.AuthorizationType, def.id).toBe('NONE');
+        expect(r.resource.Properties?.AuthorizationType, def.id).toBe('NONE');
       }
     }
     expect(
@@ -248,8 +301,7 @@ describe('edge authorization', () => {
 
   // What it reads there: identity routing entries, API key hashes and revocations.
   it('lets the authorizer read the control table and nothing else', () => {
-    const grants = grantsOf(fnByRoute('authorizer')[0]);
-    expect(sorted(grants)).toEqual({
+    expect(sorted(grantsOf(s, fnByRoute('authorizer'), JOBS))).toEqual({
       'dynamodb:BatchGetItem': ['control'],
       'dynamodb:ConditionCheckItem': ['control'],
       'dynamodb:GetItem': ['control'],
@@ -257,30 +309,40 @@ describe('edge authorization', () => {
     });
   });
 
-  it('throttles the key-guarded bootstrap route hard at the stage', () => {
-    const [, stage] = resourcesOf(api(), 'AWS::ApiGatewayV2::Stage')[0];
+  it('throttles the key-guarded bootstrap route hard at the stage, which the Api stack holds', () => {
+    const [stageId, stage] = resourcesOf(api(), 'AWS::ApiGatewayV2::Stage')[0];
     const settings = stageSettings(STAGE);
     const boot = ROUTES.find((r) => r.access === 'bootstrapKey')!;
     expect((stage.Properties?.RouteSettings as Record<string, unknown>)[routeKey(boot)]).toEqual({
       ThrottlingRateLimit: settings.bootstrapThrottle.rate,
       ThrottlingBurstLimit: settings.bootstrapThrottle.burst,
     });
+    // the route it names is created before the stage, in the same stack
+    const [routeId] = resourcesOf(api(), 'AWS::ApiGatewayV2::Route').find(
+      ([, r]) => r.Properties?.RouteKey === routeKey(boot),
+    )!;
+    expect(asArray(api().Resources[stageId].DependsOn)).toContain(routeId);
   });
 });
 
 describe('least privilege', () => {
   it('has no IAM statement with a * action or a data/secret action on *', () => {
-    const statements = allStatements([s.json.Data, s.json.Auth, s.json.Api]);
+    const statements = allStatements(Object.values(s.json));
     expect(statements.length).toBeGreaterThan(ROUTES.length);
     for (const { where, statement } of statements) {
       const actions = asArray(statement.Action as string | string[]);
+      const resources = asArray(statement.Resource).map((r) => JSON.stringify(r));
+      if (statement.Effect === 'Deny') {
+        // the queues' enforce-SSL policies: a deny of everything over plain HTTP, which grants nothing
+        expect(statement.Condition, where).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
+        continue;
+      }
       for (const a of actions) expect(a === '*' || a.endsWith(':*'), `${where}: ${a}`).toBe(false);
       expect(statement.NotAction, where).toBeUndefined();
       expect(statement.NotResource, where).toBeUndefined();
-      const resources = asArray(statement.Resource).map((r) => JSON.stringify(r));
       if (resources.includes('"*"')) {
         expect(
-          actions.filter((a) => /^(dynamodb|secretsmanager|kms|s3|ssm):/.test(a)),
+          actions.filter((a) => /^(dynamodb|secretsmanager|kms|s3|ssm|sqs|sns):/.test(a)),
           where,
         ).toEqual([]);
       }
@@ -289,14 +351,23 @@ describe('least privilege', () => {
 
   it('gives each route’s function exactly what its `uses` declares', () => {
     for (const route of ROUTES) {
-      const [fnId] = fnByRoute(route.id);
-      expect(sorted(grantsOf(fnId)), route.id).toEqual(sorted(expectedGrants(route)));
+      expect(sorted(grantsOf(s, fnByRoute(route.id), JOBS)), route.id).toEqual(sorted(expectedGrants(route)));
     }
+  });
+
+  it('gives each worker what its job’s `uses` declares, its run records and its own queue, and nothing more', () => {
+    for (const job of JOBS) {
+      expect(sorted(grantsOf(s, fnByJob(job.id), JOBS)), job.id).toEqual(sorted(expectedWorkerGrants(job)));
+    }
+  });
+
+  it('lets the dispatcher query and clear the due-work index and send to the job queues only', () => {
+    expect(sorted(grantsOf(s, fnByJob('dispatcher'), JOBS))).toEqual(sorted(expectedDispatcherGrants(JOBS)));
   });
 
   it('keeps read routes to read actions on data tables and scopes silo access to this stage', () => {
     const reader = ROUTES.find((r) => r.uses.data === 'read')!;
-    const grants = grantsOf(fnByRoute(reader.id)[0]);
+    const grants = grantsOf(s, fnByRoute(reader.id), JOBS);
     for (const [action, res] of grants) {
       if (res.has('pooled') || res.has('silo'))
         expect([
@@ -306,21 +377,20 @@ describe('least privilege', () => {
           'dynamodb:ConditionCheckItem',
         ]).toContain(action);
     }
-    const text = JSON.stringify(api());
+    const text = JSON.stringify(s.json);
     expect(text).toContain(`:table/ballast-${STAGE}-silo-*`);
     expect(text).not.toMatch(/:table\/\*/);
   });
 
   it('attaches only the basic execution managed policy to function roles', () => {
-    for (const [id, fn] of ballastFunctions()) {
-      const role = api().Resources[getAttOf(fn.Properties?.Role)!];
+    for (const f of ballastFunctions()) {
+      const role = s.json[f.stack].Resources[getAttOf(f.resource.Properties?.Role)!];
       const managed = JSON.stringify(role.Properties?.ManagedPolicyArns);
-      expect(managed, id).toContain('service-role/AWSLambdaBasicExecutionRole');
+      expect(managed, where(f)).toContain('service-role/AWSLambdaBasicExecutionRole');
       expect(asArray(role.Properties?.ManagedPolicyArns as unknown[])).toHaveLength(1);
     }
   });
 });
-
 describe('data stack', () => {
   const tables = () => resourcesOf(s.json.Data, 'AWS::DynamoDB::Table');
 
@@ -384,7 +454,8 @@ describe('data stack', () => {
     expect(Object.keys(s.json.Auth.Outputs ?? {})).toEqual(
       expect.arrayContaining([OUTPUTS.userPoolId, OUTPUTS.userPoolClientId, OUTPUTS.issuer]),
     );
-    expect(Object.keys(s.json.Api.Outputs ?? {})).toEqual(expect.arrayContaining([OUTPUTS.apiUrl, OUTPUTS.alarmTopic]));
+    expect(Object.keys(s.json.Api.Outputs ?? {})).toEqual(expect.arrayContaining([OUTPUTS.apiUrl]));
+    expect(Object.keys(s.json.Observability.Outputs ?? {})).toEqual(expect.arrayContaining([OUTPUTS.alarmTopic]));
   });
 });
 
@@ -467,8 +538,8 @@ describe('api operations', () => {
     expect(api().Resources[lg].Properties?.RetentionInDays).toBe(7);
   });
 
-  it('alarms on the API 5xx rate', () => {
-    const alarms = resourcesOf(api(), 'AWS::CloudWatch::Alarm').map(([, a]) => a);
+  it('alarms on the API 5xx rate (in the Observability stack)', () => {
+    const alarms = resourcesOf(s.json.Observability, 'AWS::CloudWatch::Alarm').map(([, a]) => a);
     const rate = alarms.find((a) => JSON.stringify(a.Properties?.Metrics).includes('"5xx"'));
     expect(rate).toBeDefined();
     const text = JSON.stringify(rate!.Properties?.Metrics);
@@ -476,33 +547,50 @@ describe('api operations', () => {
     expect(text).toContain('AWS/ApiGateway');
     expect(text).toContain('100 * errors / requests');
     expect(asArray(rate!.Properties?.AlarmActions as unknown[])).toHaveLength(1);
+    const [httpApiId] = resourcesOf(api(), 'AWS::ApiGatewayV2::Api')[0];
+    const metrics = rate!.Properties?.Metrics as Array<{
+      MetricStat?: { Metric: { Dimensions: Array<{ Value: unknown }> } };
+    }>;
+    for (const m of metrics.filter((x) => x.MetricStat)) {
+      expect(pointsAt(s, 'Observability', m.MetricStat!.Metric.Dimensions[0].Value)).toBe(`Api/${httpApiId}`);
+    }
   });
 
   it('alarms on Lambda errors and throttles for every function group, covering every function', () => {
-    const alarms = resourcesOf(api(), 'AWS::CloudWatch::Alarm').map(([, a]) => a);
-    const groups = [...new Set([...ROUTES.map((r) => r.context), 'edge'])];
+    const alarms = resourcesOf(s.json.Observability, 'AWS::CloudWatch::Alarm').map(([, a]) => a);
+    const groups = [...new Set([...ROUTES.map((r) => r.context), EDGE_GROUP, JOBS_GROUP])];
     for (const metric of ['Errors', 'Throttles']) {
-      const covered = new Set<string>();
+      const covered: string[] = [];
       for (const group of groups) {
         const mine = alarms.filter((a) =>
-          String(a.Properties?.AlarmName).includes(`-lambda-${metric.toLowerCase()}-${group}`),
+          new RegExp(`-lambda-${metric.toLowerCase()}-${group}(-\\d+)?$`).test(String(a.Properties?.AlarmName)),
         );
         expect(mine.length, `${metric} ${group}`).toBeGreaterThan(0);
         for (const a of mine) {
-          for (const m of a.Properties?.Metrics as Array<{
-            MetricStat?: { Metric: { MetricName: string; Dimensions: Array<{ Value: unknown }> } };
-          }>) {
+          const metrics = a.Properties?.Metrics as Array<{
+            MetricStat?: { Metric: { MetricName: string; Dimensions: Array<{ Name: string; Value: unknown }> } };
+          }>;
+          expect(metrics.filter((m) => m.MetricStat).length).toBeLessThanOrEqual(10);
+          for (const m of metrics) {
             if (!m.MetricStat) continue;
             expect(m.MetricStat.Metric.MetricName).toBe(metric);
-            covered.add(refOf(m.MetricStat.Metric.Dimensions[0].Value)!);
+            expect(m.MetricStat.Metric.Dimensions.map((d) => d.Name)).toEqual(['FunctionName']);
+            covered.push(String(m.MetricStat.Metric.Dimensions[0].Value));
           }
         }
       }
-      expect([...covered].sort()).toEqual(
+      expect(covered.sort()).toEqual(
         ballastFunctions()
-          .map(([id]) => id)
+          .map((f) => f.resource.Properties?.FunctionName)
           .sort(),
       );
     }
+  });
+
+  it('names functions and queues as plain strings, importing nothing from the route or Jobs stacks', () => {
+    // Removing a route or a job must not meet an export the Observability stack still imports.
+    const imports = [...JSON.stringify(s.json.Observability).matchAll(/"Fn::ImportValue":"([^"]+)"/g)].map((m) => m[1]);
+    expect(imports.length).toBeGreaterThan(0);
+    for (const name of imports) expect(name.startsWith(`${STAGE}-ballast-Api:`), name).toBe(true);
   });
 });

@@ -26,14 +26,18 @@ export interface PartitionQuery extends PageRequest {
 
 /** A filtered list keeps reading until the page is full or the partition ends, at most this many reads. */
 const MAX_READS_PER_PAGE = 10;
+/** Items evaluated per read of a filtered list: enough that a run of filtered-out items does not starve a page. */
+const FILTERED_READ = 100;
 
 /**
- * One page of one partition, newest or oldest first. A filter no longer makes pages short: it
- * reads on (bounded) until `limit` items match, so a page is short only when it is the last.
+ * One page of one partition, oldest or newest first. A filter no longer makes pages short: it
+ * reads on (bounded) until `limit` items match, so a page is short only when it is the last; the
+ * cursor then points after the last item handed out, not after the last one read.
  */
 export async function queryPage<T>(db: DynamoDBDocumentClient, q: PartitionQuery): Promise<Page<T>> {
   const pkAttr = q.index ? 'GSI1PK' : 'PK';
   const skAttr = q.index ? 'GSI1SK' : 'SK';
+  const keyAttrs = q.index ? ['GSI1PK', 'GSI1SK', 'PK', 'SK'] : ['PK', 'SK'];
   const names: Record<string, string> = { '#pk': pkAttr, ...(q.filter?.names ?? {}) };
   const values: Record<string, unknown> = { ':pk': q.pk, ...(q.filter?.values ?? {}) };
   let condition = '#pk = :pk';
@@ -42,8 +46,14 @@ export async function queryPage<T>(db: DynamoDBDocumentClient, q: PartitionQuery
     values[':prefix'] = q.prefix;
     condition += ' AND begins_with(#sk, :prefix)';
   }
-  const items: T[] = [];
-  let start: Record<string, unknown> | undefined = decodeCursor(q.cursor, q.pk, pkAttr);
+  const found: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined = decodeCursor(q.cursor, {
+    pk: q.pk,
+    pkAttr,
+    skAttr,
+    keyAttrs,
+    prefix: q.prefix,
+  });
   for (let reads = 0; reads < MAX_READS_PER_PAGE; reads++) {
     const res = await db.send(
       new QueryCommand({
@@ -53,14 +63,19 @@ export async function queryPage<T>(db: DynamoDBDocumentClient, q: PartitionQuery
         FilterExpression: q.filter?.expression,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
-        Limit: q.limit - items.length,
+        Limit: q.filter ? Math.max(FILTERED_READ, q.limit) : q.limit - found.length,
         ScanIndexForward: q.forward ?? true,
         ExclusiveStartKey: start,
       }),
     );
-    for (const item of res.Items ?? []) items.push(withoutKeys<T>(item) as T);
+    found.push(...(res.Items ?? []));
     start = res.LastEvaluatedKey;
-    if (!start || items.length >= q.limit) break;
+    if (!start || found.length >= q.limit) break;
   }
-  return { items, nextCursor: encodeCursor(start) };
+  if (found.length > q.limit) {
+    found.length = q.limit;
+    const last = found[q.limit - 1];
+    start = Object.fromEntries(keyAttrs.map((name) => [name, last[name]]));
+  }
+  return { items: found.map((item) => withoutKeys<T>(item) as T), nextCursor: encodeCursor(start) };
 }

@@ -48,7 +48,7 @@ export interface PipelineState<Pl extends BasePlatform = Platform> {
   rateCount?: Promise<number>;
   data?: RoutingEntry<'data'>;
   rateHeaders?: Record<string, string>;
-  idempotency?: { key: IdempotencyClaim };
+  idempotency?: { key: IdempotencyClaim; owner: string };
   replayed?: boolean;
   /** stored response of an idempotent replay */
   replay?: LambdaResult;
@@ -56,6 +56,7 @@ export interface PipelineState<Pl extends BasePlatform = Platform> {
 
 export interface IdempotencyClaim {
   tenantId: string;
+  env: string;
   principalId: string;
   routeId: string;
   key: string;

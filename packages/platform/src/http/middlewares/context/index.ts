@@ -112,10 +112,15 @@ function refuseOtherTenantOrProject(
       { path, message: 'does not match the request context tenant' },
     ]);
   }
-  const bodyProject = bodyField(body, 'projectId');
-  if (bodyProject !== undefined && bodyProject !== ctx.projectId && route.access === 'project') {
-    throw badRequest('CONTEXT_MISMATCH', 'body.projectId names another project than the request context', [
-      { path: 'body.projectId', message: 'does not match X-Project-Id' },
+  if (route.access !== 'project') return;
+  const namedProjects = [
+    ['params.projectId', params.projectId],
+    ['body.projectId', bodyField(body, 'projectId')],
+  ] as const;
+  for (const [path, value] of namedProjects) {
+    if (value === undefined || value === ctx.projectId) continue;
+    throw badRequest('CONTEXT_MISMATCH', `${path} names another project than the request context`, [
+      { path, message: 'does not match X-Project-Id' },
     ]);
   }
 }

@@ -38,6 +38,7 @@ export function idempotency(): MiddlewareObj<LambdaEvent, LambdaResult, Error, B
       }
       const claim: IdempotencyClaim = {
         tenantId: state.ctx.tenantId,
+        env: state.ctx.env,
         principalId: state.ctx.principal.id,
         routeId: state.route.id,
         key,
@@ -45,7 +46,7 @@ export function idempotency(): MiddlewareObj<LambdaEvent, LambdaResult, Error, B
       const hash = requestFingerprint(state.rawBody, state.params, state.ctx.projectId);
       const outcome = await state.platform.idempotency.claim(claim, hash, Math.floor(state.startedAt / 1000));
       if (outcome.claimed) {
-        state.idempotency = { key: claim };
+        state.idempotency = { key: claim, owner: outcome.owner };
         return;
       }
       const existing = outcome.existing;
@@ -61,12 +62,17 @@ export function idempotency(): MiddlewareObj<LambdaEvent, LambdaResult, Error, B
     after: async (request) => {
       const state = stateOf(request);
       if (!state.idempotency || state.replayed || !request.response) return;
-      await state.platform.idempotency.complete(state.idempotency.key, request.response);
+      const stored = await state.platform.idempotency.complete(
+        state.idempotency.key,
+        state.idempotency.owner,
+        request.response,
+      );
+      if (!stored) state.platform.logger.warn('idempotency claim was taken over; response not stored');
     },
     onError: async (request) => {
       const state = request.context.ballast;
       if (!state?.idempotency) return;
-      await state.platform.idempotency.release(state.idempotency.key).catch(() => undefined);
+      await state.platform.idempotency.release(state.idempotency.key, state.idempotency.owner).catch(() => undefined);
     },
   };
 }

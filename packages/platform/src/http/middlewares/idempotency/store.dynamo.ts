@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   DeleteCommand,
   GetCommand,
@@ -13,7 +14,10 @@ export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 /** An in-progress claim older than this is considered abandoned (a crashed invocation). */
 export const IDEMPOTENCY_LOCK_SECONDS = 60;
 
-const key = (c: IdempotencyClaim) => ({ PK: `IDEM#${c.tenantId}#${c.principalId}`, SK: `${c.routeId}#${c.key}` });
+const key = (c: IdempotencyClaim) => ({
+  PK: `IDEM#${c.tenantId}#${c.env}#${c.principalId}`,
+  SK: `${c.routeId}#${c.key}`,
+});
 
 export class DynamoIdempotencyStore implements IdempotencyStore {
   constructor(
@@ -22,6 +26,7 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
   ) {}
 
   async claim(claim: IdempotencyClaim, hash: string, nowSeconds: number): Promise<ClaimOutcome> {
+    const owner = randomUUID();
     try {
       await this.db.send(
         new PutCommand({
@@ -29,6 +34,7 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
           Item: {
             ...key(claim),
             hash,
+            owner,
             state: 'IN_PROGRESS',
             lockedUntil: nowSeconds + IDEMPOTENCY_LOCK_SECONDS,
             ttl: nowSeconds + IDEMPOTENCY_TTL_SECONDS,
@@ -39,7 +45,7 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
           ExpressionAttributeValues: { ':now': nowSeconds, ':inProgress': 'IN_PROGRESS' },
         }),
       );
-      return { claimed: true };
+      return { claimed: true, owner };
     } catch (e) {
       if ((e as { name?: string }).name !== 'ConditionalCheckFailedException') throw e;
     }
@@ -57,22 +63,46 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
     };
   }
 
-  async complete(claim: IdempotencyClaim, response: StoredResponse): Promise<void> {
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: key(claim),
-        UpdateExpression: 'SET #state = :done, #response = :response REMOVE lockedUntil',
-        ExpressionAttributeNames: { '#state': 'state', '#response': 'response' },
-        ExpressionAttributeValues: {
-          ':done': 'COMPLETED',
-          ':response': { statusCode: response.statusCode, headers: response.headers ?? {}, body: response.body ?? '' },
-        },
-      }),
-    );
+  async complete(claim: IdempotencyClaim, owner: string, response: StoredResponse): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key(claim),
+          UpdateExpression: 'SET #state = :done, #response = :response REMOVE lockedUntil',
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#state': 'state', '#response': 'response', '#owner': 'owner' },
+          ExpressionAttributeValues: {
+            ':done': 'COMPLETED',
+            ':owner': owner,
+            ':response': {
+              statusCode: response.statusCode,
+              headers: response.headers ?? {},
+              body: response.body ?? '',
+            },
+          },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if ((e as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      throw e;
+    }
   }
 
-  async release(claim: IdempotencyClaim): Promise<void> {
-    await this.db.send(new DeleteCommand({ TableName: this.table, Key: key(claim) }));
+  async release(claim: IdempotencyClaim, owner: string): Promise<void> {
+    try {
+      await this.db.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: key(claim),
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':owner': owner },
+        }),
+      );
+    } catch (e) {
+      if ((e as { name?: string }).name !== 'ConditionalCheckFailedException') throw e;
+    }
   }
 }

@@ -3,20 +3,24 @@ import type { IdempotencyClaim, LambdaResult } from '../../pipeline.js';
 export type StoredResponse = Pick<LambdaResult, 'statusCode' | 'headers' | 'body'>;
 
 export type ClaimOutcome =
-  | { claimed: true }
+  | { claimed: true; owner: string }
   | {
       claimed: false;
       existing: { hash: string; state: 'IN_PROGRESS' | 'COMPLETED'; response?: StoredResponse } | undefined;
     };
 
-/** Idempotency records: (tenant, principal, route, key) → the request's hash and, once done, its response. */
+/** Idempotency records: (tenant, env, principal, route, key) → the request's hash and, once done, its response. */
 export interface IdempotencyStore {
   /**
    * Claims the key for a request with `hash`. Succeeds when there is no record, the record has
    * expired, or an in-progress claim was abandoned (its lock passed); otherwise returns the record.
    */
   claim(claim: IdempotencyClaim, hash: string, nowSeconds: number): Promise<ClaimOutcome>;
-  complete(claim: IdempotencyClaim, response: StoredResponse): Promise<void>;
-  /** gives the key back after a failed request, so the client may retry with it */
-  release(claim: IdempotencyClaim): Promise<void>;
+  /**
+   * Stores the response — only while `owner` still holds the claim: an invocation that outlived
+   * its lock (and was taken over) must not overwrite the new owner's record. Answers whether it did.
+   */
+  complete(claim: IdempotencyClaim, owner: string, response: StoredResponse): Promise<boolean>;
+  /** gives the key back after a failed request, so the client may retry with it (owner only, too) */
+  release(claim: IdempotencyClaim, owner: string): Promise<void>;
 }

@@ -50,6 +50,17 @@ export function tierAndRateLimit(): MiddlewareObj<LambdaEvent, LambdaResult, Err
       const ctx = state.ctx;
       if (!ctx) return;
       const route = state.route;
+      const p = state.platform;
+      // The request was counted when its context was read: its headers go on every answer, a
+      // tier or role refusal included.
+      const limit = limitFor(await limitsFor(p), ctx.tier, route.writeLimitFactor);
+      const { window, reset, expires } = rateWindow(state.startedAt);
+      const count = await (state.rateCount ?? p.rateCounters.hit(ctx.tenantId, ctx.principal.id, window, expires));
+      state.rateHeaders = {
+        'RateLimit-Limit': String(limit),
+        'RateLimit-Remaining': String(Math.max(0, limit - count)),
+        'RateLimit-Reset': String(reset),
+      };
       const overridden = route.systemAdminOverride && ctx.systemAdmin;
       if (!overridden) {
         if (tierRank(ctx.tier) < tierRank(route.minTier)) {
@@ -59,15 +70,6 @@ export function tierAndRateLimit(): MiddlewareObj<LambdaEvent, LambdaResult, Err
           throw forbidden('ROLE_REQUIRED', `This route needs one of the roles: ${route.roles.join(', ')}`);
         }
       }
-      const p = state.platform;
-      const limit = limitFor(await limitsFor(p), ctx.tier, route.writeLimitFactor);
-      const { window, reset, expires } = rateWindow(state.startedAt);
-      const count = await (state.rateCount ?? p.rateCounters.hit(ctx.tenantId, ctx.principal.id, window, expires));
-      state.rateHeaders = {
-        'RateLimit-Limit': String(limit),
-        'RateLimit-Remaining': String(Math.max(0, limit - count)),
-        'RateLimit-Reset': String(reset),
-      };
       if (count > limit) {
         throw new AppError(429, 'RATE_LIMITED', `Rate limit of ${limit} requests per minute exceeded`, {
           headers: { 'Retry-After': String(reset) },

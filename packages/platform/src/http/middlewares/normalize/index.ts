@@ -63,7 +63,7 @@ export function normalize(): MiddlewareObj<LambdaEvent, LambdaResult, Error, Bal
         throw new AppError(413, 'BODY_TOO_LARGE', `Body exceeds ${MAX_BODY_BYTES} bytes`);
       }
       const contentType = headers['content-type'] ?? '';
-      if (!/^application\/([a-z.+-]*\+)?json\b/i.test(contentType)) {
+      if (!/^application\/([a-z0-9!#$&^_.+-]*\+)?json\b/i.test(contentType)) {
         throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send JSON with Content-Type: application/json');
       }
       try {

@@ -5,14 +5,22 @@ import type { Schema } from '../../define-route.js';
 import { type BallastContext, type LambdaEvent, type LambdaResult, stateOf } from '../../pipeline.js';
 import { parseIfMatch } from './if-match.js';
 
-function fieldErrors(
-  part: string,
-  err: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> },
-): FieldError[] {
-  return err.issues.map((issue) => ({
-    path: [part, ...issue.path.map(String)].join('.'),
-    message: issue.message,
-  }));
+interface Issue {
+  code?: string;
+  path: ReadonlyArray<PropertyKey>;
+  message: string;
+  keys?: readonly string[];
+}
+
+/** One error per field; a strict object's unknown keys are named one by one, not on their parent. */
+function fieldErrors(part: string, err: { issues: ReadonlyArray<Issue> }): FieldError[] {
+  return err.issues.flatMap((issue) => {
+    const at = [part, ...issue.path.map(String)];
+    if (issue.code === 'unrecognized_keys' && issue.keys?.length) {
+      return issue.keys.map((key) => ({ path: [...at, key].join('.'), message: 'is not a known field' }));
+    }
+    return [{ path: at.join('.'), message: issue.message }];
+  });
 }
 
 /**
