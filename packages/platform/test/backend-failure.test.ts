@@ -4,7 +4,7 @@ import { defineRoutes } from '../src/http/define-route.js';
 import { buildHandler } from '../src/http/route.js';
 import type { LambdaEvent } from '../src/http/pipeline.js';
 import { createPlatform } from '../src/platform.js';
-import { testConfig } from './support/config.js';
+import { testConfig } from './support/harness.js';
 
 const routes = defineRoutes('probe', {
   list: {

@@ -10,7 +10,7 @@ import { createPlatform } from '../src/platform.js';
 import { RoutingRegistry } from '../src/routing/registry.js';
 import type { RoutingConfig } from '../src/routing/schemas.js';
 import { DynamoRoutingStore } from '../src/routing/store.dynamo.js';
-import { testConfig } from './support/config.js';
+import { testConfig } from './support/harness.js';
 import { AwsSecretResolver } from '../src/secrets/resolver.js';
 import { secretsManagerFetcher } from '../src/secrets/secrets-manager.js';
 import { configureBootstrap } from '../src/config/bootstrap.js';

@@ -1,9 +1,9 @@
 import { createPlatform, type Platform } from '@ballast/platform/platform.js';
-import { AppError } from '@ballast/platform/errors.js';
+
 import type { UnitOfWork } from '@ballast/platform/data/unit-of-work.js';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createTestTable, silentLogger, T0, testConfig } from '../../../platform/test/support/harness.js';
+import { createTestTable, silentLogger, T0, testConfig, unitsOfWork } from '../../../platform/test/support/harness.js';
 import type { Portfolio, PortfolioStore, ProjectScope } from './store.js';
 import { DynamoPortfolioStore } from './store.dynamo.js';
 
@@ -20,21 +20,7 @@ beforeAll(async () => {
 });
 
 const storeOf = (scope: ProjectScope): PortfolioStore => new DynamoPortfolioStore(db, pooled, scope);
-const uow = () => platform.unitOfWork({ kind: 'system', tenantId: 't_system', requestId: 'test' }, T0);
-async function commit(stage: (u: UnitOfWork) => void): Promise<void> {
-  const u = uow();
-  stage(u);
-  await u.commit();
-}
-async function refusal(stage: (u: UnitOfWork) => void): Promise<AppError> {
-  try {
-    await commit(stage);
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error('the commit was expected to fail');
-}
+const { uow, commit, refusal } = unitsOfWork(() => platform);
 
 const portfolio = (scope: ProjectScope, portfolioId: string, o: Partial<Portfolio> = {}): Portfolio => ({
   portfolioId,

@@ -1,8 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createTestTable, silentLogger, T0, testConfig } from '../../test/support/harness.js';
-import { SYSTEM_TENANT } from '../context/types.js';
-import type { UnitOfWork } from '../data/unit-of-work.js';
-import { AppError } from '../errors.js';
+import { createTestTable, silentLogger, T0, testConfig, unitsOfWork } from '../../test/support/harness.js';
+
 import { createPlatform, type Platform } from '../platform.js';
 import { RoutingRegistry } from './registry.js';
 import type { RoutingConfig } from './schemas.js';
@@ -19,21 +17,7 @@ beforeAll(async () => {
   platform = createPlatform(testConfig(table), { db, logger: silentLogger(), now: () => T0 });
 });
 
-const uow = () => platform.unitOfWork({ kind: 'system', tenantId: SYSTEM_TENANT, requestId: 'test' }, T0);
-async function commit(stage: (u: UnitOfWork) => void): Promise<void> {
-  const u = uow();
-  stage(u);
-  await u.commit();
-}
-async function refusal(stage: (u: UnitOfWork) => void): Promise<AppError> {
-  try {
-    await commit(stage);
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error('the commit was expected to fail');
-}
+const { uow, commit, refusal } = unitsOfWork(() => platform);
 
 const pooled = (tableName: string): RoutingConfig => ({ kind: 'data', mode: 'pooled', tableName });
 const entry = (tenantId: string, config: RoutingConfig, env = 'dev') => ({

@@ -1,9 +1,9 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createTestTable, silentLogger, T0, testConfig } from '../../test/support/harness.js';
+import { createTestTable, silentLogger, T0, testConfig, unitsOfWork } from '../../test/support/harness.js';
 import { newApiKey } from '../auth/api-keys.js';
 import { SYSTEM_TENANT } from '../context/types.js';
-import type { UnitOfWork } from '../data/unit-of-work.js';
+
 import { AppError } from '../errors.js';
 import { createPlatform, type Platform } from '../platform.js';
 import type { ApiKeyRecord, ProjectRecord, TenancyStores, TenantRecord } from './store.js';
@@ -21,22 +21,7 @@ beforeAll(async () => {
   platform = createPlatform(testConfig(made.table), { db, logger: silentLogger(), now: () => T0 });
 });
 
-const uow = () => platform.unitOfWork({ kind: 'system', tenantId: SYSTEM_TENANT, requestId: 'test' }, T0);
-async function commit(stage: (u: UnitOfWork) => void): Promise<void> {
-  const u = uow();
-  stage(u);
-  await u.commit();
-}
-/** the AppError a commit fails with (fails the test if it commits) */
-async function refusal(stage: (u: UnitOfWork) => void): Promise<AppError> {
-  try {
-    await commit(stage);
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error('the commit was expected to fail');
-}
+const { uow, commit, refusal } = unitsOfWork(() => platform);
 
 const tenant = (tenantId: string, version = 1): TenantRecord => ({
   tenantId,

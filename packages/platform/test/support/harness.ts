@@ -14,6 +14,7 @@ import type { RouteDef, RouteSpec } from '../../src/http/define-route.js';
 import type { PortsFactory, RouteHandler } from '../../src/http/handler.js';
 import type { LambdaEvent, LambdaResult } from '../../src/http/pipeline.js';
 import { buildHandler } from '../../src/http/route.js';
+import { AppError } from '../../src/errors.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { createPlatform, type Platform, type PlatformOverrides } from '../../src/platform.js';
 import type { RoutingConfig } from '../../src/routing/schemas.js';
@@ -300,3 +301,26 @@ export function echo<D extends RouteSpec>(): RouteHandler<D, undefined> {
 
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 export const withKey = (key: SeededKey) => ({ 'X-API-Key': key.secret });
+
+/**
+ * Units of work acting as the platform itself, for store contract tests: `commit` stages and
+ * commits; `refusal` expects the commit to fail and returns the AppError it failed with.
+ */
+export function unitsOfWork(platformOf: () => Platform, nowMs = T0) {
+  const uow = () => platformOf().unitOfWork({ kind: 'system', tenantId: 't_system', requestId: 'test' }, nowMs);
+  const commit = async (stage: (u: UnitOfWork) => void): Promise<void> => {
+    const u = uow();
+    stage(u);
+    await u.commit();
+  };
+  const refusal = async (stage: (u: UnitOfWork) => void): Promise<AppError> => {
+    try {
+      await commit(stage);
+    } catch (e) {
+      if (e instanceof AppError) return e;
+      throw e;
+    }
+    throw new Error('the commit was expected to fail');
+  };
+  return { uow, commit, refusal };
+}
