@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { inject, expect } from 'vitest';
 import { startLocal, type LocalRuntime } from '../../packages/local/src/app.js';
 import { match } from '../../packages/local/src/router.js';
+import { resolveSchema } from '../../packages/platform/src/schemas/lazy.js';
 
 export interface CallResult {
   status: number;
@@ -45,7 +46,7 @@ function expectDeclaredResponse(method: string, path: string, status: number, he
     expect(text, `${found.def.id} declares no body for ${status}`).toBe('');
     return;
   }
-  const parsed = spec.body.safeParse(JSON.parse(text));
+  const parsed = resolveSchema(spec.body).safeParse(JSON.parse(text));
   expect(
     parsed.success,
     `${found.def.id} ${status} body does not match its schema: ${JSON.stringify(parsed.error?.issues)}`,

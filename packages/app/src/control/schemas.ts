@@ -14,9 +14,12 @@ import {
   userId,
 } from '@ballast/platform/schemas/common.js';
 import { routingConfig, routingEntry, routingKind } from '@ballast/platform/routing/schemas.js';
+import { lazy } from '@ballast/platform/schemas/lazy.js';
 import * as z from 'zod/mini';
 
 export { listQuery, emptyBody };
+
+// Every schema is built on first use (`lazy`): a Lambda of this context builds only its own route's.
 
 /**
  * Free-form maps (mode defaults, project app metadata) are bounded: at most 50 keys of 1-64
@@ -27,143 +30,175 @@ const boundedMap = <T extends z.ZodMiniType>(value: T) =>
   z.record(mapKey, value).check(z.refine((m) => Object.keys(m).length <= 50, 'has more than 50 keys'));
 
 // ---- modes
-export const modeParams = z.strictObject({ mode: modeName });
-export const modeBody = z.strictObject({
-  description: z.optional(z.string().check(z.maxLength(500))),
-  defaults: z.optional(boundedMap(z.unknown())),
-});
-export const mode = z.object({
-  mode: z.string(),
-  description: z.string(),
-  defaults: z.record(z.string(), z.unknown()),
-  ownerTenantId: z.string(),
-  updatedAt: z.string(),
-  version: integer,
-});
+export const modeParams = lazy(() => z.strictObject({ mode: modeName }));
+export const modeBody = lazy(() =>
+  z.strictObject({
+    description: z.optional(z.string().check(z.maxLength(500))),
+    defaults: z.optional(boundedMap(z.unknown())),
+  }),
+);
+export const mode = lazy(() =>
+  z.object({
+    mode: z.string(),
+    description: z.string(),
+    defaults: z.record(z.string(), z.unknown()),
+    ownerTenantId: z.string(),
+    updatedAt: z.string(),
+    version: integer,
+  }),
+);
 
 // ---- tenants
-export const tenantParams = z.strictObject({ tenantId });
-export const createTenantBody = z.strictObject({
-  tenantId,
-  name: boundedString(1, 200),
-  mode: z._default(modeName, 'saas'),
-});
-export const patchTenantBody = z
-  .strictObject({ name: z.optional(boundedString(1, 200)), mode: z.optional(modeName) })
-  .check(z.refine((b) => b.name !== undefined || b.mode !== undefined, 'name or mode is required'));
-export const tenant = z.object({
-  tenantId: z.string(),
-  name: z.string(),
-  mode: z.string(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  version: integer,
-});
+export const tenantParams = lazy(() => z.strictObject({ tenantId }));
+export const createTenantBody = lazy(() =>
+  z.strictObject({
+    tenantId,
+    name: boundedString(1, 200),
+    mode: z._default(modeName, 'saas'),
+  }),
+);
+export const patchTenantBody = lazy(() =>
+  z
+    .strictObject({ name: z.optional(boundedString(1, 200)), mode: z.optional(modeName) })
+    .check(z.refine((b) => b.name !== undefined || b.mode !== undefined, 'name or mode is required')),
+);
+export const tenant = lazy(() =>
+  z.object({
+    tenantId: z.string(),
+    name: z.string(),
+    mode: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    version: integer,
+  }),
+);
 
 // ---- projects
-export const createProjectBody = z.strictObject({
-  projectId,
-  name: boundedString(1, 200),
-  surface: z._default(z.enum(['web', 'mobile', 'api', 'desktop']), 'web'),
-  app: z.optional(boundedMap(z.string().check(z.maxLength(500)))),
-});
-export const project = z.object({
-  tenantId: z.string(),
-  projectId: z.string(),
-  name: z.string(),
-  surface: z.string(),
-  app: z.optional(z.record(z.string(), z.string())),
-  createdAt: z.string(),
-});
+export const createProjectBody = lazy(() =>
+  z.strictObject({
+    projectId,
+    name: boundedString(1, 200),
+    surface: z._default(z.enum(['web', 'mobile', 'api', 'desktop']), 'web'),
+    app: z.optional(boundedMap(z.string().check(z.maxLength(500)))),
+  }),
+);
+export const project = lazy(() =>
+  z.object({
+    tenantId: z.string(),
+    projectId: z.string(),
+    name: z.string(),
+    surface: z.string(),
+    app: z.optional(z.record(z.string(), z.string())),
+    createdAt: z.string(),
+  }),
+);
 
 // ---- members
-export const memberParams = z.strictObject({ tenantId, userId });
-export const putMemberBody = z.strictObject({ roles: z.array(role).check(z.minLength(1), z.maxLength(3)), tier });
-export const member = z.object({
-  tenantId: z.string(),
-  userId: z.string(),
-  roles: z.array(role),
-  tier,
-  updatedAt: z.string(),
-});
+export const memberParams = lazy(() => z.strictObject({ tenantId, userId }));
+export const putMemberBody = lazy(() =>
+  z.strictObject({ roles: z.array(role).check(z.minLength(1), z.maxLength(3)), tier }),
+);
+export const member = lazy(() =>
+  z.object({
+    tenantId: z.string(),
+    userId: z.string(),
+    roles: z.array(role),
+    tier,
+    updatedAt: z.string(),
+  }),
+);
 
 // ---- routing
 export { routingConfig, routingEntry };
 /** An entry as stored: its config is shown even when it no longer validates, so an admin can fix it. */
-export const storedRoutingEntry = z.extend(routingEntry, { config: z.unknown() });
-export const routingParams = z.strictObject({ tenantId, env, kind: routingKind });
+export const storedRoutingEntry = lazy(() => z.extend(routingEntry, { config: z.unknown() }));
+export const routingParams = lazy(() => z.strictObject({ tenantId, env, kind: routingKind }));
 
 // ---- API keys
-export const createApiKeyBody = z.strictObject({
-  name: boundedString(1, 100),
-  tier,
-  roles: z.array(role).check(z.minLength(1), z.maxLength(3)),
-  projectId: z.optional(projectId),
-  expiresAt: z.optional(isoTime),
-});
-export const apiKeyParams = z.strictObject({
-  keyId: z.string().check(z.regex(/^k_[A-Za-z0-9]{10,40}$/, 'is not a key id')),
-});
-export const apiKey = z.object({
-  keyId: z.string(),
-  tenantId: z.string(),
-  projectId: z.string(),
-  name: z.string(),
-  tier,
-  roles: z.array(role),
-  createdAt: z.string(),
-  createdBy: z.string(),
-  expiresAt: z.optional(z.string()),
-  revokedAt: z.optional(z.string()),
-});
-export const createdApiKey = z.extend(apiKey, { secret: z.string() });
+export const createApiKeyBody = lazy(() =>
+  z.strictObject({
+    name: boundedString(1, 100),
+    tier,
+    roles: z.array(role).check(z.minLength(1), z.maxLength(3)),
+    projectId: z.optional(projectId),
+    expiresAt: z.optional(isoTime),
+  }),
+);
+export const apiKeyParams = lazy(() =>
+  z.strictObject({
+    keyId: z.string().check(z.regex(/^k_[A-Za-z0-9]{10,40}$/, 'is not a key id')),
+  }),
+);
+export const apiKey = lazy(() =>
+  z.object({
+    keyId: z.string(),
+    tenantId: z.string(),
+    projectId: z.string(),
+    name: z.string(),
+    tier,
+    roles: z.array(role),
+    createdAt: z.string(),
+    createdBy: z.string(),
+    expiresAt: z.optional(z.string()),
+    revokedAt: z.optional(z.string()),
+  }),
+);
+export const createdApiKey = lazy(() => z.extend(apiKey(), { secret: z.string() }));
 
 // ---- identity
-export const me = z.object({
-  tenantId: z.string(),
-  env: z.string(),
-  projectId: z.optional(z.string()),
-  user: z.optional(z.string()),
-  apiKeyId: z.optional(z.string()),
-  principal: z.string(),
-  tier,
-  roles: z.array(role),
-  mode: z.string(),
-  systemAdmin: z.boolean(),
-  requestId: z.string(),
-});
+export const me = lazy(() =>
+  z.object({
+    tenantId: z.string(),
+    env: z.string(),
+    projectId: z.optional(z.string()),
+    user: z.optional(z.string()),
+    apiKeyId: z.optional(z.string()),
+    principal: z.string(),
+    tier,
+    roles: z.array(role),
+    mode: z.string(),
+    systemAdmin: z.boolean(),
+    requestId: z.string(),
+  }),
+);
 
 // ---- audit
-export const auditQuery = z.extend(listQuery, {
-  resource: z.optional(z.string().check(z.minLength(1), z.maxLength(300))),
-  action: z.optional(z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9.]{0,99}$/, 'is not an action name'))),
-});
-export const auditRecord = z.object({
-  auditId: z.string(),
-  tenantId: z.string(),
-  at: z.string(),
-  actor: z.string(),
-  actorKind: z.enum(['user', 'apiKey', 'system', 'scheduler']),
-  action: z.string(),
-  resource: z.string(),
-  before: z.unknown(),
-  after: z.unknown(),
-  source: z.enum(['api', 'scheduler', 'agent', 'system']),
-  requestId: z.string(),
-  projectId: z.optional(z.string()),
-});
+export const auditQuery = lazy(() =>
+  z.extend(listQuery, {
+    resource: z.optional(z.string().check(z.minLength(1), z.maxLength(300))),
+    action: z.optional(z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9.]{0,99}$/, 'is not an action name'))),
+  }),
+);
+export const auditRecord = lazy(() =>
+  z.object({
+    auditId: z.string(),
+    tenantId: z.string(),
+    at: z.string(),
+    actor: z.string(),
+    actorKind: z.enum(['user', 'apiKey', 'system', 'scheduler']),
+    action: z.string(),
+    resource: z.string(),
+    before: z.unknown(),
+    after: z.unknown(),
+    source: z.enum(['api', 'scheduler', 'agent', 'system']),
+    requestId: z.string(),
+    projectId: z.optional(z.string()),
+  }),
+);
 
 // ---- system
-export const bootstrapResult = z.object({
-  tenantId: z.string(),
-  modes: z.array(z.string()),
-  created: z.array(z.string()),
-});
+export const bootstrapResult = lazy(() =>
+  z.object({
+    tenantId: z.string(),
+    modes: z.array(z.string()),
+    created: z.array(z.string()),
+  }),
+);
 
 export const pages = {
-  modes: pageOf(mode),
-  projects: pageOf(project),
-  members: pageOf(member),
-  apiKeys: pageOf(apiKey),
-  audit: pageOf(auditRecord),
+  modes: lazy(() => pageOf(mode())),
+  projects: lazy(() => pageOf(project())),
+  members: lazy(() => pageOf(member())),
+  apiKeys: lazy(() => pageOf(apiKey())),
+  audit: lazy(() => pageOf(auditRecord())),
 };

@@ -1,5 +1,6 @@
 import { defineJobs } from '@ballast/platform/jobs/define-job.js';
 import { integer } from '@ballast/platform/schemas/common.js';
+import { lazy } from '@ballast/platform/schemas/lazy.js';
 import * as z from 'zod/mini';
 import { portfolioParams } from './schemas.js';
 
@@ -10,7 +11,7 @@ export const jobs = defineJobs('portfolio', {
   purge: {
     id: 'portfolio.purge',
     summary: 'Removes a soft-deleted portfolio for good once its grace period is over',
-    payload: z.extend(portfolioParams, { version: integer }),
+    payload: lazy(() => z.extend(portfolioParams(), { version: integer })),
     uses: { control: 'write', data: 'write' },
     timeoutSeconds: 30,
   },

@@ -1,6 +1,7 @@
 import { CURRENCY_MINOR_UNITS } from '@ballast/core/currencies.js';
 import { DecimalStringSchema, NonNegativeDecimalStringSchema } from '@ballast/core/money-schema.js';
 import { integer, listQuery, pageOf, projectId, tenantId } from '@ballast/platform/schemas/common.js';
+import { lazy } from '@ballast/platform/schemas/lazy.js';
 import * as z from 'zod/mini';
 
 export { listQuery };
@@ -19,53 +20,61 @@ export function scaleOf(amount: string): number {
 const name = z.string().check(z.trim(), z.minLength(1), z.maxLength(120));
 const description = z.string().check(z.maxLength(2000));
 
-export const portfolioParams = z.strictObject({
-  portfolioId: z.string().check(z.regex(/^pf_[A-Za-z0-9]{10,40}$/, 'is not a portfolio id')),
-});
+export const portfolioParams = lazy(() =>
+  z.strictObject({
+    portfolioId: z.string().check(z.regex(/^pf_[A-Za-z0-9]{10,40}$/, 'is not a portfolio id')),
+  }),
+);
 
-export const createPortfolioBody = z
-  .strictObject({
-    name,
-    baseCurrency: z._default(currency, 'USD'),
-    cash: z._default(NonNegativeDecimalStringSchema, '0'),
-    description: z.optional(description),
-    tenantId: z.optional(tenantId),
-    projectId: z.optional(projectId),
-  })
-  .check(
-    z.superRefine((b, ctx) => {
-      const digits = CURRENCY_MINOR_UNITS[b.baseCurrency];
-      if (digits !== undefined && scaleOf(b.cash) > digits) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['cash'],
-          message: `has more than ${digits} decimal places for ${b.baseCurrency}`,
-          input: b.cash,
-        });
-      }
-    }),
-  );
+export const createPortfolioBody = lazy(() =>
+  z
+    .strictObject({
+      name,
+      baseCurrency: z._default(currency, 'USD'),
+      cash: z._default(NonNegativeDecimalStringSchema, '0'),
+      description: z.optional(description),
+      tenantId: z.optional(tenantId),
+      projectId: z.optional(projectId),
+    })
+    .check(
+      z.superRefine((b, ctx) => {
+        const digits = CURRENCY_MINOR_UNITS[b.baseCurrency];
+        if (digits !== undefined && scaleOf(b.cash) > digits) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['cash'],
+            message: `has more than ${digits} decimal places for ${b.baseCurrency}`,
+            input: b.cash,
+          });
+        }
+      }),
+    ),
+);
 
-export const patchPortfolioBody = z
-  .strictObject({
-    name: z.optional(name),
-    baseCurrency: z.optional(currency),
-    cash: z.optional(NonNegativeDecimalStringSchema),
-    description: z.optional(z.nullable(description)),
-  })
-  .check(z.refine((b) => Object.keys(b).length > 0, 'at least one field is required'));
+export const patchPortfolioBody = lazy(() =>
+  z
+    .strictObject({
+      name: z.optional(name),
+      baseCurrency: z.optional(currency),
+      cash: z.optional(NonNegativeDecimalStringSchema),
+      description: z.optional(z.nullable(description)),
+    })
+    .check(z.refine((b) => Object.keys(b).length > 0, 'at least one field is required')),
+);
 
-export const portfolio = z.object({
-  portfolioId: z.string(),
-  tenantId: z.string(),
-  projectId: z.string(),
-  name: z.string(),
-  baseCurrency: z.string(),
-  cash: DecimalStringSchema,
-  description: z.optional(z.string()),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  version: integer,
-});
+export const portfolio = lazy(() =>
+  z.object({
+    portfolioId: z.string(),
+    tenantId: z.string(),
+    projectId: z.string(),
+    name: z.string(),
+    baseCurrency: z.string(),
+    cash: DecimalStringSchema,
+    description: z.optional(z.string()),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    version: integer,
+  }),
+);
 
-export const portfolioPage = pageOf(portfolio);
+export const portfolioPage = lazy(() => pageOf(portfolio()));

@@ -1,5 +1,6 @@
 import type * as z from 'zod/mini';
 import type { RequestContext, Role, Tier } from '../context/types.js';
+import type { Resolved, SchemaRef } from '../schemas/lazy.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -23,7 +24,8 @@ export interface RouteUses {
   secrets?: ReadonlyArray<'bootstrap' | 'tenant'>;
 }
 
-export type Schema = z.ZodMiniType;
+/** A request, response or payload schema: built at once, or on first use (`lazy`). */
+export type Schema = SchemaRef;
 
 /** Response headers a route may promise; documented in OpenAPI and required of its handler. */
 export type ResponseHeader = 'ETag' | 'Location';
@@ -91,13 +93,13 @@ export function defineRoutes<const T extends Record<string, RouteSpec>>(
   return out as { readonly [K in keyof T]: RouteDef<T[K]> };
 }
 
-type Output<S> = S extends Schema ? z.output<S> : never;
+type Output<S> = S extends Schema ? z.output<Resolved<S>> : never;
 
 /** Validated request parts, typed from the route's schemas. */
 export interface HandlerInput<D extends RouteSpec> {
-  params: D['request'] extends { params: infer P extends Schema } ? z.output<P> : Record<string, never>;
-  query: D['request'] extends { query: infer Q extends Schema } ? z.output<Q> : Record<string, never>;
-  body: D['request'] extends { body: infer B extends Schema } ? z.output<B> : undefined;
+  params: D['request'] extends { params: infer P extends Schema } ? Output<P> : Record<string, never>;
+  query: D['request'] extends { query: infer Q extends Schema } ? Output<Q> : Record<string, never>;
+  body: D['request'] extends { body: infer B extends Schema } ? Output<B> : undefined;
   /** lower-cased header names */
   headers: Readonly<Record<string, string>>;
   /** the version If-Match names */

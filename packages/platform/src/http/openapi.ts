@@ -1,11 +1,12 @@
 import * as z from 'zod/mini';
 import { ENVS } from '../context/types.js';
+import { resolveSchema } from '../schemas/lazy.js';
 import type { RouteDef, Schema } from './define-route.js';
 
 type Json = Record<string, unknown>;
 
 function jsonSchema(schema: Schema, io: 'input' | 'output'): Json {
-  const out = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Json;
+  const out = z.toJSONSchema(resolveSchema(schema), { io, unrepresentable: 'any' }) as Json;
   delete out.$schema;
   return out;
 }

@@ -1,5 +1,6 @@
 import type * as z from 'zod/mini';
 import { CONTEXT_NAME, entryName, type RouteUses, type Schema } from '../http/define-route.js';
+import type { Resolved } from '../schemas/lazy.js';
 
 export interface JobSpec {
   /** stable id, also its queue's and Lambda's name: 'portfolio.purge' */
@@ -41,4 +42,4 @@ export function defineJobs<const T extends Record<string, JobSpec>>(
   return out as { readonly [K in keyof T]: JobDef<T[K]> };
 }
 
-export type PayloadOf<D extends JobSpec> = z.output<D['payload']>;
+export type PayloadOf<D extends JobSpec> = z.output<Resolved<D['payload']>>;

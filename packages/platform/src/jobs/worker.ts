@@ -6,6 +6,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import type { UnitOfWork } from '../data/unit-of-work.js';
 import type { Backend, PortsFactory } from '../http/handler.js';
 import { recordJob } from '../observability/metrics.js';
+import { resolveSchema } from '../schemas/lazy.js';
 import { platform as defaultPlatform, type Platform } from '../platform.js';
 import type { JobDef, JobSpec, PayloadOf } from './define-job.js';
 import { type JobEnvelope, jobEnvelope, runKey } from './envelope.js';
@@ -79,7 +80,7 @@ export function job<D extends JobSpec, P = undefined>(
     if (envelope.projectId && !records.project) {
       throw new PoisonMessage(`project ${envelope.projectId} is not a project of ${envelope.tenantId}`);
     }
-    const parsedPayload = def.payload.safeParse(envelope.payload);
+    const parsedPayload = resolveSchema(def.payload).safeParse(envelope.payload);
     if (!parsedPayload.success) throw new PoisonMessage(`payload of ${record.messageId} does not fit ${def.id}`);
     const data = def.uses.data ? await p.registry.require(envelope.tenantId, envelope.env, 'data') : undefined;
     const now = p.now();

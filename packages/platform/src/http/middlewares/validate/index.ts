@@ -1,6 +1,7 @@
 import type { BasePlatform } from '../../../base-platform.js';
 import type { MiddlewareObj } from '@middy/core';
 import { badRequest, type FieldError } from '../../../errors.js';
+import { resolveSchema } from '../../../schemas/lazy.js';
 import type { Schema } from '../../define-route.js';
 import { type BallastContext, type LambdaEvent, type LambdaResult, stateOf } from '../../pipeline.js';
 import { parseIfMatch } from './if-match.js';
@@ -38,7 +39,7 @@ export function validate(): MiddlewareObj<LambdaEvent, LambdaResult, Error, Ball
           if (!emptyOk && value !== undefined) errors.push({ path: part, message: 'is not accepted on this route' });
           return value ?? {};
         }
-        const result = schema.safeParse(value);
+        const result = resolveSchema(schema).safeParse(value);
         if (!result.success) {
           errors.push(...fieldErrors(part, result.error));
           return undefined;
