@@ -265,6 +265,21 @@ describe('architecture: typed routes, thin functions', () => {
   });
 });
 
+describe('architecture: middlewares', () => {
+  it('each middleware lives in its own folder, with its own unit tests beside it', () => {
+    const dir = join(ROOT, 'packages/platform/src/http/middlewares');
+    const folders = readdirSync(dir).filter((name) => statSync(join(dir, name)).isDirectory());
+    expect(folders.length).toBeGreaterThanOrEqual(8);
+    const missing = folders.filter((name) => {
+      const inside = readdirSync(join(dir, name));
+      return !inside.includes('index.ts') || !inside.some((f) => f.endsWith('.test.ts'));
+    });
+    expect(missing).toEqual([]);
+    const loose = readdirSync(dir).filter((name) => !statSync(join(dir, name)).isDirectory());
+    expect(loose).toEqual([]);
+  });
+});
+
 describe('architecture: style', () => {
   it('no source line is longer than 120 characters', () => {
     const tracked = [...RUNTIME_DIRS, 'stacks', 'test', 'bench']
