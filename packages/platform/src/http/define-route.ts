@@ -20,8 +20,8 @@ export interface RouteUses {
   control: 'read' | 'write';
   /** tenant data tables (pooled + silo) */
   data?: 'read' | 'write';
-  /** secrets it resolves */
-  secrets?: ReadonlyArray<'bootstrap' | 'tenant'>;
+  /** secrets it resolves (`cursor`: the key that signs its pagination cursors) */
+  secrets?: ReadonlyArray<'bootstrap' | 'tenant' | 'cursor'>;
 }
 
 /** A request, response or payload schema: built at once, or on first use (`lazy`). */
@@ -56,6 +56,11 @@ export interface RouteSpec {
   writeLimitFactor?: number;
   /** If-Match: parsed by the pipeline; `required` answers 428 without it */
   ifMatch?: 'required' | 'optional';
+  /**
+   * A dangerous action: the caller must have logged in recently (token `auth_time` within 5
+   * minutes), else 401 with the RFC 9470 step-up challenge. API keys cannot do it.
+   */
+  freshLogin?: boolean;
   uses: RouteUses;
   request: { params?: Schema; query?: Schema; body?: Schema };
   /** every success response, by status */
