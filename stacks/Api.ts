@@ -9,6 +9,12 @@ import {
   type ApiRouteProps,
   type StackContext,
 } from 'sst/constructs';
+import {
+  CORS_ALLOW_HEADERS,
+  CORS_ALLOW_METHODS,
+  CORS_EXPOSE_HEADERS,
+  CORS_MAX_AGE_SECONDS,
+} from '../packages/platform/src/http/cors.js';
 import { entryName, type RouteDef } from '../packages/platform/src/http/define-route.js';
 import { sstHandler } from './bundling.js';
 import { OUTPUTS, stageNames, stageSettings } from './config.js';
@@ -64,27 +70,6 @@ const ACCESS_LOG_FORMAT = JSON.stringify({
   userAgent: '$context.identity.userAgent',
 });
 
-const CORS_HEADERS = [
-  'Authorization',
-  'Content-Type',
-  'X-API-Key',
-  'X-Tenant-Id',
-  'X-Env',
-  'X-Project-Id',
-  'X-Request-Id',
-  'Idempotency-Key',
-  'If-Match',
-];
-const CORS_EXPOSE = [
-  'ETag',
-  'X-Request-Id',
-  'Idempotent-Replayed',
-  'Retry-After',
-  'RateLimit-Limit',
-  'RateLimit-Remaining',
-  'RateLimit-Reset',
-];
-
 /** What a route's function is built from, in whichever stack it lives. */
 export interface RouteFunctionContext {
   stage: string;
@@ -117,6 +102,8 @@ export function routeProps(
       environment: ctx.environment,
       permissions: routeStatements(route, ctx.targets),
       logGroup: functionLogGroup(scope, ctx.stage, route.id),
+      // files the route reads at run time, shipped beside its bundle (the docs page's script)
+      ...(route.files?.length ? { copyFiles: route.files.map((f) => ({ from: f.from, to: f.to })) } : {}),
     },
   };
 }
@@ -183,13 +170,14 @@ export function apiStack(plan: StackPlan) {
       // Fail closed: a route added without thought gets the authorizer (in every route stack too:
       // addRoutes applies these defaults).
       defaults: { authorizer: AUTHORIZER_KEY, throttle: settings.throttle },
+      // Allowed origins are data (stacks/cors-origins.json); the header lists are the API's own.
       cors: settings.corsOrigins.length
         ? {
             allowOrigins: settings.corsOrigins,
-            allowHeaders: CORS_HEADERS,
-            exposeHeaders: CORS_EXPOSE,
-            allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-            maxAge: '1 hour',
+            allowHeaders: [...CORS_ALLOW_HEADERS],
+            exposeHeaders: [...CORS_EXPOSE_HEADERS],
+            allowMethods: [...CORS_ALLOW_METHODS],
+            maxAge: `${CORS_MAX_AGE_SECONDS} seconds`,
           }
         : false,
       accessLog: { format: ACCESS_LOG_FORMAT, retention: settings.logRetention },

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseCorsOrigins } from '../packages/platform/src/http/cors.js';
 
 /**
  * Stage-level settings for the cloud stacks. Pure data and functions: the stacks, the synth script,
@@ -53,6 +54,8 @@ export function stageNames(stage: string) {
     siloTablePrefix: `ballast-${stage}-silo-`,
     siloTable: (tenantId: string) => `ballast-${stage}-silo-${tenantId}`,
     bootstrapSecret: `ballast/${stage}/bootstrap-key`,
+    /** the key that signs list cursors (HMAC), read by the list routes only */
+    cursorSecret: `ballast/${stage}/cursor-key`,
     tenantSecretPrefix: `ballast/${stage}/tenants/`,
     userPool: `ballast-${stage}-users`,
     /**
@@ -133,7 +136,7 @@ export interface StageSettings {
   api5xxPercent: number;
   /** …but only once there were at least this many requests in the window */
   api5xxMinRequests: number;
-  /** browser origins allowed by CORS; empty disables CORS (machine clients and same-origin only) */
+  /** browser origins allowed by CORS, from stacks/cors-origins.json; empty disables CORS */
   corsOrigins: string[];
 }
 
@@ -147,8 +150,22 @@ export function stageSettings(stage: string): StageSettings {
     timeout: 10,
     api5xxPercent: 1,
     api5xxMinRequests: 20,
-    corsOrigins: [],
+    corsOrigins: corsOrigins(stage),
   };
+}
+
+/** Where each stage's allowed browser origins are listed (resolved from the repo root, like silo-tenants.json). */
+export const CORS_ORIGINS_FILE = () => path.resolve('stacks', 'cors-origins.json');
+
+/**
+ * The browser origins a stage allows, from stacks/cors-origins.json: `{ "stages": { "prod":
+ * ["https://app.example.com"] } }`. A stage not listed allows none. The `local` entry is the local
+ * runtime's, which may use any-port patterns (`http://localhost:*`); a cloud stage lists exact origins.
+ */
+export function corsOrigins(stage: string, file: string | URL = CORS_ORIGINS_FILE()): string[] {
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as { stages?: Record<string, unknown> };
+  const list = parsed.stages && Object.hasOwn(parsed.stages, stage) ? parsed.stages[stage] : [];
+  return parseCorsOrigins(list, `cors-origins.json: stages.${stage}`, { anyPort: stage === 'local' });
 }
 
 /**

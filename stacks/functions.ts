@@ -56,13 +56,14 @@ export function functionDefaults(stage: string): FunctionProps {
   };
 }
 
-type DataOutputs = Pick<ReturnType<typeof Data>, 'controlTable' | 'pooledTable' | 'bootstrapSecret'>;
+type DataOutputs = Pick<ReturnType<typeof Data>, 'controlTable' | 'pooledTable' | 'bootstrapSecret' | 'cursorSecret'>;
 
 /** The bootstrap settings packages/platform/src/config/bootstrap.ts reads, and nothing else. */
 export function bootstrapEnvironment(stage: string, data: DataOutputs): Record<string, string> {
   return {
     BALLAST_CONTROL_TABLE: data.controlTable.tableName,
     BALLAST_BOOTSTRAP_SECRET: data.bootstrapSecret.secretArn,
+    BALLAST_CURSOR_SECRET: data.cursorSecret.secretArn,
     BALLAST_ENV: stageEnv(stage),
     BALLAST_SECRETS_BACKEND: 'aws',
     BALLAST_STAGE: stage,
@@ -82,6 +83,7 @@ export function permissionTargets(stack: Stack, data: DataOutputs): PermissionTa
       resourceName: `${names.siloTablePrefix}*`,
     }),
     bootstrapSecretArn: data.bootstrapSecret.secretArn,
+    cursorSecretArn: data.cursorSecret.secretArn,
     // Secrets Manager appends a random 6-character suffix to every secret ARN, hence the `*`.
     tenantSecretArnPattern: stack.formatArn({
       service: 'secretsmanager',

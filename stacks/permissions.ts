@@ -39,6 +39,8 @@ export interface PermissionTargets {
   /** `arn:…:table/ballast-<stage>-silo-*` */
   siloTableArnPattern: string;
   bootstrapSecretArn: string;
+  /** the key that signs list cursors */
+  cursorSecretArn: string;
   /** `arn:…:secret:ballast/<stage>/tenants/*` */
   tenantSecretArnPattern: string;
 }
@@ -71,6 +73,7 @@ export function routeStatements(route: RoutePermissionInput, t: PermissionTarget
   const secrets = new Set(route.uses.secrets ?? []);
   if (secrets.has('bootstrap')) allow('BootstrapSecretRead', SECRET_READ, [t.bootstrapSecretArn]);
   if (secrets.has('tenant')) allow('TenantSecretsRead', SECRET_READ, [t.tenantSecretArnPattern]);
+  if (secrets.has('cursor')) allow('CursorSecretRead', SECRET_READ, [t.cursorSecretArn]);
   return out;
 }
 

@@ -30,6 +30,7 @@ const targets: PermissionTargets = {
   siloTableArnPattern: 'arn:aws:dynamodb:r:1:table/ballast-s-silo-*',
   bootstrapSecretArn: 'arn:aws:secretsmanager:r:1:secret:ballast/s/bootstrap-key-AbCdEf',
   tenantSecretArnPattern: 'arn:aws:secretsmanager:r:1:secret:ballast/s/tenants/*',
+  cursorSecretArn: 'arn:aws:secretsmanager:r:1:secret:ballast/s/cursor-key-AbCdEf',
 };
 const json = (x: { toStatementJson(): unknown }) =>
   x.toStatementJson() as { Action: string | string[]; Resource: string | string[]; Sid: string };

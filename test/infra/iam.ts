@@ -8,7 +8,7 @@ export type Grants = Map<string, Set<string>>;
 
 /**
  * Maps an IAM resource expression to what it names, so policies can be compared with `uses`:
- * `control`, `pooled`, `silo` (+ `/index`), `bootstrapSecret`, `tenantSecrets`,
+ * `control`, `pooled`, `silo` (+ `/index`), `bootstrapSecret`, `cursorSecret`, `tenantSecrets`,
  * `jobsIdempotency`, `queue:<job id>`, `dlq:<job id>`.
  */
 export function label(s: Pick<TestSynth, 'json' | 'stage'>, stack: string, resource: unknown, jobs: readonly JobDef[]) {
@@ -21,6 +21,7 @@ export function label(s: Pick<TestSynth, 'json' | 'stage'>, stack: string, resou
   if (j.includes(`:table/${names.siloTablePrefix}*`) && j.includes('AWS::AccountId') && j.includes(':dynamodb:'))
     return `silo${index}`;
   if (j.includes('BootstrapSecret')) return 'bootstrapSecret';
+  if (j.includes('CursorSecret')) return 'cursorSecret';
   if (j.includes(`:secret:${names.tenantSecretPrefix}*`) && j.includes('AWS::AccountId')) return 'tenantSecrets';
   const target = getAttOf(resource) ?? refOf(resource);
   const local = target ? s.json[stack].Resources[target] : undefined;
@@ -85,6 +86,7 @@ export function expectedGrants(route: Pick<RouteDef, 'uses' | 'idempotent'>): Gr
   const secrets = route.uses.secrets ?? [];
   if (secrets.includes('bootstrap')) addGrants(g, ['secretsmanager:GetSecretValue'], ['bootstrapSecret']);
   if (secrets.includes('tenant')) addGrants(g, ['secretsmanager:GetSecretValue'], ['tenantSecrets']);
+  if (secrets.includes('cursor')) addGrants(g, ['secretsmanager:GetSecretValue'], ['cursorSecret']);
   return g;
 }
 

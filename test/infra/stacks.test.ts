@@ -203,6 +203,7 @@ describe('functions from the route and job tables', () => {
     const base = [
       'BALLAST_BOOTSTRAP_SECRET',
       'BALLAST_CONTROL_TABLE',
+      'BALLAST_CURSOR_SECRET',
       'BALLAST_ENV',
       'BALLAST_LOG_LEVEL',
       'BALLAST_SECRETS_BACKEND',
@@ -224,6 +225,7 @@ describe('functions from the route and job tables', () => {
       expect(vars.BALLAST_SECRETS_BACKEND).toBe('aws');
       expect(JSON.stringify(vars.BALLAST_CONTROL_TABLE)).toContain('ControlTable');
       expect(JSON.stringify(vars.BALLAST_BOOTSTRAP_SECRET)).toContain('BootstrapSecret');
+      expect(JSON.stringify(vars.BALLAST_CURSOR_SECRET)).toContain('CursorSecret');
       expect(JSON.stringify(vars)).not.toMatch(/UserPool|cognito/i);
     }
     const workerVars = (id: string) =>
@@ -438,13 +440,20 @@ describe('data stack', () => {
     }
   });
 
-  it('generates the bootstrap key in Secrets Manager under ballast/<stage>/bootstrap-key', () => {
-    const secrets = resourcesOf(s.json.Data, 'AWS::SecretsManager::Secret');
-    expect(secrets).toHaveLength(1);
-    const [, secret] = secrets[0];
-    expect(secret.Properties?.Name).toBe(names.bootstrapSecret);
-    expect(secret.Properties?.GenerateSecretString).toMatchObject({ PasswordLength: 48, ExcludePunctuation: true });
-    expect(secret.Properties?.SecretString).toBeUndefined();
+  it('generates the bootstrap key and the cursor-signing key in Secrets Manager, never in the template', () => {
+    const secrets = new Map(
+      resourcesOf(s.json.Data, 'AWS::SecretsManager::Secret').map(([, r]) => [r.Properties?.Name, r]),
+    );
+    expect([...secrets.keys()].sort()).toEqual([names.bootstrapSecret, names.cursorSecret].sort());
+    expect(secrets.get(names.bootstrapSecret)?.Properties?.GenerateSecretString).toMatchObject({
+      PasswordLength: 48,
+      ExcludePunctuation: true,
+    });
+    expect(secrets.get(names.cursorSecret)?.Properties?.GenerateSecretString).toMatchObject({
+      PasswordLength: 64,
+      ExcludePunctuation: true,
+    });
+    for (const secret of secrets.values()) expect(secret.Properties?.SecretString).toBeUndefined();
   });
 
   it('exports what the seed script and operators need', () => {

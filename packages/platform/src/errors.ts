@@ -28,22 +28,37 @@ export class AppError extends Error {
   }
 }
 
+/** HTTP reason phrases (RFC 9110): every problem's `title` is its status's, never its code. */
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  408: 'Request Timeout',
   409: 'Conflict',
+  410: 'Gone',
+  411: 'Length Required',
   412: 'Precondition Failed',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   428: 'Precondition Required',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
+  501: 'Not Implemented',
+  502: 'Bad Gateway',
   503: 'Service Unavailable',
+  504: 'Gateway Timeout',
 };
+
+/** The reason phrase of `status` (the title of its problems); the local runtime's own answers use it too. */
+export function reasonPhrase(status: number): string {
+  return TITLES[status] ?? (status >= 500 ? 'Server Error' : 'Client Error');
+}
 
 export interface Problem {
   type: string;
@@ -60,7 +75,7 @@ export interface Problem {
 export function toProblem(err: AppError, requestId: string): Problem {
   return {
     type: `https://ballast.dev/problems/${err.code.toLowerCase().replace(/_/g, '-')}`,
-    title: TITLES[err.status] ?? 'Error',
+    title: reasonPhrase(err.status),
     status: err.status,
     detail: err.message,
     code: err.code,

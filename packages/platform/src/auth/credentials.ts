@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { resolveEnv } from '../context/env.js';
+import { tenantHint } from '../context/headers.js';
 import { SYSTEM_TENANT } from '../context/types.js';
 import { unauthorized, unavailable } from '../errors.js';
 import type { Authentication } from '../http/pipeline.js';
@@ -15,20 +16,29 @@ export function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(ha, hb);
 }
 
-/** Identity configs that may have issued a token: the platform's (t_system) and the tenant's own. */
-async function identityConfigs(p: Platform, env: string, tenantHint: string | undefined): Promise<IdentityConfig[]> {
-  const tenants = [SYSTEM_TENANT, ...(tenantHint && tenantHint !== SYSTEM_TENANT ? [tenantHint] : [])];
+/**
+ * Identity configs that may have issued a token: the platform's (t_system) and the tenant's own.
+ * `hint` is unverified (a header or a claim of a token not yet checked): only an id of the right
+ * shape is looked up, so no value a caller makes up reaches the registry or grows its cache.
+ */
+async function identityConfigs(p: Platform, env: string, hint: string | undefined): Promise<IdentityConfig[]> {
+  const tenants = [SYSTEM_TENANT, ...(hint && hint !== SYSTEM_TENANT ? [hint] : [])];
   const entries = await Promise.all(tenants.map((t) => p.registry.find(t, env, 'identity')));
   const configs = entries.filter((e) => e !== null).map((e) => e.config);
-  if (!configs.length) throw unavailable('ROUTING_NOT_CONFIGURED', `No 'identity' routing entry for env ${env}`);
+  if (!configs.length) {
+    throw unavailable(
+      'ROUTING_NOT_CONFIGURED',
+      `No 'identity' routing entry for env ${env}: env ${env} has no routing entries here, ` +
+        'so no token can be verified in it',
+    );
+  }
   return configs;
 }
 
 function unverifiedTenantClaim(token: string): string | undefined {
   try {
     const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as unknown;
-    const claim = (payload as Record<string, unknown> | null)?.['custom:tenant_id'];
-    return typeof claim === 'string' ? claim : undefined;
+    return tenantHint((payload as Record<string, unknown> | null)?.['custom:tenant_id']);
   } catch {
     return undefined; // unreadable payloads are refused by the verifier
   }
@@ -46,6 +56,7 @@ export async function authenticateHeaders(
   nowMs: number,
   opts: { deferRevocation?: boolean } = {},
 ): Promise<Authentication> {
+  // X-Env is checked before anything is looked up (400); a tenant hint of the wrong shape is ignored
   const env = resolveEnv(headers['x-env'], p.config.defaultEnv);
   const authorization = headers.authorization;
   const apiKey = headers['x-api-key'];
@@ -53,10 +64,15 @@ export async function authenticateHeaders(
     const bearer = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
     if (!bearer) throw unauthorized('INVALID_TOKEN', 'Authorization must be "Bearer <token>"');
     const token = bearer[1];
-    const configs = await identityConfigs(p, env, headers['x-tenant-id'] || unverifiedTenantClaim(token));
-    p.verifier ??= new TokenVerifier();
-    const verified = await p.verifier.verify(token, configs);
+    const configs = await identityConfigs(p, env, tenantHint(headers['x-tenant-id']) ?? unverifiedTenantClaim(token));
+    p.verifier ??= new TokenVerifier(p.now);
+    const verified = await p.verifier.verify(token, configs, nowMs);
     if (!verified.jti) throw unauthorized('INVALID_TOKEN', 'Token has no jti');
+    // A trusted issuer (a tenant's own, say) may still sign a claim that is no tenant id: refused,
+    // so it never reaches a lookup.
+    if (verified.tenantId !== undefined && tenantHint(verified.tenantId) !== verified.tenantId) {
+      throw unauthorized('INVALID_TOKEN', 'Token carries a custom:tenant_id that is not a tenant id');
+    }
     const revoked = p.tenancy.isRevoked(verified.jti);
     const principal = {
       kind: 'user' as const,

@@ -11,6 +11,11 @@ export interface BootstrapConfig {
   dynamoEndpoint?: string;
   /** Reference to the secret holding the system bootstrap key. */
   bootstrapSecretRef: string;
+  /**
+   * Reference to the secret whose value keys the HMAC of pagination cursors. Only list routes
+   * (`uses.secrets: ['cursor']`) resolve it; without it they answer 503 CURSOR_KEY_NOT_CONFIGURED.
+   */
+  cursorSecretRef?: string;
   /** Deployment's default env when a request sends no X-Env. */
   defaultEnv: 'dev' | 'staging' | 'prod';
   /** Secret store: 'aws' (Secrets Manager) or 'local' (files under a directory). */
@@ -78,6 +83,7 @@ export function parseBootstrapConfig(env: Record<string, string | undefined>): B
     region,
     dynamoEndpoint: env.BALLAST_DYNAMODB_ENDPOINT?.trim() || undefined,
     bootstrapSecretRef,
+    cursorSecretRef: env.BALLAST_CURSOR_SECRET?.trim() || undefined,
     defaultEnv,
     secretsBackend,
     localSecretsDir,

@@ -25,6 +25,14 @@ export interface Principal {
   authTime?: number;
 }
 
+/**
+ * What counters and idempotency records are keyed by: the principal's kind and id together, so a
+ * user whose `sub` happens to read `apikey:k_…` never shares a record with that API key.
+ */
+export function principalKey(principal: Pick<Principal, 'kind' | 'id'>): string {
+  return `${principal.kind}:${principal.id}`;
+}
+
 export interface RequestContext {
   requestId: string;
   tenantId: string;

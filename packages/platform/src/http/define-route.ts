@@ -35,6 +35,13 @@ export interface ResponseSpec {
   /** absent: the response has no body (204) */
   body?: Schema;
   headers?: readonly ResponseHeader[];
+  /** absent: `application/json`; another type (`text/html`) sends a string body as it is */
+  contentType?: string;
+  /**
+   * Top-level body fields that hold a secret shown this once (a new API key's `secret`): never
+   * persisted, so an idempotent replay cannot hand them out again (it answers 409 SECRET_SHOWN_ONCE).
+   */
+  secretFields?: readonly string[];
 }
 
 export interface RouteSpec {
@@ -62,6 +69,8 @@ export interface RouteSpec {
    */
   freshLogin?: boolean;
   uses: RouteUses;
+  /** files its Lambda ships beside its bundle, read at run time (not bundled): `from` the repo root */
+  files?: ReadonlyArray<{ from: string; to: string }>;
   request: { params?: Schema; query?: Schema; body?: Schema };
   /** every success response, by status */
   responses: { readonly [status: number]: ResponseSpec };

@@ -24,6 +24,21 @@ export function json(status: number, body: unknown, headers: Record<string, stri
   };
 }
 
+/**
+ * A handler's reply as Lambda returns it: JSON, unless the route declares another content type for
+ * that status (`contentType: 'text/html'`), whose string body is sent as it is.
+ */
+export function replyResult(
+  def: RouteDef,
+  reply: { status: number; body?: unknown; headers?: Record<string, string> },
+): LambdaResult {
+  const type = def.responses[reply.status]?.contentType;
+  if (type && typeof reply.body === 'string') {
+    return { statusCode: reply.status, headers: { 'Content-Type': type, ...reply.headers }, body: reply.body };
+  }
+  return json(reply.status, reply.body, reply.headers);
+}
+
 /** Starts one invocation: fresh log keys (no tenant survives a warm start), the Lambda context, the state. */
 export function invocation<Pl extends BasePlatform>(
   def: RouteDef,

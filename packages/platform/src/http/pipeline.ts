@@ -57,6 +57,8 @@ export interface PipelineState<Pl extends BasePlatform = Platform> {
 export interface IdempotencyClaim {
   tenantId: string;
   env: string;
+  /** a user and an API key are different principals even when a user's id reads `apikey:…` */
+  principalKind: Principal['kind'];
   principalId: string;
   routeId: string;
   key: string;

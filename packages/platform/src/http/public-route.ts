@@ -3,7 +3,7 @@ import type { Context } from 'aws-lambda';
 import { type BasePlatform, basePlatform } from '../base-platform.js';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { HandlerInput, ReplyOf, RouteDef, RouteSpec } from './define-route.js';
-import { invocation, json, type LambdaHandler } from './invoke.js';
+import { invocation, replyResult, type LambdaHandler } from './invoke.js';
 import { normalize } from './middlewares/normalize/index.js';
 import { responder } from './middlewares/responder/index.js';
 import { validate } from './middlewares/validate/index.js';
@@ -55,7 +55,7 @@ export function publicRoute<D extends PublicSpec, P = undefined>(
       ports: (options.ports ? options.ports(backend) : undefined) as P,
       logger: state.platform.logger,
     });
-    return json(reply.status, reply.body, reply.headers as Record<string, string> | undefined);
+    return replyResult(def as RouteDef, { ...reply, headers: reply.headers as Record<string, string> | undefined });
   };
   const handler = middy<LambdaEvent, LambdaResult, Error, BallastContext<BasePlatform>>()
     .use(responder())

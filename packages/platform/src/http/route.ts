@@ -9,6 +9,7 @@ import { invocation, json, type LambdaHandler } from './invoke.js';
 import { authenticate } from './middlewares/authenticate/index.js';
 import { tenantBackend } from './middlewares/backend/index.js';
 import { resolveContext } from './middlewares/context/index.js';
+import { signedCursors } from './middlewares/cursors/index.js';
 import { idempotency } from './middlewares/idempotency/index.js';
 import { tierAndRateLimit } from './middlewares/limits/index.js';
 import { normalize } from './middlewares/normalize/index.js';
@@ -43,7 +44,8 @@ export interface RouteOptions<P> {
  * Wraps a route's function in the Middy stack, in DESIGN.md's order: responder (request id,
  * logger with the Lambda context, metrics, error mapping, security headers — outermost), header
  * normalising and JSON body, authentication, request context and membership, tier and rate limit,
- * zod validation, tenant backend resolution, idempotency, then the handler.
+ * zod validation (and signed cursors opened; `nextCursor` sealed on the way out), tenant backend
+ * resolution, idempotency, then the handler.
  */
 export function buildHandler<D extends RouteSpec, P>(
   def: RouteDef<D>,
@@ -81,6 +83,7 @@ export function buildHandler<D extends RouteSpec, P>(
     .use(resolveContext())
     .use(tierAndRateLimit())
     .use(validate())
+    .use(signedCursors())
     .use(tenantBackend())
     .use(idempotency())
     .handler(core);

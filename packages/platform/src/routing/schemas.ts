@@ -1,10 +1,12 @@
 import * as z from 'zod/mini';
 import { boundedString, env, tenantId } from '../schemas/common.js';
+import { boundedMap } from '../schemas/free-form.js';
 
 export const ROUTING_KINDS = ['data', 'secrets', 'identity', 'broker', 'market-data'] as const;
 export const routingKind = z.enum(ROUTING_KINDS);
 
-const options = z.optional(z.record(z.string(), z.unknown()));
+/** adapter options: a bounded free-form map (never a 500 from the marshaller) */
+const options = z.optional(boundedMap(z.unknown()));
 
 /**
  * A routing entry's config. One schema for every kind, discriminated by `kind`, so `broker` and
@@ -19,7 +21,7 @@ export const routingConfig = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('secrets'),
     prefix: boundedString(1, 200),
-    refs: z._default(z.record(z.string(), z.string().check(z.maxLength(512))), {}),
+    refs: z._default(boundedMap(z.string().check(z.maxLength(512)), { maxDepth: 1, maxString: 512 }), {}),
   }),
   z.strictObject({
     kind: z.literal('identity'),
@@ -27,7 +29,13 @@ export const routingConfig = z.discriminatedUnion('kind', [
     clientIds: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
     jwksUri: z.optional(z.url()),
     /** inline JWKS (local issuer); the cloud uses jwksUri */
-    jwks: z.optional(z.object({ keys: z.array(z.record(z.string(), z.unknown())).check(z.minLength(1)) })),
+    jwks: z.optional(
+      z.object({
+        keys: z
+          .array(boundedMap(z.unknown(), { maxDepth: 2, maxString: 8192, maxChars: 65_536 }))
+          .check(z.minLength(1), z.maxLength(20)),
+      }),
+    ),
     userPoolId: z.optional(z.string()),
   }),
   z.strictObject({

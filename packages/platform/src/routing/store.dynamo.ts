@@ -1,3 +1,4 @@
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { deleteExisting, versionedPut } from '../data/items.js';
 import { dynamoUnitOfWork, type UnitOfWork } from '../data/unit-of-work.js';
@@ -45,6 +46,16 @@ export class DynamoRoutingStore implements RoutingStore {
       () => preconditionFailed('Routing entry changed concurrently'),
     );
     return stored;
+  }
+
+  async tableExists(tableName: string): Promise<boolean> {
+    try {
+      await this.db.send(new DescribeTableCommand({ TableName: tableName }));
+      return true;
+    } catch (e) {
+      if ((e as { name?: string }).name === 'ResourceNotFoundException') return false;
+      throw e;
+    }
   }
 
   delete(uow: UnitOfWork, tenantId: string, env: string, kind: RoutingKind): void {

@@ -10,9 +10,11 @@ import { DynamoRoutingStore } from './store.dynamo.js';
 const AT = new Date(T0).toISOString();
 let store: RoutingStore;
 let platform: Platform;
+let tableName: string;
 
 beforeAll(async () => {
   const { table, db } = await createTestTable('routing');
+  tableName = table;
   store = new DynamoRoutingStore(db, table);
   platform = createPlatform(testConfig(table), { db, logger: silentLogger(), now: () => T0 });
 });
@@ -29,6 +31,11 @@ const entry = (tenantId: string, config: RoutingConfig, env = 'dev') => ({
 });
 
 describe('routing store (DynamoDB)', () => {
+  it('tells whether a data table exists (DescribeTable), so an entry naming none can be refused', async () => {
+    expect(await store.tableExists(tableName)).toBe(true);
+    expect(await store.tableExists(`${tableName}-missing`)).toBe(false);
+  });
+
   it('an absent entry is undefined', async () => {
     expect(await store.get('t_none', 'dev', 'data')).toBeUndefined();
   });

@@ -30,4 +30,9 @@ export interface RoutingStore {
     expectedVersion: number | undefined,
   ): StoredRoutingEntry;
   delete(uow: UnitOfWork, tenantId: string, env: string, kind: RoutingKind): void;
+  /**
+   * Whether a data table of this name exists (DescribeTable): a routing entry naming one that
+   * does not is refused on write. The routes that write entries need `dynamodb:DescribeTable`.
+   */
+  tableExists(tableName: string): Promise<boolean>;
 }

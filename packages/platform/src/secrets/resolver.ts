@@ -1,5 +1,6 @@
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { BoundedCache, CACHE_LIMITS } from '../config/caches.js';
 import { unavailable } from '../errors.js';
 
 /** One resolver for every secret: Secrets Manager in the cloud, a local file store locally. */
@@ -25,18 +26,23 @@ export function linkedSecretFetcher(): SecretFetcher | undefined {
   return linked;
 }
 
-/** Secrets Manager with an in-process cache (default 5 minutes) so hot paths do not call AWS. */
+/**
+ * Secrets Manager with an in-process cache (default 5 minutes, a bounded number of secrets) so hot
+ * paths do not call AWS.
+ */
 export class AwsSecretResolver implements SecretResolver {
-  private cache = new Map<string, { at: number; value: string }>();
+  private readonly cache: BoundedCache<string, string>;
   constructor(
     private readonly fetcher: () => SecretFetcher | undefined,
-    private readonly now: () => number,
-    private readonly ttlMs = 300_000,
-  ) {}
+    now: () => number,
+    ttlMs: number = CACHE_LIMITS.secrets.ttlMs,
+  ) {
+    this.cache = new BoundedCache({ max: CACHE_LIMITS.secrets.max, ttlMs }, now);
+  }
 
   async resolve(ref: string): Promise<string> {
     const hit = this.cache.get(ref);
-    if (hit && this.now() - hit.at < this.ttlMs) return hit.value;
+    if (hit !== undefined) return hit;
     const fetch = this.fetcher();
     if (!fetch) throw unavailable('SECRETS_NOT_LINKED', 'This function was not built with access to secrets');
     let value: string | undefined;
@@ -47,7 +53,7 @@ export class AwsSecretResolver implements SecretResolver {
       throw unavailable('SECRET_UNAVAILABLE', `Secret could not be resolved (${name})`);
     }
     if (value === undefined) throw unavailable('SECRET_UNAVAILABLE', 'Secret has no string value');
-    this.cache.set(ref, { at: this.now(), value });
+    this.cache.set(ref, value);
     return value;
   }
 }

@@ -27,6 +27,7 @@ const tenant = (tenantId: string, version = 1): TenantRecord => ({
   tenantId,
   name: `Tenant ${tenantId}`,
   mode: 'saas',
+  tierCeiling: 'sovereign',
   createdAt: AT,
   updatedAt: AT,
   version,
@@ -37,6 +38,7 @@ const project = (tenantId: string, projectId: string): ProjectRecord => ({
   name: projectId,
   surface: 'web',
   createdAt: AT,
+  version: 1,
 });
 const apiKey = (tenantId: string, createdAt: string): ApiKeyRecord => {
   const { keyId, hash } = newApiKey();
@@ -169,13 +171,17 @@ describe('members', () => {
     updatedAt: AT,
   });
 
-  it('createMember is create-only (409 MEMBER_EXISTS); putMember replaces', async () => {
+  it('createMember is create-only (409 MEMBER_EXISTS), at version 1; putMember replaces, counting up', async () => {
     await commit((u) => store.createMember(u, member('u_ann')));
     const e = await refusal((u) => store.createMember(u, member('u_ann', 'operator')));
     expect(e).toMatchObject({ status: 409, code: 'MEMBER_EXISTS' });
-    expect((await store.getMember('t_members', 'u_ann'))?.tier).toBe('observer');
+    expect(await store.getMember('t_members', 'u_ann')).toEqual({ ...member('u_ann'), version: 1, keysCreated: 0 });
     await commit((u) => store.putMember(u, member('u_ann', 'operator')));
-    expect(await store.getMember('t_members', 'u_ann')).toEqual(member('u_ann', 'operator'));
+    expect(await store.getMember('t_members', 'u_ann')).toEqual({
+      ...member('u_ann', 'operator'),
+      version: 2,
+      keysCreated: 0,
+    });
   });
 
   it('lists members only, in pages', async () => {
@@ -184,15 +190,68 @@ describe('members', () => {
     expect(pages.flat().map((m) => m.userId)).toEqual(['u_ann', 'u_bea', 'u_cid', 'u_dan']);
   });
 
-  it('a delete notices a concurrent delete (404 MEMBER_NOT_FOUND)', async () => {
+  it('a delete notices a concurrent delete (412: the membership read is gone)', async () => {
     await commit((u) => store.createMember(u, member('u_eve')));
+    const read = await store.getMember('t_members', 'u_eve');
+    if (!read) throw new Error('seeded member missing');
     const first = uow();
     const second = uow();
-    store.deleteMember(first, 't_members', 'u_eve');
-    store.deleteMember(second, 't_members', 'u_eve');
+    store.deleteMember(first, read);
+    store.deleteMember(second, read);
     await first.commit();
-    await expect(second.commit()).rejects.toMatchObject({ status: 404, code: 'MEMBER_NOT_FOUND' });
+    await expect(second.commit()).rejects.toMatchObject({ status: 412, code: 'VERSION_MISMATCH' });
     expect(await store.getMember('t_members', 'u_eve')).toBeUndefined();
+  });
+
+  it('update and delete hold while neither the version nor the count of created keys moved', async () => {
+    await commit((u) => store.createMember(u, member('u_fay')));
+    const read = await store.getMember('t_members', 'u_fay');
+    if (!read) throw new Error('seeded member missing');
+    // a key created by the member meanwhile: the change read before it is refused
+    await commit((u) => store.countKeyCreated(u, 't_members', 'u_fay'));
+    const moved = await store.getMember('t_members', 'u_fay');
+    expect(moved).toMatchObject({ version: 1, keysCreated: 1 });
+    const raised = { ...read, tier: 'operator' as const, version: 2 };
+    expect(await refusal((u) => store.updateMember(u, raised, read))).toMatchObject({ status: 412 });
+    expect(await refusal((u) => store.deleteMember(u, read))).toMatchObject({ status: 412 });
+    if (!moved) throw new Error('member missing');
+    await commit((u) => store.updateMember(u, { ...moved, tier: 'operator', version: 2 }, moved));
+    const updated = await store.getMember('t_members', 'u_fay');
+    expect(updated).toMatchObject({ tier: 'operator', version: 2, keysCreated: 1 });
+    // a stale version (another admin's change in between) is refused the same way
+    expect(await refusal((u) => store.updateMember(u, { ...moved, version: 2 }, moved))).toMatchObject({ status: 412 });
+    if (!updated) throw new Error('member missing');
+    await commit((u) => store.deleteMember(u, updated));
+    expect(await store.getMember('t_members', 'u_fay')).toBeUndefined();
+    // counting a key for someone who is no member (any more) fails the creation
+    expect(await refusal((u) => store.countKeyCreated(u, 't_members', 'u_fay'))).toMatchObject({
+      status: 403,
+      code: 'NOT_A_MEMBER',
+    });
+  });
+
+  it('another admin is found (never the one asked about); requireAdmin fails once that admin is not one', async () => {
+    const admin = (userId: string) => ({ ...member(userId), tenantId: 't_admins', roles: ['admin' as const] });
+    await commit((u) => {
+      store.createMember(u, admin('u_a1'));
+      for (let i = 0; i < 30; i++) store.createMember(u, { ...member(`u_b${i}`), tenantId: 't_admins' });
+    });
+    expect(await store.findOtherAdmin('t_admins', 'u_a1')).toBeUndefined();
+    expect(await store.findOtherAdmin('t_admins', 'u_b1')).toBe('u_a1');
+    await commit((u) => store.createMember(u, admin('u_z9')));
+    expect(await store.findOtherAdmin('t_admins', 'u_a1')).toBe('u_z9');
+    // two admins demoting each other at once: the one whose check comes second fails with LAST_ADMIN
+    const [a1, z9] = [await store.getMember('t_admins', 'u_a1'), await store.getMember('t_admins', 'u_z9')];
+    if (!a1 || !z9) throw new Error('admins missing');
+    const first = uow();
+    const second = uow();
+    store.updateMember(first, { ...z9, roles: ['viewer'], version: 2 }, z9);
+    store.requireAdmin(first, 't_admins', 'u_a1');
+    store.updateMember(second, { ...a1, roles: ['viewer'], version: 2 }, a1);
+    store.requireAdmin(second, 't_admins', 'u_z9');
+    await first.commit();
+    await expect(second.commit()).rejects.toMatchObject({ status: 409, code: 'LAST_ADMIN' });
+    expect((await store.getMember('t_admins', 'u_a1'))?.roles).toEqual(['admin']);
   });
 
   it('contextRecords reads tenant, membership and project in one call; absent ones are undefined', async () => {
@@ -213,6 +272,21 @@ describe('members', () => {
     expect((await store.contextRecords('t_ctx', undefined, 'p_00')).project).toBeUndefined();
     expect(await store.contextRecords('t_none', undefined, undefined)).toEqual({ tenant: undefined });
   });
+
+  it('contextRecords caps a membership’s tier at the tenant’s ceiling, one granted before it too', async () => {
+    await commit((u) => {
+      store.createTenant(u, { ...tenant('t_capped'), tierCeiling: 'navigator' });
+      store.putMember(u, { ...member('u_high', 'operator'), tenantId: 't_capped' });
+      store.putMember(u, { ...member('u_low'), tenantId: 't_capped' });
+    });
+    expect((await store.contextRecords('t_capped', 'u_high', undefined)).member?.tier).toBe('navigator');
+    expect((await store.contextRecords('t_capped', 'u_low', undefined)).member?.tier).toBe('observer');
+    // the stored membership is kept: raising the ceiling gives the tier back
+    expect((await store.getMember('t_capped', 'u_high'))?.tier).toBe('operator');
+    // a tenant created without a ceiling has the top one
+    await commit((u) => store.createTenant(u, { ...tenant('t_uncapped'), tierCeiling: undefined }));
+    expect((await store.getTenant('t_uncapped'))?.tierCeiling).toBe('sovereign');
+  });
 });
 
 describe('modes', () => {
@@ -225,12 +299,13 @@ describe('modes', () => {
     version,
   });
 
-  it('create, replace at the version, refuse a stale or repeated create (409 WRITE_CONFLICT)', async () => {
+  it('create, replace at the version; a repeated create → 409 MODE_EXISTS, a stale replace → 412', async () => {
     await commit((u) => store.putMode(u, mode('lab', 1), undefined));
-    expect((await refusal((u) => store.putMode(u, mode('lab', 1, 'again'), undefined))).status).toBe(409);
+    const again = await refusal((u) => store.putMode(u, mode('lab', 1, 'again'), undefined));
+    expect(again).toMatchObject({ status: 409, code: 'MODE_EXISTS' });
     await commit((u) => store.putMode(u, mode('lab', 2, 'edited'), 1));
     const stale = await refusal((u) => store.putMode(u, mode('lab', 2, 'lost'), 1));
-    expect(stale).toMatchObject({ status: 409, code: 'WRITE_CONFLICT' });
+    expect(stale).toMatchObject({ status: 412, code: 'VERSION_MISMATCH' });
     expect(await store.getMode('lab')).toEqual(mode('lab', 2, 'edited'));
     await commit((u) => store.putMode(u, mode('saas', 1), undefined));
     expect((await store.listModes()).map((m) => m.mode).sort()).toEqual(['lab', 'saas']);
@@ -238,11 +313,40 @@ describe('modes', () => {
 });
 
 describe('API keys', () => {
-  it('round trip with the hash; a key id collision → 409', async () => {
+  it('round trip with the hash, project-scoped at version 1; a key id collision → 409', async () => {
     const key = apiKey('t_keys', '2030-01-01T00:00:00.000Z');
     await commit((u) => store.createApiKey(u, key));
-    expect(await store.getApiKey(key.keyId)).toEqual(key);
+    expect(await store.getApiKey(key.keyId)).toEqual({ ...key, scope: 'project', version: 1 });
     expect((await refusal((u) => store.createApiKey(u, key))).status).toBe(409);
+  });
+
+  it('a tenant-scoped key names no project; a scope that disagrees with the project is a bug', async () => {
+    const { projectId: _p, ...rest } = apiKey('t_scoped', AT);
+    await commit((u) => store.createApiKey(u, { ...rest, scope: 'tenant' }));
+    expect(await store.getApiKey(rest.keyId)).toMatchObject({ scope: 'tenant', version: 1 });
+    expect((await store.getApiKey(rest.keyId))?.projectId).toBeUndefined();
+    expect(() => store.createApiKey(uow(), { ...apiKey('t_scoped', AT), scope: 'tenant' })).toThrow();
+    expect(() => store.createApiKey(uow(), { ...rest, keyId: 'k_other', scope: 'project' })).toThrow();
+  });
+
+  it('keys listed by project, and a creator’s keys that are not revoked', async () => {
+    const mine = apiKey('t_by', '2030-01-02T00:00Z');
+    const mineElsewhere = { ...apiKey('t_by', '2030-01-03T00:00Z'), projectId: 'p_other' };
+    const revoked = apiKey('t_by', '2030-01-04T00:00Z');
+    const others = { ...apiKey('t_by', '2030-01-05T00:00Z'), createdBy: 'u_else' };
+    await commit((u) => [mine, mineElsewhere, revoked, others].forEach((k) => store.createApiKey(u, k)));
+    await commit((u) => store.revokeApiKey(u, revoked.keyId, 't_by', AT));
+    const byCreator = await store.activeKeysCreatedBy('t_by', 'u_admin');
+    expect(byCreator.map((k) => k.keyId).sort()).toEqual([mine.keyId, mineElsewhere.keyId].sort());
+    for (const k of byCreator) expect(k).not.toHaveProperty('hash');
+    const inMain = await store.listApiKeys('t_by', { limit: 2 }, { projectId: 'p_main' });
+    expect(inMain.items.map((k) => k.keyId)).toEqual([others.keyId, revoked.keyId]);
+    const next = await store.listApiKeys(
+      't_by',
+      { limit: 2, cursor: inMain.nextCursor ?? '' },
+      { projectId: 'p_main' },
+    );
+    expect(next.items.map((k) => k.keyId)).toEqual([mine.keyId]);
   });
 
   it('a tenant’s keys are listed newest first, in pages, without their hashes', async () => {
@@ -275,6 +379,16 @@ describe('API keys', () => {
     const again = await refusal((u) => store.revokeApiKey(u, key.keyId, 't_revoke', AT));
     expect(again).toMatchObject({ status: 404, code: 'API_KEY_NOT_FOUND' });
     expect((await refusal((u) => store.revokeApiKey(u, 'k_unknown', 't_revoke', AT))).status).toBe(404);
+    expect((await store.getApiKey(key.keyId))?.version).toBe(2);
+  });
+
+  it('a revoke at an expected version: 412 when the key moved on', async () => {
+    const key = apiKey('t_revoke', AT);
+    await commit((u) => store.createApiKey(u, key));
+    expect((await refusal((u) => store.revokeApiKey(u, key.keyId, 't_revoke', AT, 2))).status).toBe(412);
+    await commit((u) => store.revokeApiKey(u, key.keyId, 't_revoke', AT, 1));
+    expect((await refusal((u) => store.revokeApiKey(u, key.keyId, 't_revoke', AT, 1))).status).toBe(412);
+    expect(await store.getApiKey(key.keyId)).toMatchObject({ revokedAt: AT, version: 2 });
   });
 });
 

@@ -152,6 +152,44 @@ describe('bearer tokens', () => {
     await expect401(call.me({ headers: bearer(expired) }), 'TOKEN_EXPIRED');
   });
 
+  // issue 8: a token with no exp was accepted forever; a future iat/nbf was accepted; no lifetime cap.
+  describe('time claims, on the platform clock', () => {
+    const now = () => Math.floor(bed.clock.now / 1000);
+    const at = (o: Omit<Parameters<LocalIssuer['mint']>[0], 'sub'>) =>
+      issuer.mint({ sub: 'u_alice', tenantId: 't_alpha', ...o }, bed.clock.now);
+    const refused = async (token: string, detail: RegExp) => {
+      const r = await call.me({ headers: bearer(token) });
+      expect(r.status).toBe(401);
+      expect(r.body.code).toBe('INVALID_TOKEN');
+      expect(r.body.detail).toMatch(detail);
+    };
+
+    it('a token without exp → 401 INVALID_TOKEN: every token must expire', async () => {
+      const token = await at({ noExpiry: true });
+      expect(JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).exp).toBeUndefined();
+      await refused(token, /no exp/);
+    });
+
+    it('iat, nbf or auth_time more than 60 s in the future → 401 INVALID_TOKEN; within the skew → ok', async () => {
+      await refused(await at({ iat: now() + 61 }), /iat lies in the future/);
+      await refused(await at({ nbf: now() + 120 }), /nbf|not valid yet/);
+      await refused(await at({ authTime: now() + 3600 }), /auth_time lies in the future/);
+      expect((await call.me({ headers: bearer(await at({ iat: now() + 60 })) })).status).toBe(200);
+      expect((await call.me({ headers: bearer(await at({ nbf: 1_000_000_000 })) })).status).toBe(200);
+    });
+
+    it('a lifetime over 24 h → 401 INVALID_TOKEN; 24 h exactly is accepted', async () => {
+      await refused(await at({ expiresIn: '25h', anyLifetime: true }), /longer than 24 h/);
+      await refused(await at({ expiresIn: '365d', anyLifetime: true }), /longer than 24 h/);
+      expect((await call.me({ headers: bearer(await at({ expiresIn: '24h' })) })).status).toBe(200);
+    });
+
+    it('time claims that are not epoch seconds → 401 INVALID_TOKEN', async () => {
+      await refused(await at({ claims: { auth_time: 'yesterday' } }), /auth_time/);
+      await refused(await at({ claims: { auth_time: 1.5e9 + 0.5 } }), /auth_time/);
+    });
+  });
+
   it('an untrusted issuer, a forged signature, another client or an id token → 401 INVALID_TOKEN', async () => {
     const stranger = await LocalIssuer.create('https://evil.example.test/pool');
     const impostor = await LocalIssuer.create(issuer.issuer); // same issuer URL, another key

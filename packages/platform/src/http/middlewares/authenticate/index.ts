@@ -6,6 +6,8 @@ import { type BallastContext, type LambdaEvent, type LambdaResult, stateOf } fro
 /**
  * Who is calling: nobody on public routes; the holder of the bootstrap key on the bootstrap
  * route (compared in constant time with the secret); otherwise a verified bearer token or API key.
+ * X-Env is checked first (400); an X-Tenant-Id of the wrong shape is no hint for finding the
+ * token's issuer (it is refused with 400 once the credentials are known, see context/).
  */
 export function authenticate(): MiddlewareObj<LambdaEvent, LambdaResult, Error, BallastContext> {
   return {

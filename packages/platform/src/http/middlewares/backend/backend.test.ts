@@ -1,3 +1,4 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import {
@@ -10,7 +11,7 @@ import {
 } from '../../../../test/support/harness.js';
 import type { RoutingConfig } from '../../../routing/schemas.js';
 import { defineRoutes } from '../../define-route.js';
-import type { Backend, RouteHandler } from '../../handler.js';
+import { type Backend, dataTableOf, type RouteHandler } from '../../handler.js';
 
 const common = {
   method: 'GET',
@@ -91,5 +92,26 @@ describe('tenant backend resolution', () => {
     const r = await call.data({ headers: withKey(key) });
     expect(r.status).toBe(503);
     expect(r.body.code).toBe('ROUTING_NOT_CONFIGURED');
+  });
+});
+
+// issue 8: a data entry naming a table that does not exist made every data route of the tenant a 500.
+describe('a data entry naming a table that does not exist', () => {
+  const readsItsTable = async (_input: unknown, h: { ports: Backend }) => {
+    await h.ports.platform.db.send(new GetCommand({ TableName: dataTableOf(h.ports), Key: { PK: 'x', SK: 'y' } }));
+    return { status: 200, body: { data: h.ports.data ?? null } };
+  };
+
+  it('→ 503 ROUTING_MISCONFIGURED naming the kind (never a 500, never the table)', async () => {
+    await bed.routing('t_alpha', 'staging', { kind: 'data', mode: 'silo', tableName: 'no-such-table-anywhere' });
+    const fn = readsItsTable as unknown as RouteHandler<(typeof routes)['data'], Backend>;
+    const reads = probe(bed.platform, routes.data, fn, (b) => b);
+    const r = await reads({ headers: { ...withKey(key), 'X-Env': 'staging' } });
+    expect(r.status).toBe(503);
+    expect(r.headers['Content-Type']).toBe('application/problem+json');
+    expect(r.body).toMatchObject({ code: 'ROUTING_MISCONFIGURED', title: 'Service Unavailable' });
+    expect(r.body.detail).toContain("'data'");
+    expect(r.text).not.toContain('no-such-table-anywhere');
+    expect(r.text).not.toContain('ResourceNotFound');
   });
 });

@@ -166,6 +166,33 @@ describe('tenant: X-Tenant-Id vs the token claim vs the API key', () => {
     }
   });
 
+  // issue 8: a 2,000-character X-Tenant-Id reached the routing registry (as a hint for the token's
+  // issuer) and DynamoDB refused the key: a 500 before authentication.
+  it('an X-Tenant-Id over 2,000 characters → 400 INVALID_TENANT_ID with any credential, never looked up', async () => {
+    const huge = `t${'x'.repeat(2099)}`;
+    const cached = bed.platform.registry.cachedEntries;
+    for (const headers of [
+      bearer(await token('u_alice', 't_alpha')),
+      bearer(await token('u_alice')),
+      withKey(alphaKey),
+    ]) {
+      const r = await call.tenant({ headers: { ...headers, 'X-Tenant-Id': huge } });
+      expect(r.status).toBe(400);
+      expect(r.body).toMatchObject({ code: 'INVALID_TENANT_ID', errors: [{ path: 'headers.x-tenant-id' }] });
+      expect(r.text).not.toContain(huge);
+    }
+    expect(bed.platform.registry.cachedEntries).toBe(cached);
+  });
+
+  it('a token whose tenant claim is not an id is refused (401 INVALID_TOKEN), never looked up', async () => {
+    const cached = bed.platform.registry.cachedEntries;
+    const odd = await issuer.mint({ sub: 'u_alice', claims: { 'custom:tenant_id': `T${'#'.repeat(3000)}` } });
+    const r = await call.tenant({ headers: bearer(odd) });
+    expect(r.status).toBe(401);
+    expect(r.body.code).toBe('INVALID_TOKEN');
+    expect(bed.platform.registry.cachedEntries).toBe(cached);
+  });
+
   it('an API key carries its tenant: a header naming another → 403, the same → ok, none → the key’s', async () => {
     const other = await call.tenant({ headers: { ...withKey(alphaKey), 'X-Tenant-Id': 't_beta' } });
     expect(other.status).toBe(403);
@@ -263,6 +290,17 @@ describe('env: X-Env', () => {
       const r = await call.tenant({ headers: { ...withKey(alphaKey), 'X-Env': env } });
       expect(r.status, env).toBe(400);
       expect(r.body).toMatchObject({ code: 'INVALID_ENV', errors: [{ path: 'headers.x-env' }] });
+    }
+  });
+
+  // issue 8: `X-Env: __proto__` resolved to Object.prototype through the alias table → 503.
+  it('names of Object.prototype members are no envs: 400 INVALID_ENV, with a key or a token', async () => {
+    for (const env of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf']) {
+      for (const headers of [withKey(alphaKey), bearer(await token('u_alice', 't_alpha'))]) {
+        const r = await call.tenant({ headers: { ...headers, 'X-Env': env } });
+        expect(r.status, env).toBe(400);
+        expect(r.body, env).toMatchObject({ code: 'INVALID_ENV', errors: [{ path: 'headers.x-env' }] });
+      }
     }
   });
 

@@ -1,6 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import { resolveEnv } from '../../../context/env.js';
-import { type RequestContext, SYSTEM_TENANT } from '../../../context/types.js';
+import { invalidProjectId, invalidTenantId, tenantHint } from '../../../context/headers.js';
+import { principalKey, type RequestContext, SYSTEM_TENANT } from '../../../context/types.js';
 import { badRequest, forbidden, unauthorized } from '../../../errors.js';
 import { ID_PATTERN } from '../../../schemas/common.js';
 import {
@@ -8,14 +9,23 @@ import {
   type BallastContext,
   type LambdaEvent,
   type LambdaResult,
+  type PipelineState,
   stateOf,
 } from '../../pipeline.js';
+import { countRequest, rateLimited } from '../limits/index.js';
 import { rateWindow } from '../limits/window.js';
 
 /**
  * Builds the request context. Tenant: X-Tenant-Id, else the token's custom:tenant_id (an API key
  * carries its own); both present and different → 403. Tier and roles come from the membership
  * record (data), never from token groups, so a downgrade applies on the next request.
+ *
+ * The request is counted against its principal's rate limit as soon as the principal is known,
+ * and a refusal here (TENANT_MISMATCH, INVALID_TENANT_ID, NOT_A_MEMBER, PROJECT_UNKNOWN,
+ * CONTEXT_MISMATCH, …) carries the RateLimit-* headers and turns into a 429 once the budget is
+ * spent. It is counted under the tenant it claims when that claim holds together; otherwise under
+ * the credential's own tenant (an API key's, a token's claim), else t_system — never under a
+ * tenant id the caller made up, so inventing tenants buys no fresh budget.
  */
 export function resolveContext(): MiddlewareObj<LambdaEvent, LambdaResult, Error, BallastContext> {
   return {
@@ -41,54 +51,82 @@ export function resolveContext(): MiddlewareObj<LambdaEvent, LambdaResult, Error
         ? p.tenancy.contextRecords(claimed.tenantId, isUser ? auth.principal.userId : undefined, claimed.projectId)
         : undefined;
       recordsRead?.catch(() => undefined);
-      if (claimed) {
-        const window = rateWindow(state.startedAt);
-        state.rateCount = p.rateCounters.hit(claimed.tenantId, auth.principal.id, window.window, window.expires);
-        state.rateCount.catch(() => undefined);
-      }
-      if (auth.revoked && (await auth.revoked)) throw unauthorized('TOKEN_REVOKED', 'Token has been revoked');
-      if (early || !claimed || !recordsRead) throw early;
-      const { tenantId, projectId } = claimed;
-      const records = await recordsRead;
-      if (!records.tenant) throw forbidden('NOT_A_MEMBER', 'Not a member of this tenant');
-      let tier = auth.keyTier;
-      let roles = auth.keyRoles;
-      if (isUser) {
-        if (!records.member) throw forbidden('NOT_A_MEMBER', 'Not a member of this tenant');
-        tier = records.member.tier;
-        roles = records.member.roles;
-      }
-      if (!tier || !roles) throw forbidden('NOT_A_MEMBER', 'Not a member of this tenant');
-      if (route.access === 'project' && !projectId) {
-        throw badRequest('PROJECT_REQUIRED', 'X-Project-Id is required on this route', [
-          { path: 'headers.x-project-id', message: 'is required' },
-        ]);
-      }
-      if (projectId && !records.project) {
-        throw badRequest('PROJECT_UNKNOWN', `Project ${projectId} is not a project of tenant ${tenantId}`, [
-          { path: 'headers.x-project-id', message: 'is not a project of this tenant' },
-        ]);
-      }
-      const ctx: RequestContext = {
-        requestId: state.requestId,
-        tenantId,
-        env,
-        projectId: records.project ? projectId : undefined,
-        principal: auth.principal,
-        tier,
-        roles,
-        mode: records.tenant.mode,
-        systemAdmin: tenantId === SYSTEM_TENANT && roles.includes('admin'),
+      const counted = {
+        tenantId: claimed?.tenantId ?? tenantHint(auth.tokenTenantId) ?? SYSTEM_TENANT,
+        principalKey: principalKey(auth.principal),
       };
-      state.ctx = ctx;
-      p.logger.appendKeys({ tenant: tenantId, env, project: ctx.projectId });
+      const window = rateWindow(state.startedAt);
+      state.rateCount = p.rateCounters.hit(counted.tenantId, counted.principalKey, window.window, window.expires);
+      state.rateCount.catch(() => undefined);
+      if (auth.revoked && (await auth.revoked)) throw unauthorized('TOKEN_REVOKED', 'Token has been revoked');
+      // the caller's tier once known (an API key's at once, a user's from the membership record)
+      let knownTier: string | undefined = auth.keyTier;
+      try {
+        if (early || !claimed || !recordsRead) throw early;
+        const { tenantId, projectId } = claimed;
+        const records = await recordsRead;
+        if (!records.tenant) throw forbidden('NOT_A_MEMBER', 'Not a member of this tenant');
+        let tier = auth.keyTier;
+        let roles = auth.keyRoles;
+        if (isUser) {
+          if (!records.member) throw forbidden('NOT_A_MEMBER', 'Not a member of this tenant');
+          tier = records.member.tier;
+          roles = records.member.roles;
+        }
+        if (!tier || !roles) throw forbidden('NOT_A_MEMBER', 'Not a member of this tenant');
+        knownTier = tier;
+        if (route.access === 'project' && !projectId) {
+          throw badRequest('PROJECT_REQUIRED', 'X-Project-Id is required on this route', [
+            { path: 'headers.x-project-id', message: 'is required' },
+          ]);
+        }
+        if (projectId && !records.project) {
+          throw badRequest('PROJECT_UNKNOWN', `Project ${projectId} is not a project of tenant ${tenantId}`, [
+            { path: 'headers.x-project-id', message: 'is not a project of this tenant' },
+          ]);
+        }
+        const ctx: RequestContext = {
+          requestId: state.requestId,
+          tenantId,
+          env,
+          projectId: records.project ? projectId : undefined,
+          principal: auth.principal,
+          tier,
+          roles,
+          mode: records.tenant.mode,
+          systemAdmin: tenantId === SYSTEM_TENANT && roles.includes('admin'),
+        };
+        state.ctx = ctx;
+        p.logger.appendKeys({ tenant: tenantId, env, project: ctx.projectId });
 
-      if (route.access === 'system' && !ctx.systemAdmin) {
-        throw forbidden('SYSTEM_ADMIN_REQUIRED', 'Only a system administrator may do this');
+        if (route.access === 'system' && !ctx.systemAdmin) {
+          throw forbidden('SYSTEM_ADMIN_REQUIRED', 'Only a system administrator may do this');
+        }
+        refuseOtherTenantOrProject(state.params, state.rawBody, ctx, route);
+      } catch (refusal) {
+        await countRefusal(state, knownTier, counted);
+        throw refusal;
       }
-      refuseOtherTenantOrProject(state.params, state.rawBody, ctx, route);
     },
   };
+}
+
+/**
+ * A refused request was counted too: its answer carries the RateLimit-* headers, and a caller
+ * past its budget gets the 429 instead. (Should the counter itself fail, the refusal stands.)
+ */
+async function countRefusal(
+  state: PipelineState,
+  tier: string | undefined,
+  counted: { tenantId: string; principalKey: string },
+): Promise<void> {
+  let outcome: Awaited<ReturnType<typeof countRequest>> | undefined;
+  try {
+    outcome = await countRequest(state, tier, counted);
+  } catch {
+    return;
+  }
+  if (outcome.over) throw rateLimited(outcome.limit, outcome.reset);
 }
 
 /**
@@ -131,11 +169,7 @@ export function claimedContext(
   auth: Authentication,
 ): { tenantId: string; projectId?: string } {
   const headerTenant = headers['x-tenant-id']?.trim() || undefined;
-  if (headerTenant !== undefined && !ID_PATTERN.test(headerTenant)) {
-    throw badRequest('INVALID_TENANT_ID', 'X-Tenant-Id is not a valid tenant id', [
-      { path: 'headers.x-tenant-id', message: 'is not a valid tenant id' },
-    ]);
-  }
+  if (headerTenant !== undefined && !ID_PATTERN.test(headerTenant)) throw invalidTenantId();
   if (headerTenant && auth.tokenTenantId && headerTenant !== auth.tokenTenantId) {
     throw forbidden('TENANT_MISMATCH', 'X-Tenant-Id names another tenant than the credentials');
   }
@@ -146,11 +180,7 @@ export function claimedContext(
     ]);
   }
   const headerProject = headers['x-project-id']?.trim() || undefined;
-  if (headerProject !== undefined && !ID_PATTERN.test(headerProject)) {
-    throw badRequest('PROJECT_UNKNOWN', 'X-Project-Id is not a valid project id', [
-      { path: 'headers.x-project-id', message: 'is not a valid project id' },
-    ]);
-  }
+  if (headerProject !== undefined && !ID_PATTERN.test(headerProject)) throw invalidProjectId();
   if (auth.keyProjectId && headerProject && headerProject !== auth.keyProjectId) {
     throw badRequest('CONTEXT_MISMATCH', 'X-Project-Id names another project than the API key');
   }

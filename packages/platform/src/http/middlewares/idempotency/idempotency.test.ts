@@ -179,6 +179,24 @@ describe('Idempotency-Key', () => {
     expect((await send(key, { by: keyB })).body.run).toBe(theirs.body.run);
   });
 
+  // issue 8: records were keyed by the principal id alone, and a user's id can read `apikey:k_…`.
+  it('a user whose id reads like an API key principal cannot reach that key’s records', async () => {
+    const imitator = keyA.principalId; // `apikey:<keyA's id>`, as a user id
+    await bed.member('t_alpha', imitator, 'sovereign', ['trader']);
+    const key = freshKey();
+    const byKey = await send(key, { by: keyA });
+    expect(byKey.status).toBe(201);
+    const token = await issuer.mint({ sub: imitator, tenantId: 't_alpha' }, bed.clock.now);
+    const byUser = await call.create<Created>({
+      headers: { ...bearer(token), 'X-Project-Id': 'p_alpha', 'Idempotency-Key': key },
+      params: { thingId: 'th_1' },
+      body: { name: 'first' },
+    });
+    expect(byUser.status).toBe(201);
+    expect(byUser.headers['Idempotent-Replayed']).toBeUndefined();
+    expect(byUser.body.run).not.toBe(byKey.body.run);
+  });
+
   it('a key is scoped to the route', async () => {
     const key = freshKey();
     const created = await send(key);
@@ -227,7 +245,14 @@ describe('Idempotency-Key', () => {
     const crashedAt = Math.floor(bed.clock.now / 1000);
     // what a Lambda that died inside the handler leaves behind: a claim, never completed or released
     const claimed = await bed.platform.idempotency.claim(
-      { tenantId: 't_alpha', env: 'dev', principalId: keyA.principalId, routeId: 'probe.create', key },
+      {
+        tenantId: 't_alpha',
+        env: 'dev',
+        principalKind: 'apiKey',
+        principalId: keyA.principalId,
+        routeId: 'probe.create',
+        key,
+      },
       requestFingerprint({ name: 'first' }, { thingId: 'th_1' }, 'p_alpha'),
       crashedAt,
     );

@@ -15,7 +15,9 @@ export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 export const IDEMPOTENCY_LOCK_SECONDS = 60;
 
 const key = (c: IdempotencyClaim) => ({
-  PK: `IDEM#${c.tenantId}#${c.env}#${c.principalId}`,
+  // the kind keeps a user whose id reads `apikey:k_…` apart from that key; the id comes last, so
+  // whatever it holds cannot reach into another segment
+  PK: `IDEM#${c.tenantId}#${c.env}#${c.principalKind}#${c.principalId}`,
   SK: `${c.routeId}#${c.key}`,
 });
 
@@ -79,6 +81,7 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
               statusCode: response.statusCode,
               headers: response.headers ?? {},
               body: response.body ?? '',
+              ...(response.redacted?.length ? { redacted: response.redacted } : {}),
             },
           },
         }),

@@ -10,6 +10,7 @@ const NOW = 1_900_000_000;
 const claimOf = (over: Partial<IdempotencyClaim> = {}): IdempotencyClaim => ({
   tenantId: 't_a',
   env: 'dev',
+  principalKind: 'user',
   principalId: 'u_1',
   routeId: 'things.create',
   key: `key-${++serial}`,
@@ -86,17 +87,34 @@ describe('idempotency store (DynamoDB)', () => {
     });
   });
 
-  it('tenant, principal, route and key each scope a record', async () => {
+  it('tenant, env, principal kind, principal, route and key each scope a record', async () => {
     const c = claimOf();
     await store.claim(c, 'h1', NOW);
     for (const other of [
       { ...c, tenantId: 't_b' },
+      { ...c, env: 'prod' },
+      { ...c, principalKind: 'apiKey' as const },
       { ...c, principalId: 'u_2' },
       { ...c, routeId: 'things.update' },
       { ...c, key: `${c.key}-x` },
     ]) {
       expect((await store.claim(other, 'h1', NOW)).claimed, JSON.stringify(other)).toBe(true);
     }
+  });
+
+  it('a user id that reads like an API key principal (`apikey:k_…`) is not that key', async () => {
+    const c = claimOf({ principalKind: 'apiKey', principalId: 'apikey:k_AAAAAAAAAAAAAAAA' });
+    await store.claim(c, 'h1', NOW);
+    const imitator = { ...c, principalKind: 'user' as const };
+    expect((await store.claim(imitator, 'h1', NOW)).claimed).toBe(true);
+  });
+
+  it('a response stored with redacted fields comes back with the list, and nothing else of them', async () => {
+    const c = claimOf();
+    const owner = await own(c, 'h1', NOW);
+    const redacted = { statusCode: 201, headers: {}, body: '{"keyId":"k_1"}', redacted: ['secret'] };
+    expect(await store.complete(c, owner, redacted)).toBe(true);
+    expect(await store.claim(c, 'h1', NOW + 1)).toMatchObject({ existing: { response: redacted } });
   });
 
   it('of concurrent claims of one key exactly one wins', async () => {

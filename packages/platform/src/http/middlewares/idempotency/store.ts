@@ -1,6 +1,9 @@
 import type { IdempotencyClaim, LambdaResult } from '../../pipeline.js';
 
-export type StoredResponse = Pick<LambdaResult, 'statusCode' | 'headers' | 'body'>;
+export type StoredResponse = Pick<LambdaResult, 'statusCode' | 'headers' | 'body'> & {
+  /** fields removed from the body because they held secrets (never stored in clear) */
+  redacted?: string[];
+};
 
 export type ClaimOutcome =
   | { claimed: true; owner: string }
@@ -9,7 +12,10 @@ export type ClaimOutcome =
       existing: { hash: string; state: 'IN_PROGRESS' | 'COMPLETED'; response?: StoredResponse } | undefined;
     };
 
-/** Idempotency records: (tenant, env, principal, route, key) → the request's hash and, once done, its response. */
+/**
+ * Idempotency records: (tenant, env, principal kind and id, route, key) → the request's hash and,
+ * once done, its response (without secrets: see storableResponse).
+ */
 export interface IdempotencyStore {
   /**
    * Claims the key for a request with `hash`. Succeeds when there is no record, the record has

@@ -335,3 +335,64 @@ describe('tier and role gate', () => {
     expect(r.headers['RateLimit-Remaining']).toBe('2');
   });
 });
+
+// issue 8: refusals of the context step (TENANT_MISMATCH, INVALID_TENANT_ID, NOT_A_MEMBER, …) were
+// neither counted nor answered with RateLimit-* headers.
+describe('refused requests are counted too, and carry RateLimit-*', () => {
+  const refusals = (): Array<[string, number, () => Promise<Record<string, string>>, Record<string, string>]> => [
+    ['TENANT_MISMATCH', 403, async () => withKey(keys.observer), { 'X-Tenant-Id': 't_beta' }],
+    ['INVALID_TENANT_ID', 400, async () => withKey(keys.observer), { 'X-Tenant-Id': 'NOT A TENANT' }],
+    ['CONTEXT_MISMATCH', 400, async () => withKey(keys.observer), { 'X-Project-Id': 'p_beta' }],
+    [
+      'PROJECT_UNKNOWN',
+      400,
+      async () => bearer(await issuer.mint({ sub: 'u_dual', tenantId: 't_alpha' })),
+      {
+        'X-Project-Id': 'p_nowhere',
+      },
+    ],
+    ['NOT_A_MEMBER', 403, async () => bearer(await issuer.mint({ sub: 'u_nobody', tenantId: 't_alpha' })), {}],
+  ];
+
+  for (const [code, status] of refusals().map(([c, s]) => [c, s] as const)) {
+    it(`${code} → ${status} with RateLimit-*, and 429 once the budget is spent`, async () => {
+      const [, , credentials, headers] = refusals().find(([c]) => c === code) ?? [];
+      if (!credentials || !headers) throw new Error(code);
+      const creds = await credentials();
+      // a key's tier is known before the refusal; a user's only from a membership record
+      const limit = code === 'NOT_A_MEMBER' ? SMALL.default : SMALL.observer;
+      for (let i = 1; i <= limit; i++) {
+        const r = await call.read({ headers: { ...creds, ...headers } });
+        expect(r.status, `${code} #${i}`).toBe(status);
+        expect(r.body.code).toBe(code);
+        expect(r.headers['RateLimit-Limit']).toBe(String(limit));
+        expect(r.headers['RateLimit-Remaining']).toBe(String(limit - i));
+        expect(r.headers['RateLimit-Reset']).toBeDefined();
+      }
+      const over = await call.read({ headers: { ...creds, ...headers } });
+      expect(over.status).toBe(429);
+      expect(over.body.code).toBe('RATE_LIMITED');
+      expect(over.headers['Retry-After']).toBeDefined();
+    });
+  }
+
+  it('a refusal naming another tenant counts under the credential’s own: made-up tenants buy no budget', async () => {
+    for (let i = 0; i < SMALL.observer; i++) {
+      const r = await call.read({ headers: { ...withKey(keys.observer), 'X-Tenant-Id': `t_made_up_${i}` } });
+      expect(r.status).toBe(403);
+    }
+    const own = await call.read({ headers: withKey(keys.observer) });
+    expect(own.status).toBe(429);
+  });
+
+  it('a user whose id reads like an API key principal does not spend that key’s budget', async () => {
+    const imitator = `apikey:${keys.observer.keyId}`;
+    await bed.member('t_alpha', imitator, 'observer', ['trader']);
+    const token = bearer(await issuer.mint({ sub: imitator, tenantId: 't_alpha' }));
+    for (let i = 0; i < SMALL.observer; i++) expect((await call.read({ headers: token })).status).toBe(200);
+    expect((await call.read({ headers: token })).status).toBe(429);
+    const key = await call.read({ headers: withKey(keys.observer) });
+    expect(key.status).toBe(200);
+    expect(key.headers['RateLimit-Remaining']).toBe(String(SMALL.observer - 1));
+  });
+});

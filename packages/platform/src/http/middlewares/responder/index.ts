@@ -33,6 +33,12 @@ const THROTTLES = new Set([
   'TooManyRequestsException',
 ]);
 
+/** DynamoDB's answer for a table that does not exist. */
+export function isMissingTable(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: unknown };
+  return e?.name === 'ResourceNotFoundException' && e.$metadata !== undefined;
+}
+
 /** Network failures and AWS throttling/outages (never validation or condition failures). */
 export function isBackendFailure(err: unknown): boolean {
   const e = err as { code?: string; name?: string; $metadata?: unknown; $fault?: string };
@@ -83,6 +89,21 @@ export function responder(): MiddlewareObj<LambdaEvent, LambdaResult, Error, Bal
       let problem: AppError;
       if (err instanceof AppError) {
         problem = err;
+      } else if (isMissingTable(err)) {
+        // The control table was read before the tenant's backend was resolved, so once a data
+        // entry is resolved a missing table is the one it names: a routing mistake, not a bug.
+        const kind = state?.data?.kind;
+        state?.platform.logger.error('table not found', { error: err as Error, kind });
+        problem = kind
+          ? new AppError(
+              503,
+              'ROUTING_MISCONFIGURED',
+              `The '${kind}' routing entry of this tenant names a table that does not exist; ` +
+                'an administrator must correct the entry',
+            )
+          : new AppError(503, 'BACKEND_UNAVAILABLE', 'A backend service is unavailable; retry shortly', {
+              headers: { 'Retry-After': '1' },
+            });
       } else if (isBackendFailure(err)) {
         // An AWS dependency failed or throttled: the caller can retry; it is not their input.
         state?.platform.logger.error('backend unavailable', { error: err as Error });

@@ -8,7 +8,7 @@ import {
   type TestBed,
   withKey,
 } from '../../../../test/support/harness.js';
-import { AppError } from '../../../errors.js';
+import { AppError, reasonPhrase, toProblem } from '../../../errors.js';
 import { createMetrics, METRICS_NAMESPACE } from '../../../observability/metrics.js';
 import { defineRoutes } from '../../define-route.js';
 import type { RouteHandler } from '../../handler.js';
@@ -112,6 +112,36 @@ const expectSecurityHeaders = (headers: Record<string, string>) => {
 };
 
 describe('errors become Problem Details', () => {
+  // issue 8: titles mixed codes (`ROUTE_NOT_FOUND`) and reason phrases (`Not Found`).
+  it('every problem’s title is its status’s HTTP reason phrase, never its code', () => {
+    const phrases: Record<number, string> = {
+      400: 'Bad Request',
+      401: 'Unauthorized',
+      403: 'Forbidden',
+      404: 'Not Found',
+      405: 'Method Not Allowed',
+      408: 'Request Timeout',
+      409: 'Conflict',
+      412: 'Precondition Failed',
+      413: 'Content Too Large',
+      415: 'Unsupported Media Type',
+      422: 'Unprocessable Content',
+      428: 'Precondition Required',
+      429: 'Too Many Requests',
+      431: 'Request Header Fields Too Large',
+      500: 'Internal Server Error',
+      503: 'Service Unavailable',
+      504: 'Gateway Timeout',
+    };
+    for (const [status, phrase] of Object.entries(phrases)) {
+      const problem = toProblem(new AppError(Number(status), 'ROUTE_NOT_FOUND', 'detail'), 'req-1');
+      expect(problem.title, status).toBe(phrase);
+      expect(reasonPhrase(Number(status))).toBe(phrase);
+    }
+    expect(reasonPhrase(418)).toBe('Client Error');
+    expect(reasonPhrase(599)).toBe('Server Error');
+  });
+
   it('an AppError → its status, application/problem+json, its fields, headers and extra members', async () => {
     const r = await call.open({ query: { fail: 'app' }, requestId: 'gw-req-0001' });
     expect(r.status).toBe(422);

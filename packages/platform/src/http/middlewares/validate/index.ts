@@ -11,6 +11,23 @@ interface Issue {
   path: ReadonlyArray<PropertyKey>;
   message: string;
   keys?: readonly string[];
+  expected?: string;
+}
+
+const ARTICLE = /^[aeiou]/;
+
+/**
+ * The message a caller reads: zod's, except where it describes what it received (`received NaN`,
+ * `received undefined`) — an internal value, not the caller's input — which becomes what was expected.
+ */
+export function issueMessage(issue: Issue): string {
+  if (issue.code === 'invalid_type') {
+    if (/received undefined\b/.test(issue.message)) return 'is required';
+    const expected = issue.expected && /^[a-z]+$/.test(issue.expected) ? issue.expected : undefined;
+    if (expected) return `must be ${ARTICLE.test(expected) ? 'an' : 'a'} ${expected}`;
+    return 'has the wrong type';
+  }
+  return issue.message.replace(/,?\s*received\s+\S+/gi, '');
 }
 
 /** One error per field; a strict object's unknown keys are named one by one, not on their parent. */
@@ -20,7 +37,7 @@ function fieldErrors(part: string, err: { issues: ReadonlyArray<Issue> }): Field
     if (issue.code === 'unrecognized_keys' && issue.keys?.length) {
       return issue.keys.map((key) => ({ path: [...at, key].join('.'), message: 'is not a known field' }));
     }
-    return [{ path: at.join('.'), message: issue.message }];
+    return [{ path: at.join('.'), message: issueMessage(issue) }];
   });
 }
 
