@@ -22,7 +22,12 @@ describe('modes', () => {
     expect(l.status).toBe(200);
     expect((l.body.items ?? []).map((m) => m.mode).sort()).toEqual(['enterprise', 'lab', 'saas']);
     expect((await t.call('PUT', '/v1/modes/lab', { token: admin, body: { description: 'x' } })).status).toBe(403);
-    const p = await t.call('PUT', '/v1/modes/lab', { token: sys, body: { description: 'Research sandboxes' } });
+    const lab = (l.body.items ?? []).find((m) => m.mode === 'lab');
+    const p = await t.call('PUT', '/v1/modes/lab', {
+      token: sys,
+      headers: { 'If-Match': `"${String(lab?.version)}"` },
+      body: { description: 'Research sandboxes' },
+    });
     expect(p.status).toBe(200);
     expect(p.body.description).toBe('Research sandboxes');
     expect((await t.call('PUT', '/v1/modes/bogus', { token: sys, body: {} })).status).toBe(400);
@@ -50,9 +55,14 @@ describe('tenants and projects', () => {
     expect(outsider.body.code).toBe('CONTEXT_MISMATCH');
   });
 
-  it('PATCH tenant: tenant admin or system admin; If-Match honoured; traders refused', async () => {
+  it('PATCH tenant: tenant admin or system admin; If-Match required and honoured; traders refused', async () => {
     expect((await t.call('PATCH', '/v1/tenants/t_demo', { token: trader, body: { name: 'Nope' } })).status).toBe(403);
-    const ok = await t.call('PATCH', '/v1/tenants/t_demo', { token: admin, body: { name: 'Demo Co 2' } });
+    const read = await t.call('GET', '/v1/tenants/t_demo', { token: admin });
+    const ok = await t.call('PATCH', '/v1/tenants/t_demo', {
+      token: admin,
+      headers: { 'If-Match': String(read.headers.get('etag')) },
+      body: { name: 'Demo Co 2' },
+    });
     expect(ok.status).toBe(200);
     const v = Number(ok.body.version);
     expect(
@@ -72,7 +82,12 @@ describe('tenants and projects', () => {
     expect(s.body.mode).toBe('lab');
     const me = await t.call('GET', '/v1/me', { token: trader, headers: { 'X-Project-Id': 'p_demo' } });
     expect(me.body.mode).toBe('lab');
-    await t.call('PATCH', '/v1/tenants/t_demo', { token: sys, body: { mode: 'saas' } });
+    const back = await t.call('PATCH', '/v1/tenants/t_demo', {
+      token: sys,
+      headers: { 'If-Match': String(s.headers.get('etag')) },
+      body: { mode: 'saas' },
+    });
+    expect(back.status).toBe(200);
   });
 
   it('projects: members list, admins create, duplicates 409', async () => {
@@ -109,8 +124,10 @@ describe('members', () => {
     expect((await t.call('POST', '/v1/portfolios', { token: tok, headers: P, body: { name: 'before' } })).status).toBe(
       201,
     );
+    const read = await t.call('GET', '/v1/tenants/t_demo/members/u_sovereign', { token: admin });
     const d = await t.call('PUT', '/v1/tenants/t_demo/members/u_sovereign', {
       token: admin,
+      headers: { 'If-Match': String(read.headers.get('etag')) },
       body: { roles: ['trader'], tier: 'observer' },
     });
     expect(d.status).toBe(200);
@@ -126,18 +143,20 @@ describe('members', () => {
       token: admin,
       body: { roles: ['viewer'], tier: 'navigator' },
     });
-    expect(add.status).toBe(200);
+    expect(add.status).toBe(201);
+    expect(add.headers.get('location')).toBe('/v1/tenants/t_demo/members/u_temp');
     const tok = await t.token('u_temp', 't_demo');
     expect((await t.call('GET', '/v1/portfolios', { token: tok, headers: { 'X-Project-Id': 'p_demo' } })).status).toBe(
       200,
     );
     const l = await t.call('GET', '/v1/tenants/t_demo/members?limit=200', { token: admin });
     expect((l.body.items ?? []).some((m) => m.userId === 'u_temp')).toBe(true);
-    expect((await t.call('DELETE', '/v1/tenants/t_demo/members/u_temp', { token: admin })).status).toBe(204);
+    const gone = { token: admin, headers: { 'If-Match': String(add.headers.get('etag')) } };
+    expect((await t.call('DELETE', '/v1/tenants/t_demo/members/u_temp', gone)).status).toBe(204);
     const r = await t.call('GET', '/v1/portfolios', { token: tok, headers: { 'X-Project-Id': 'p_demo' } });
     expect(r.status).toBe(403);
     expect(r.body.code).toBe('NOT_A_MEMBER');
-    expect((await t.call('DELETE', '/v1/tenants/t_demo/members/u_temp', { token: admin })).status).toBe(404);
+    expect((await t.call('DELETE', '/v1/tenants/t_demo/members/u_temp', gone)).status).toBe(404);
     expect(
       (
         await t.call('PUT', '/v1/tenants/t_demo/members/u_x', {
@@ -156,12 +175,12 @@ describe('routing registry', () => {
       token: sys,
       body: { kind: 'broker', adapter: 'simulation' },
     });
-    expect(b.status).toBe(200);
+    expect(b.status).toBe(201);
     const m = await t.call('PUT', '/v1/routing/t_demo/staging/market-data', {
       token: sys,
       body: { kind: 'market-data', provider: 'twelvedata', baseUrl: 'https://api.twelvedata.com' },
     });
-    expect(m.status).toBe(200);
+    expect(m.status).toBe(201);
     const g = await t.call('GET', '/v1/routing/t_demo/dev/broker', { token: sys });
     expect(g.body.config).toEqual({ kind: 'broker', adapter: 'simulation' });
     const mismatch = await t.call('PUT', '/v1/routing/t_demo/dev/broker', {
@@ -174,14 +193,20 @@ describe('routing registry', () => {
         .status,
     ).toBe(400);
     expect((await t.call('GET', '/v1/routing/t_demo/dev/nonsense', { token: sys })).status).toBe(400);
-    expect((await t.call('DELETE', '/v1/routing/t_demo/dev/broker', { token: sys })).status).toBe(204);
+    const ifMatch = { 'If-Match': String(g.headers.get('etag')) };
+    expect((await t.call('DELETE', '/v1/routing/t_demo/dev/broker', { token: sys, headers: ifMatch })).status).toBe(
+      204,
+    );
     expect((await t.call('GET', '/v1/routing/t_demo/dev/broker', { token: sys })).status).toBe(404);
   });
 
   it('with no identity entry every bearer request is 503 ROUTING_NOT_CONFIGURED (no fallback)', async () => {
     const g = await t.call('GET', '/v1/routing/t_system/dev/identity', { token: sys });
     expect(g.status).toBe(200);
-    expect((await t.call('DELETE', '/v1/routing/t_system/dev/identity', { token: sys })).status).toBe(204);
+    const ifMatch = { 'If-Match': String(g.headers.get('etag')) };
+    expect((await t.call('DELETE', '/v1/routing/t_system/dev/identity', { token: sys, headers: ifMatch })).status).toBe(
+      204,
+    );
     const r = await t.call('GET', '/v1/modes', { token: trader });
     expect(r.status).toBe(503);
     expect(r.body.code).toBe('ROUTING_NOT_CONFIGURED');
@@ -250,11 +275,11 @@ describe('API keys', () => {
       token: sys,
       body: { roles: ['admin'], tier: 'operator' },
     });
-    expect(acmeAdmin.status).toBe(200);
-    expect(
-      (await t.call('DELETE', `/v1/api-keys/${keyId}`, { token: await t.token('u_acme_admin', 't_acme') })).status,
-    ).toBe(404);
-    expect((await t.call('DELETE', `/v1/api-keys/${keyId}`, { token: admin })).status).toBe(204);
+    expect(acmeAdmin.status).toBe(201);
+    const v1 = { 'If-Match': String(c.headers.get('etag')) };
+    const acme = await t.token('u_acme_admin', 't_acme');
+    expect((await t.call('DELETE', `/v1/api-keys/${keyId}`, { token: acme, headers: v1 })).status).toBe(404);
+    expect((await t.call('DELETE', `/v1/api-keys/${keyId}`, { token: admin, headers: v1 })).status).toBe(204);
     const after = await t.call('GET', '/v1/me', { apiKey: secret });
     expect(after.status).toBe(401);
     expect(after.body.code).toBe('API_KEY_REVOKED');

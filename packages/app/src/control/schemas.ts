@@ -14,6 +14,7 @@ import {
   userId,
 } from '@ballast/platform/schemas/common.js';
 import { routingConfig, routingEntry, routingKind } from '@ballast/platform/routing/schemas.js';
+import { boundedMap } from '@ballast/platform/schemas/free-form.js';
 import { lazy } from '@ballast/platform/schemas/lazy.js';
 import * as z from 'zod/mini';
 
@@ -21,20 +22,16 @@ export { listQuery, emptyBody };
 
 // Every schema is built on first use (`lazy`): a Lambda of this context builds only its own route's.
 
-/**
- * Free-form maps (mode defaults, project app metadata) are bounded: at most 50 keys of 1-64
- * safe characters, so no `constructor`/`__proto__` games and no item the size of the table limit.
- */
-const mapKey = z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, 'must be 1-64 letters, digits, _ . -'));
-const boundedMap = <T extends z.ZodMiniType>(value: T) =>
-  z.record(mapKey, value).check(z.refine((m) => Object.keys(m).length <= 50, 'has more than 50 keys'));
+/** API keys act tenant-wide or in one project (see `projectKeys` in routes.ts). */
+const API_KEY_SCOPES = ['tenant', 'project'] as const;
 
 // ---- modes
 export const modeParams = lazy(() => z.strictObject({ mode: modeName }));
+/** A PUT replaces the mode's editable state: a field left out is reset, not kept. */
 export const modeBody = lazy(() =>
   z.strictObject({
-    description: z.optional(z.string().check(z.maxLength(500))),
-    defaults: z.optional(boundedMap(z.unknown())),
+    description: z.string().check(z.maxLength(500)),
+    defaults: z._default(boundedMap(z.unknown()), {}),
   }),
 );
 export const mode = lazy(() =>
@@ -55,18 +52,26 @@ export const createTenantBody = lazy(() =>
     tenantId,
     name: boundedString(1, 200),
     mode: z._default(modeName, 'saas'),
+    /** the highest tier a member or key of the tenant may hold (default: the top tier) */
+    tierCeiling: z.optional(tier),
   }),
 );
 export const patchTenantBody = lazy(() =>
   z
-    .strictObject({ name: z.optional(boundedString(1, 200)), mode: z.optional(modeName) })
-    .check(z.refine((b) => b.name !== undefined || b.mode !== undefined, 'name or mode is required')),
+    .strictObject({
+      name: z.optional(boundedString(1, 200)),
+      mode: z.optional(modeName),
+      /** system admins only */
+      tierCeiling: z.optional(tier),
+    })
+    .check(z.refine((b) => Object.values(b).some((v) => v !== undefined), 'name, mode or tierCeiling is required')),
 );
 export const tenant = lazy(() =>
   z.object({
     tenantId: z.string(),
     name: z.string(),
     mode: z.string(),
+    tierCeiling: tier,
     createdAt: z.string(),
     updatedAt: z.string(),
     version: integer,
@@ -74,12 +79,13 @@ export const tenant = lazy(() =>
 );
 
 // ---- projects
+export const projectParams = lazy(() => z.strictObject({ tenantId, projectId }));
 export const createProjectBody = lazy(() =>
   z.strictObject({
     projectId,
     name: boundedString(1, 200),
     surface: z._default(z.enum(['web', 'mobile', 'api', 'desktop']), 'web'),
-    app: z.optional(boundedMap(z.string().check(z.maxLength(500)))),
+    app: z.optional(boundedMap(z.string().check(z.maxLength(500)), { maxDepth: 1, maxString: 500 })),
   }),
 );
 export const project = lazy(() =>
@@ -90,6 +96,7 @@ export const project = lazy(() =>
     surface: z.string(),
     app: z.optional(z.record(z.string(), z.string())),
     createdAt: z.string(),
+    version: integer,
   }),
 );
 
@@ -105,6 +112,7 @@ export const member = lazy(() =>
     roles: z.array(role),
     tier,
     updatedAt: z.string(),
+    version: integer,
   }),
 );
 
@@ -120,6 +128,9 @@ export const createApiKeyBody = lazy(() =>
     name: boundedString(1, 100),
     tier,
     roles: z.array(role).check(z.minLength(1), z.maxLength(3)),
+    /** `project` (default): the key acts in one project only; `tenant`: tenant-wide */
+    scope: z._default(z.enum(API_KEY_SCOPES), 'project'),
+    /** a project-scoped key's project (default: X-Project-Id); none for a tenant-scoped key */
     projectId: z.optional(projectId),
     expiresAt: z.optional(isoTime),
   }),
@@ -133,7 +144,8 @@ export const apiKey = lazy(() =>
   z.object({
     keyId: z.string(),
     tenantId: z.string(),
-    projectId: z.string(),
+    scope: z.enum(API_KEY_SCOPES),
+    projectId: z.optional(z.string()),
     name: z.string(),
     tier,
     roles: z.array(role),
@@ -141,6 +153,7 @@ export const apiKey = lazy(() =>
     createdBy: z.string(),
     expiresAt: z.optional(z.string()),
     revokedAt: z.optional(z.string()),
+    version: integer,
   }),
 );
 export const createdApiKey = lazy(() => z.extend(apiKey(), { secret: z.string() }));
