@@ -119,13 +119,17 @@ describe('portfolios', () => {
       headers: { ...P, 'If-Match': '"1"' },
       body: { baseCurrency: 'JPY' },
     });
-    expect(toYen.status).toBe(400);
-    const toYenOk = await t.call('PATCH', `/v1/portfolios/${String(canon.body.portfolioId)}`, {
+    // A currency change that would rescale or reinterpret money is refused, cash sent or not
+    // (the full rule: test/e2e/portfolio-lists.test.ts).
+    expect(toYen.status).toBe(422);
+    expect(toYen.body.code).toBe('CURRENCY_CHANGE_REFUSED');
+    const toYenWithCash = await t.call('PATCH', `/v1/portfolios/${String(canon.body.portfolioId)}`, {
       token: nav,
       headers: { ...P, 'If-Match': '"1"' },
       body: { baseCurrency: 'JPY', cash: '1200' },
     });
-    expect(toYenOk.body).toMatchObject({ baseCurrency: 'JPY', cash: '1200' });
+    expect(toYenWithCash.status).toBe(422);
+    expect(toYenWithCash.body.code).toBe('CURRENCY_CHANGE_REFUSED');
     const notJson = await t.call('POST', '/v1/portfolios', {
       token: nav,
       headers: { ...P, 'Content-Type': 'application/json' },
@@ -294,26 +298,48 @@ describe('portfolios', () => {
   it('routing entry removed → 503 ROUTING_NOT_CONFIGURED naming the kind; restored → works', async () => {
     const before = await t.call('GET', '/v1/routing/t_demo/dev/data', { token: sys });
     expect(before.status).toBe(200);
-    expect((await t.call('DELETE', '/v1/routing/t_demo/dev/data', { token: sys })).status).toBe(204);
+    const ifMatch = { 'If-Match': String(before.headers.get('etag')) };
+    expect((await t.call('DELETE', '/v1/routing/t_demo/dev/data', { token: sys, headers: ifMatch })).status).toBe(204);
     const r = await t.call('GET', '/v1/portfolios', { token: nav, headers: P });
     expect(r.status).toBe(503);
     expect(r.body.code).toBe('ROUTING_NOT_CONFIGURED');
     expect(String(r.body.detail)).toContain("'data'");
     const put = await t.call('PUT', '/v1/routing/t_demo/dev/data', { token: sys, body: before.body.config });
-    expect(put.status).toBe(200);
+    expect(put.status).toBe(201);
     expect((await t.call('GET', '/v1/portfolios', { token: nav, headers: P })).status).toBe(200);
   });
 
   it('every mutation wrote an audit record with who, what, before/after, source and request id', async () => {
+    // Self-contained: the mutations it checks are made here, not by the tests before it.
     const admin = await t.token('u_admin', 't_demo');
+    const c = await t.call('POST', '/v1/portfolios', {
+      token: nav,
+      headers: P,
+      body: { name: 'Audited', cash: '1.00' },
+    });
+    expect(c.status).toBe(201);
+    const id = String(c.body.portfolioId);
+    const u = await t.call('PATCH', `/v1/portfolios/${id}`, {
+      token: nav,
+      headers: { ...P, 'If-Match': '"1"' },
+      body: { cash: '2.00' },
+    });
+    expect(u.status).toBe(200);
+    // acme writes too, so the tenant scope of the log below is put to the test
+    expect(
+      (await t.call('POST', '/v1/portfolios', { token: acme, headers: A, body: { name: 'Acme audited' } })).status,
+    ).toBe(201);
     const r = await t.call('GET', '/v1/audit?limit=200', { token: admin });
     expect(r.status).toBe(200);
     const items = r.body.items ?? [];
-    const update = items.find((i) => i.action === 'portfolio.update');
+    const update = items.find((i) => i.action === 'portfolio.update' && i.resource === `portfolio/${id}`);
     expect(update).toMatchObject({ actor: 'u_navigator', actorKind: 'user', source: 'api', tenantId: 't_demo' });
-    expect(update?.before).toBeTruthy();
-    expect(update?.after).toBeTruthy();
-    expect(update?.requestId).toBeTruthy();
+    expect(update?.before).toMatchObject({ portfolioId: id, cash: '1.00', version: 1 });
+    expect(update?.after).toMatchObject({ portfolioId: id, cash: '2.00', version: 2 });
+    expect(update?.requestId).toBe(u.headers.get('x-request-id'));
+    const create = items.find((i) => i.action === 'portfolio.create' && i.resource === `portfolio/${id}`);
+    expect(create).toMatchObject({ actor: 'u_navigator', before: null, after: { portfolioId: id, version: 1 } });
+    expect(create?.requestId).toBe(c.headers.get('x-request-id'));
     const ats = items.map((i) => String(i.at));
     expect([...ats].sort().reverse()).toEqual(ats);
     // audit is tenant-scoped: acme's records are not in demo's log

@@ -1,7 +1,7 @@
 // zod schemas for decimal strings at an edge (request bodies, DynamoDB items). They call
 // `isDecimalString`, so the HTTP layer and `parseDecimal` cannot drift apart: one grammar.
 import * as z from 'zod/mini';
-import { isDecimalString } from './decimal-grammar.js';
+import { DECIMAL_RE, isDecimalString, MAX_DECIMAL_LENGTH } from './decimal-grammar.js';
 
 const NOT_DECIMAL = 'must be a decimal string like "1234.50"';
 
@@ -10,6 +10,14 @@ const NOT_DECIMAL = 'must be a decimal string like "1234.50"';
  * included: telling the client to send `"12.50"` instead of `12.5` is the useful answer.
  */
 export const DecimalStringSchema = z.string(NOT_DECIMAL).check(z.refine(isDecimalString, NOT_DECIMAL));
+
+// How the OpenAPI document spells the grammar (a refinement has no JSON Schema of its own).
+DecimalStringSchema.register(z.globalRegistry, {
+  description: 'A decimal string (never a JSON number)',
+  pattern: DECIMAL_RE.source,
+  maxLength: MAX_DECIMAL_LENGTH,
+  examples: ['1234.50'],
+});
 
 /**
  * A decimal string without a minus sign. "-0" is refused too: it is zero, but a field that can
@@ -23,3 +31,10 @@ export const NonNegativeDecimalStringSchema = DecimalStringSchema.check(
     when: (payload) => payload.issues.length === 0,
   }),
 );
+
+NonNegativeDecimalStringSchema.register(z.globalRegistry, {
+  description: 'A decimal string without a sign (never a JSON number)',
+  pattern: DECIMAL_RE.source.replace('^-?', '^'),
+  maxLength: MAX_DECIMAL_LENGTH,
+  examples: ['1234.50'],
+});

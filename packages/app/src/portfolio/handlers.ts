@@ -1,7 +1,7 @@
-import { randomId } from '@ballast/platform/auth/api-keys.js';
-import { formatMoney, minorUnits } from '@ballast/core/money.js';
+import { formatMoney, minorUnits, money } from '@ballast/core/money.js';
 import { AppError, badRequest, notFound, preconditionFailed } from '@ballast/platform/errors.js';
 import { etag } from '@ballast/platform/http/middlewares/validate/if-match.js';
+import { newPortfolioId } from './ids.js';
 import { jobs, PURGE_GRACE_MS } from './jobs.js';
 import type { PortfolioHandler, PortfolioJobHandler } from './ports.js';
 import type { routes } from './routes.js';
@@ -25,7 +25,7 @@ async function live(store: PortfolioStore, portfolioId: string): Promise<Portfol
 export const createPortfolio: PortfolioHandler<R['create']> = async ({ body }, h) => {
   const at = iso(h.now);
   const p: Portfolio = {
-    portfolioId: `pf_${randomId(20)}`,
+    portfolioId: newPortfolioId(h.now),
     tenantId: h.ctx.tenantId,
     projectId: h.ctx.projectId ?? '',
     name: body.name,
@@ -57,12 +57,44 @@ export const getPortfolio: PortfolioHandler<R['get']> = async ({ params }, h) =>
   return { status: 200, body: publicView(p), headers: { ETag: etag(p.version) } };
 };
 
+/**
+ * A portfolio's base currency may change only when no amount would be rescaled or reinterpreted:
+ * both currencies have the same minor unit (EUR and USD: 2; JPY: 0) and the portfolio holds no
+ * cash. Anything else is refused whether or not the request also sends cash — "10.00" EUR is not
+ * "10" JPY, nor 10 USD — because amounts held in the portfolio's currency (its cash today, later
+ * its ledger and holdings) would silently change their meaning.
+ */
+function refuseCurrencyChange(before: Portfolio, to: string): void {
+  const from = before.baseCurrency;
+  if (to === from) return;
+  const [fromDigits, toDigits] = [minorUnits(from), minorUnits(to)];
+  let reason: string | undefined;
+  if (fromDigits !== toDigits) {
+    reason = `${from} has ${fromDigits} decimal places and ${to} has ${toDigits}: its amounts would be rescaled`;
+  } else if (!money(before.cash).isZero()) {
+    reason = `the portfolio holds ${before.cash} ${from}, which a change to ${to} would reinterpret`;
+  }
+  if (reason) {
+    throw new AppError(
+      422,
+      'CURRENCY_CHANGE_REFUSED',
+      `The base currency cannot change from ${from} to ${to}: ${reason}`,
+      {
+        extra: { from, to },
+      },
+    );
+  }
+}
+
 export const patchPortfolio: PortfolioHandler<R['patch']> = async ({ params, body, ifMatch }, h) => {
   const before = await live(h.ports.portfolios, params.portfolioId);
   if (before.version !== ifMatch) throw preconditionFailed(`The portfolio is at version ${before.version}`);
   const after: Portfolio = { ...before, updatedAt: iso(h.now), version: before.version + 1 };
   if (body.name !== undefined) after.name = body.name;
-  if (body.baseCurrency !== undefined) after.baseCurrency = body.baseCurrency;
+  if (body.baseCurrency !== undefined) {
+    refuseCurrencyChange(before, body.baseCurrency);
+    after.baseCurrency = body.baseCurrency;
+  }
   const cash = body.cash ?? before.cash;
   const digits = minorUnits(after.baseCurrency);
   if (scaleOf(cash) > digits) {

@@ -21,9 +21,10 @@ export const routes = defineRoutes('portfolio', {
     id: 'portfolios.list',
     method: 'GET',
     path: '/v1/portfolios',
-    summary: 'List portfolios',
+    summary: 'List portfolios, newest first',
     access: 'project',
     ...reader,
+    uses: { ...reader.uses, secrets: ['cursor'] },
     request: { query: s.listQuery },
     responses: { 200: { description: 'A page of portfolios', body: s.portfolioPage } },
   },
@@ -41,7 +42,9 @@ export const routes = defineRoutes('portfolio', {
     id: 'portfolios.patch',
     method: 'PATCH',
     path: '/v1/portfolios/{portfolioId}',
-    summary: 'Update a portfolio (If-Match)',
+    summary:
+      'Update a portfolio (If-Match). The base currency changes only while cash is zero and only to a ' +
+      'currency with the same minor unit (EUR → USD); otherwise 422 CURRENCY_CHANGE_REFUSED, even if cash is sent',
     access: 'project',
     ...writer,
     ifMatch: 'required',

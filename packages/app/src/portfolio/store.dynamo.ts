@@ -37,6 +37,8 @@ export class DynamoPortfolioStore implements PortfolioStore {
       pk: this.pk,
       prefix: SORT_PREFIX,
       filter: { expression: 'attribute_not_exists(deletedAt)' },
+      // Ids are time-sortable (ids.ts), so the sort key read backwards is newest first.
+      forward: false,
       ...page,
     });
   }

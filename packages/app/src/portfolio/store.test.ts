@@ -136,7 +136,8 @@ describe('isolation', () => {
   });
 
   it('a portfolio of one project is absent from another project’s list and get', async () => {
-    expect(ids(await storeOf(alphaMain).list({ limit: 50 }))).toEqual(['pf_alpha_only', 'pf_shared_id']);
+    // newest first: ids are time-sortable, so the list reads the sort key backwards
+    expect(ids(await storeOf(alphaMain).list({ limit: 50 }))).toEqual(['pf_shared_id', 'pf_alpha_only']);
     expect(ids(await storeOf(alphaSide).list({ limit: 50 }))).toEqual(['pf_side_only']);
     expect(await storeOf(alphaSide).get('pf_alpha_only')).toBeUndefined();
     expect(await storeOf(alphaMain).get('pf_side_only')).toBeUndefined();
@@ -179,7 +180,8 @@ describe('pagination', () => {
     });
     const live = Array.from({ length: 12 }, (_, n) => n)
       .filter((n) => n % 3 !== 1)
-      .map((n) => `pf_${String(n).padStart(2, '0')}`);
+      .map((n) => `pf_${String(n).padStart(2, '0')}`)
+      .reverse(); // newest (highest id) first
     for (const limit of [1, 3, 5, 8, 50]) {
       const pages = await walk(storeOf(scope), limit);
       expect(pages.flat(), `limit ${limit}`).toEqual(live);
@@ -201,11 +203,12 @@ describe('pagination', () => {
       units.push(u);
     }
     await Promise.all(units.map((u) => u.commit()));
-    await commit((u) => ['pf_z1', 'pf_z2', 'pf_z3'].forEach((id) => storeOf(scope).create(u, portfolio(scope, id))));
+    // the live ones sort below the deleted run, so a newest-first read meets the whole run first
+    await commit((u) => ['pf_01', 'pf_02', 'pf_03'].forEach((id) => storeOf(scope).create(u, portfolio(scope, id))));
     // nothing is lost across pages …
-    expect((await walk(storeOf(scope), 2)).flat()).toEqual(['pf_z1', 'pf_z2', 'pf_z3']);
+    expect((await walk(storeOf(scope), 2)).flat()).toEqual(['pf_03', 'pf_02', 'pf_01']);
     // … but the first page must be full, since it is not the last
     const first = await storeOf(scope).list({ limit: 2 });
-    expect(ids(first)).toEqual(['pf_z1', 'pf_z2']);
+    expect(ids(first)).toEqual(['pf_03', 'pf_02']);
   });
 });

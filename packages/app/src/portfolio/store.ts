@@ -27,7 +27,7 @@ export interface ProjectScope {
 export interface PortfolioStore {
   /** the portfolio, soft-deleted or not */
   get(portfolioId: string): Promise<Portfolio | undefined>;
-  /** live portfolios only */
+  /** live portfolios only, newest first (by id, which is time-sortable) */
   list(page: PageRequest): Promise<Page<Portfolio>>;
   create(uow: UnitOfWork, portfolio: Portfolio): void;
   /** replaces a live portfolio while it is at `expectedVersion` (412 otherwise) */

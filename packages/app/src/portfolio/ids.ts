@@ -1,0 +1,50 @@
+import { randomBytes } from 'node:crypto';
+
+/** Crockford's base32: no I, L, O, U; its digits sort in ASCII order, so ids sort as text. */
+const BASE32 = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const TIME_CHARS = 10; // 50 bits: milliseconds until the year 10889
+const RANDOM_CHARS = 16; // 80 bits
+const RANDOM_SPACE = 1n << 80n;
+
+function encode(value: bigint, chars: number): string {
+  let out = '';
+  let rest = value;
+  for (let i = 0; i < chars; i++) {
+    out = BASE32[Number(rest & 31n)] + out;
+    rest >>= 5n;
+  }
+  return out;
+}
+
+function random80(): bigint {
+  return BigInt(`0x${randomBytes(10).toString('hex')}`);
+}
+
+/** A ULID-shaped portfolio id: `pf_` + 10 characters of creation time + 16 random characters. */
+export const PORTFOLIO_ID = /^pf_[0-9A-HJKMNP-TV-Z]{26}$/;
+
+let last = { ms: -1, random: 0n };
+
+/**
+ * A new portfolio id, time-sortable (DESIGN "HTTP conventions"): ids sort as text in the order of
+ * their creation time (`nowMs`, the request's clock, the same instant as `createdAt`), so a list
+ * keyed by id reads newest first by reading backwards. Within one millisecond of one process the
+ * random part counts up, so ids made in a row keep their order; across processes the order within
+ * a millisecond is arbitrary. Ids made before this scheme (`pf_` + 20 random letters and digits)
+ * stay valid and readable; in lists they sort by their text, not by their age.
+ */
+export function newPortfolioId(nowMs: number): string {
+  const ms = Math.max(0, Math.floor(nowMs));
+  let random = random80();
+  if (ms === last.ms) random = last.random + 1n < RANDOM_SPACE ? last.random + 1n : random;
+  last = { ms, random };
+  return `pf_${encode(BigInt(ms), TIME_CHARS)}${encode(random, RANDOM_CHARS)}`;
+}
+
+/** The creation time an id carries (for tests and support tooling), or undefined for an older id. */
+export function portfolioIdTime(portfolioId: string): number | undefined {
+  if (!PORTFOLIO_ID.test(portfolioId)) return undefined;
+  let ms = 0;
+  for (const ch of portfolioId.slice(3, 3 + TIME_CHARS)) ms = ms * 32 + BASE32.indexOf(ch);
+  return ms;
+}
