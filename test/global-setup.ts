@@ -9,12 +9,18 @@ declare module 'vitest' {
 
 let dynamo: DynamoLocal | undefined;
 
-/** One DynamoDB Local for the whole run; each test file makes tables of its own. */
+/**
+ * One DynamoDB Local for the whole run; each test file makes tables of its own. The JVM is this
+ * process's own child, ended through its handle (never by name); `.ci/run` also ends the process
+ * group the whole run is in, should vitest itself die.
+ */
 export async function setup(project: TestProject): Promise<void> {
   dynamo = await startDynamoLocal();
+  if (dynamo.warning) console.warn(`global setup: ${dynamo.warning}`);
   project.provide('dynamoEndpoint', dynamo.endpoint);
 }
 
 export async function teardown(): Promise<void> {
   await dynamo?.stop();
+  dynamo = undefined;
 }

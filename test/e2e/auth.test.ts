@@ -90,6 +90,7 @@ describe('authentication', () => {
       .sign(privateKey);
     const r = await t.call('GET', '/v1/portfolios', { token: tok, headers: P });
     expect(r.status).toBe(401);
+    expect(r.body.code).toBe('INVALID_TOKEN');
   });
 
   it('401 for a token minted for another app client', async () => {
@@ -106,6 +107,7 @@ describe('authentication', () => {
   it('401 for an id token (token_use other than access)', async () => {
     const tok = await t.rt.issuer.mint({ sub: 'u_operator', tenantId: 't_demo', claims: { token_use: 'id' } });
     expect((await t.call('GET', '/v1/portfolios', { token: tok, headers: P })).status).toBe(401);
+    expect((await t.call('GET', '/v1/portfolios', { token: tok, headers: P })).body.code).toBe('INVALID_TOKEN');
   });
 
   it('401 for alg none and for HS256 tokens', async () => {
@@ -123,11 +125,13 @@ describe('authentication', () => {
     const none = `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims)}.`;
     const r1 = await t.call('GET', '/v1/portfolios', { token: none, headers: P });
     expect(r1.status).toBe(401);
+    expect(r1.body.code).toBe('INVALID_TOKEN');
     const hs = await new SignJWT(claims)
       .setProtectedHeader({ alg: 'HS256', kid: t.rt.issuer.publicJwk.kid as string })
       .sign(new TextEncoder().encode('x'.repeat(32)));
     const r2 = await t.call('GET', '/v1/portfolios', { token: hs, headers: P });
     expect(r2.status).toBe(401);
+    expect(r2.body.code).toBe('INVALID_TOKEN');
   });
 
   it('401 for garbage and non-Bearer Authorization headers', async () => {
@@ -135,6 +139,10 @@ describe('authentication', () => {
     expect((await t.call('GET', '/v1/portfolios', { headers: { ...P, Authorization: 'Basic dTpw' } })).status).toBe(
       401,
     );
+    const garbage = await t.call('GET', '/v1/portfolios', { token: 'not.a.jwt', headers: P });
+    expect(garbage.body.code).toBe('INVALID_TOKEN');
+    const basic = await t.call('GET', '/v1/portfolios', { headers: { ...P, Authorization: 'Basic dTpw' } });
+    expect(basic.body.code).toBe('INVALID_TOKEN');
   });
 
   it('400 CREDENTIALS_IN_QUERY when a token or key is sent in the query string', async () => {
@@ -192,12 +200,15 @@ describe('tenancy', () => {
     expect(list.text).not.toContain('Demo secret');
     const one = await t.call('GET', `/v1/portfolios/${String(created.body.portfolioId)}`, { token: tok, headers: P });
     expect(one.status).toBe(403);
+    expect(one.body.code).toBe('NOT_A_MEMBER');
+    expect(one.text).not.toContain('Demo secret');
     // With its own tenant the acme user sees its silo, not the demo portfolio.
     const own = await t.call('GET', `/v1/portfolios/${String(created.body.portfolioId)}`, {
       token: await t.token('u_acme', 't_acme'),
       headers: { 'X-Project-Id': 'p_acme' },
     });
     expect(own.status).toBe(404);
+    expect(own.body.code).toBe('PORTFOLIO_NOT_FOUND');
   });
 
   it('400 TENANT_REQUIRED when neither the token nor a header names a tenant', async () => {
@@ -215,6 +226,7 @@ describe('tenancy', () => {
 describe('bootstrap', () => {
   it('401 without or with a wrong key; the right key creates t_system and modes idempotently', async () => {
     expect((await t.call('POST', '/v1/system/bootstrap')).status).toBe(401);
+    expect((await t.call('POST', '/v1/system/bootstrap')).body.code).toBe('BOOTSTRAP_KEY_REQUIRED');
     const wrong = await t.call('POST', '/v1/system/bootstrap', { headers: { 'X-Bootstrap-Key': 'nope' } });
     expect(wrong.status).toBe(401);
     expect(wrong.body.code).toBe('BOOTSTRAP_KEY_INVALID');

@@ -3,6 +3,12 @@ import { inject, expect } from 'vitest';
 import { startLocal, type LocalRuntime } from '../../packages/local/src/app.js';
 import { match } from '../../packages/local/src/router.js';
 import { resolveSchema } from '../../packages/platform/src/schemas/lazy.js';
+import {
+  type BallastClient,
+  type BallastClientOptions,
+  createBallastClient,
+  type Middleware,
+} from '../../packages/client/src/index.js';
 
 export interface CallResult {
   status: number;
@@ -25,8 +31,14 @@ export interface CallOptions {
 
 export interface TestRuntime {
   rt: LocalRuntime;
-  token(sub: string, tenantId?: string, expiresIn?: string): Promise<string>;
+  /** a token minted on the runtime's clock; `authTime` (epoch s) simulates an older login */
+  token(sub: string, tenantId?: string, expiresIn?: string, o?: { authTime?: number }): Promise<string>;
   call(method: string, path: string, o?: CallOptions): Promise<CallResult>;
+  /**
+   * The typed client (packages/client) on this runtime: a call the contract does not allow is a type
+   * error; every answer is checked like `call`'s (never a 500, a success as its route declares it).
+   */
+  client(o?: Omit<BallastClientOptions, 'baseUrl'>): BallastClient;
   stop(): Promise<void>;
 }
 
@@ -46,7 +58,8 @@ function expectDeclaredResponse(method: string, path: string, status: number, he
     expect(text, `${found.def.id} declares no body for ${status}`).toBe('');
     return;
   }
-  const parsed = resolveSchema(spec.body).safeParse(JSON.parse(text));
+  // a text response (the docs page) is its string; JSON otherwise
+  const parsed = resolveSchema(spec.body).safeParse(spec.contentType ? text : JSON.parse(text));
   expect(
     parsed.success,
     `${found.def.id} ${status} body does not match its schema: ${JSON.stringify(parsed.error?.issues)}`,
@@ -92,10 +105,25 @@ export async function startRuntime(
     expectDeclaredResponse(method, path, res.status, res.headers, text);
     return { status: res.status, headers: res.headers, body: parsed, text };
   };
+  const checked: Middleware = {
+    async onResponse({ request, response }) {
+      const text = await response.clone().text();
+      const url = new URL(request.url);
+      expect(response.status, `${request.method} ${url.pathname} answered 500: ${text}`).not.toBe(500);
+      expectDeclaredResponse(request.method, url.pathname, response.status, response.headers, text);
+    },
+  };
+  const client = (o: Omit<BallastClientOptions, 'baseUrl'> = {}) => {
+    const c = createBallastClient({ baseUrl: rt.url, ...o });
+    c.use(checked);
+    return c;
+  };
   return {
     rt,
-    token: (sub, tenantId, expiresIn) => rt.issuer.mint({ sub, tenantId, expiresIn }, rt.platform.now()),
+    token: (sub, tenantId, expiresIn, o) =>
+      rt.issuer.mint({ sub, tenantId, expiresIn, authTime: o?.authTime }, rt.platform.now()),
     call,
+    client,
     stop: () => rt.stop(),
   };
 }

@@ -6,20 +6,22 @@ import { createPlatform, setPlatform, type Platform } from '@ballast/platform/pl
 import { LocalSecretResolver } from '@ballast/platform/secrets/resolver.js';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LocalClock } from './clock.js';
-import { startDynamoLocal, type DynamoLocal } from './dynamodb-local.js';
+import { startDynamoLocal, type DynamoExit, type DynamoLocal } from './dynamodb-local.js';
 import { LocalJobs } from './jobs.js';
 import { startLocalQueues } from './queues.js';
 import { LOCAL_CLIENT_ID, LocalIssuer } from './issuer.js';
 import { seed } from './seed.js';
-import { createLocalServer } from './server.js';
+import { createLocalServer, type LocalServerParts, type LocalTimeouts } from './server.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const BOOTSTRAP_SECRET_REF = 'ballast/local/bootstrap-key';
+export const CURSOR_SECRET_REF = 'ballast/local/cursor-key';
 
 export interface LocalOptions {
   /** HTTP port; 0 picks a free one. Default 3000. */
@@ -38,6 +40,46 @@ export interface LocalOptions {
   minuteTick?: boolean;
   /** where EMF metric lines go (default: dropped, so the terminal stays readable) */
   metricsSink?: MetricsSink;
+  /** how long a client may take to send its headers and its body (defaults in server.ts; tests make them short) */
+  timeouts?: LocalTimeouts;
+  /**
+   * Called once if the DynamoDB Local this runtime started exits without being asked to (crash,
+   * OOM, killed). The runtime then answers 503 DYNAMODB_LOCAL_EXITED; `npm start` says so on
+   * stderr and exits non-zero. Default: a line on stderr.
+   */
+  onDynamoExit?: (exit: DynamoExit) => void;
+}
+
+/** The HTTP port could not be taken: which one, and why, in words a person can act on. */
+export class LocalPortError extends Error {
+  constructor(
+    readonly port: number,
+    readonly reason: 'in-use' | 'forbidden' | 'unavailable',
+    cause: unknown,
+  ) {
+    const why =
+      reason === 'in-use'
+        ? `port ${port} is already in use (another Ballast, or another program, listens on it)`
+        : reason === 'forbidden'
+          ? `port ${port} needs privileges this user does not have`
+          : `port ${port} cannot be used on 127.0.0.1`;
+    super(`Ballast cannot listen on 127.0.0.1:${port}: ${why}.`, { cause });
+    this.name = 'LocalPortError';
+  }
+}
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException) => {
+      const reason = e.code === 'EADDRINUSE' ? 'in-use' : e.code === 'EACCES' ? 'forbidden' : 'unavailable';
+      reject(new LocalPortError(port, reason, e));
+    };
+    server.once('error', onError);
+    server.listen(port, '127.0.0.1', () => {
+      server.removeListener('error', onError);
+      resolve();
+    });
+  });
 }
 
 export interface LocalRuntime {
@@ -51,24 +93,76 @@ export interface LocalRuntime {
   queues: Awaited<ReturnType<typeof startLocalQueues>>;
   bootstrapKey: string;
   dynamoEndpoint: string;
+  /** the DynamoDB Local JVM this runtime started (none when `dynamoEndpoint` was given) */
+  dynamo?: { pid: number | undefined; binding: DynamoLocal['binding']; warning?: string };
   stop(): Promise<void>;
 }
 
 /**
  * `npm start`: DynamoDB Local, tables, seed, and the route table served through the same Lambda
- * entries the cloud runs, with a local token issuer standing in for Cognito.
+ * entries the cloud runs, with a local token issuer standing in for Cognito. The HTTP port is taken
+ * first, so a busy port fails at once (LocalPortError) before a JVM is started for nothing; until
+ * the rest is up the server answers 503 LOCAL_STARTING. Whatever a failed start had started is
+ * stopped again.
  */
 export async function startLocal(o: LocalOptions = {}): Promise<LocalRuntime> {
+  const gate: Gate = {};
+  const server = createLocalServer({
+    root: REPO_ROOT,
+    timeouts: o.timeouts,
+    parts: () => gate.parts ?? gate.down ?? 'starting',
+    issuer: () => {
+      if (!gate.issuer) throw new Error('issuer not ready');
+      return gate.issuer;
+    },
+  });
+  await listen(server, o.port ?? 3000);
+  const undo: Array<() => Promise<void>> = [() => closeServer(server)];
+  try {
+    return await startBehind(server, gate, undo, o);
+  } catch (e) {
+    for (const step of [...undo].reverse()) await step().catch(() => undefined);
+    throw e;
+  }
+}
+
+/** What the server may serve: the runtime's parts once they are up, or why not (a 503's detail). */
+interface Gate {
+  parts?: LocalServerParts;
+  issuer?: LocalIssuer;
+  down?: string;
+}
+
+async function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((r) => server.close(() => r()));
+}
+
+function reportDynamoExit(exit: DynamoExit): void {
+  const how = exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
+  console.error(`DynamoDB Local exited unexpectedly (${how}); the local runtime answers 503 until restarted.`);
+}
+
+async function startBehind(server: Server, gate: Gate, undo: Array<() => Promise<void>>, o: LocalOptions) {
   const inMemory = o.inMemory ?? false;
   const dataDir = inMemory ? await mkdtemp(join(tmpdir(), 'ballast-')) : resolve(o.dataDir ?? join(REPO_ROOT, '.data'));
   await mkdir(dataDir, { recursive: true });
+  if (inMemory) undo.push(() => rm(dataDir, { recursive: true, force: true }));
   let dynamo: DynamoLocal | undefined;
   let endpoint = o.dynamoEndpoint;
   if (!endpoint) {
     const dbPath = inMemory ? undefined : join(dataDir, 'dynamodb');
     if (dbPath) await mkdir(dbPath, { recursive: true });
-    dynamo = await startDynamoLocal({ dbPath });
-    endpoint = dynamo.endpoint;
+    const started = await startDynamoLocal({ dbPath });
+    dynamo = started;
+    undo.push(() => started.stop());
+    endpoint = started.endpoint;
+    // Watch the child: without it every data route would answer 503 forever, and nobody would know why.
+    void started.exited.then((exit) => {
+      if (exit.expected) return;
+      gate.down = `DynamoDB Local (pid ${started.pid}) exited; restart Ballast`;
+      (o.onDynamoExit ?? reportDynamoExit)(exit);
+    });
   }
   const prefix = o.tablePrefix ?? 'ballast-local';
   const tables = {
@@ -78,6 +172,7 @@ export async function startLocal(o: LocalOptions = {}): Promise<LocalRuntime> {
     jobsIdempotency: `${prefix}-jobs-idempotency`,
   };
   const queues = await startLocalQueues(ALL_JOBS, prefix);
+  undo.push(() => queues.stop());
   const clock = new LocalClock();
 
   const secrets = new LocalSecretResolver(dataDir);
@@ -86,11 +181,16 @@ export async function startLocal(o: LocalOptions = {}): Promise<LocalRuntime> {
     bootstrapKey = randomBytes(24).toString('base64url');
     await secrets.put(BOOTSTRAP_SECRET_REF, bootstrapKey);
   }
+  // the key that signs list cursors: generated once, kept in the local secret store
+  if (!(await secrets.all())[CURSOR_SECRET_REF]) {
+    await secrets.put(CURSOR_SECRET_REF, randomBytes(32).toString('base64url'));
+  }
   const config: BootstrapConfig = {
     controlTable: tables.control,
     region: 'local',
     dynamoEndpoint: endpoint,
     bootstrapSecretRef: BOOTSTRAP_SECRET_REF,
+    cursorSecretRef: CURSOR_SECRET_REF,
     defaultEnv: 'dev',
     secretsBackend: 'local',
     localSecretsDir: dataDir,
@@ -110,26 +210,13 @@ export async function startLocal(o: LocalOptions = {}): Promise<LocalRuntime> {
   for (const t of [tables.control, tables.pooled, tables.silo]) await ensureTable(platform.dynamo, t);
   await ensureIdempotencyTable(platform.dynamo, tables.jobsIdempotency);
   const jobs = new LocalJobs(REPO_ROOT, ALL_JOBS, queues, clock, () => platform);
+  undo.push(() => jobs.stop());
 
-  // The issuer's URL carries the port, known only once the server listens.
-  const ready: { issuer?: LocalIssuer } = {};
-  const server = createLocalServer({
-    root: REPO_ROOT,
-    jobs,
-    queues,
-    issuer: () => {
-      if (!ready.issuer) throw new Error('issuer not ready');
-      return ready.issuer;
-    },
-  });
-  await new Promise<void>((res, rej) => {
-    server.once('error', rej);
-    server.listen(o.port ?? 3000, '127.0.0.1', () => res());
-  });
+  // The issuer's URL carries the port, known once the server listens (it does, before all this).
   const port = (server.address() as AddressInfo).port;
   const url = `http://localhost:${port}`;
   const issuer = await LocalIssuer.create(`${url}/_local`, inMemory ? undefined : join(dataDir, 'issuer-key.json'));
-  ready.issuer = issuer;
+  gate.issuer = issuer;
   await seed(platform, {
     pooledTable: tables.pooled,
     siloTable: tables.silo,
@@ -142,8 +229,10 @@ export async function startLocal(o: LocalOptions = {}): Promise<LocalRuntime> {
     nowMs: platform.now(),
   });
   if (o.minuteTick ?? true) jobs.startMinuteTick();
+  gate.parts = { jobs, queues };
 
-  return {
+  let stopping: Promise<void> | undefined;
+  const runtime: LocalRuntime = {
     url,
     port,
     issuer,
@@ -154,13 +243,18 @@ export async function startLocal(o: LocalOptions = {}): Promise<LocalRuntime> {
     queues,
     bootstrapKey,
     dynamoEndpoint: endpoint,
-    async stop() {
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
-      await jobs.stop();
-      await queues.stop();
-      await dynamo?.stop();
-      if (inMemory) await rm(dataDir, { recursive: true, force: true });
+    ...(dynamo ? { dynamo: { pid: dynamo.pid, binding: dynamo.binding, warning: dynamo.warning } } : {}),
+    stop() {
+      gate.parts = undefined;
+      gate.down = 'Ballast is stopping';
+      // Once: the server first (no new requests), then the rest in reverse order of start.
+      stopping ??= (async () => {
+        const [closeHttp, ...rest] = undo;
+        await closeHttp();
+        for (const step of rest.reverse()) await step();
+      })();
+      return stopping;
     },
   };
+  return runtime;
 }

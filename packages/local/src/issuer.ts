@@ -13,11 +13,26 @@ export interface TokenRequest {
   groups?: string[];
   /** override the issue time (epoch seconds), e.g. to mint an already-expired token in tests */
   iat?: number;
+  /**
+   * when the user last signed in (epoch seconds, Cognito's `auth_time`); default: the issue time.
+   * An old one simulates a stale login, which routes needing a fresh login refuse (RFC 9470).
+   */
+  authTime?: number;
+  /** a `nbf` (not before) claim, epoch seconds; none by default, like Cognito */
+  nbf?: number;
+  /** mint a token without `exp` (tests: such a token must be refused) */
+  noExpiry?: boolean;
+  /** allow a lifetime over 24 h (tests: such a token must be refused); otherwise mint refuses it */
+  anyLifetime?: boolean;
   /** extra or overriding claims (tests craft wrong-client or wrong-use tokens with it) */
   claims?: Record<string, unknown>;
 }
 
-function seconds(v: string | number | undefined): number {
+/** The longest lifetime the platform accepts (Cognito's maximum): `/_local/token` mints no longer. */
+export const MAX_TOKEN_SECONDS = 24 * 3600;
+
+/** A lifetime as seconds: '30m', '1h', '45s', '1d' or a number of seconds; default 30 minutes. */
+export function seconds(v: string | number | undefined): number {
   if (v === undefined) return 1800;
   if (typeof v === 'number') return v;
   const m = /^(\d{1,6})([smhd]?)$/.exec(v.trim());
@@ -64,12 +79,17 @@ export class LocalIssuer {
 
   async mint(req: TokenRequest, nowMs = Date.now()): Promise<string> {
     const iat = req.iat ?? Math.floor(nowMs / 1000);
+    const lifetime = seconds(req.expiresIn);
+    if (!req.anyLifetime && !(lifetime > 0 && lifetime <= MAX_TOKEN_SECONDS)) {
+      throw new RangeError('expiresIn must be between 1 second and 24h (the longest lifetime the API accepts)');
+    }
     const key = await importJWK(this.privateJwk, 'RS256');
-    return new SignJWT({
+    const jwt = new SignJWT({
       token_use: 'access',
       client_id: LOCAL_CLIENT_ID,
       scope: 'aws.cognito.signin.user.admin',
-      auth_time: iat,
+      auth_time: req.authTime ?? iat,
+      ...(req.nbf === undefined ? {} : { nbf: req.nbf }),
       username: req.sub,
       'cognito:groups': req.groups ?? [],
       ...(req.tenantId ? { 'custom:tenant_id': req.tenantId } : {}),
@@ -79,8 +99,7 @@ export class LocalIssuer {
       .setIssuer(this.issuer)
       .setSubject(req.sub)
       .setJti(randomUUID())
-      .setIssuedAt(iat)
-      .setExpirationTime(iat + seconds(req.expiresIn))
-      .sign(key);
+      .setIssuedAt(iat);
+    return (req.noExpiry ? jwt : jwt.setExpirationTime(iat + lifetime)).sign(key);
   }
 }

@@ -1,5 +1,5 @@
 import type { JobDef } from '@ballast/platform/jobs/define-job.js';
-import { startFauxqs } from 'fauxqs';
+import { buildApp, type BuildAppOptions } from 'fauxqs';
 
 export interface LocalQueues {
   endpoint: string;
@@ -13,39 +13,76 @@ export interface LocalQueues {
   stop(): Promise<void>;
 }
 
+type FauxqsStores = NonNullable<BuildAppOptions['stores']>;
+type SqsStore = FauxqsStores['sqsStore'];
+
+const REGION = 'us-east-1';
+const ACCOUNT = '000000000000';
+
+/**
+ * fauxqs's stores, from the package's own modules. `startFauxqs()` always listens on 0.0.0.0 (its
+ * `host` option only names the host in queue URLs), so the runtime builds the same app with
+ * `buildApp()` and listens on loopback itself; the stores are what `startFauxqs()` would have made.
+ * They are not in the package's export map, hence the path next to its entry (fauxqs is pinned).
+ */
+async function fauxqsStores(): Promise<FauxqsStores> {
+  const entry = import.meta.resolve('fauxqs');
+  const load = async <T>(path: string, name: string): Promise<T> => {
+    const mod = (await import(new URL(path, entry).href)) as Record<string, unknown>;
+    const Store = mod[name];
+    if (typeof Store !== 'function') throw new Error(`fauxqs has no ${name} in ${path}: was it upgraded?`);
+    return new (Store as new () => T)();
+  };
+  return {
+    sqsStore: await load<SqsStore>('./sqs/sqsStore.js', 'SqsStore'),
+    snsStore: await load<FauxqsStores['snsStore']>('./sns/snsStore.js', 'SnsStore'),
+    s3Store: await load<FauxqsStores['s3Store']>('./s3/s3Store.js', 'S3Store'),
+  };
+}
+
 /**
  * The in-process SQS emulator (fauxqs) with one queue per job kind and a dead-letter queue behind
- * each, redriven after the job's maxReceiveCount, as the Jobs stack creates them.
+ * each, redriven after the job's maxReceiveCount, as the Jobs stack creates them. It listens on
+ * 127.0.0.1 only.
  */
 export async function startLocalQueues(jobs: readonly JobDef[], prefix: string): Promise<LocalQueues> {
-  const server = await startFauxqs({ port: 0, host: '127.0.0.1', logger: false, defaultRegion: 'us-east-1' });
+  const stores = await fauxqsStores();
+  const app = buildApp({ logger: false, host: '127.0.0.1', defaultRegion: REGION, stores });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const sqs = stores.sqsStore;
+  const createQueue = (name: string, attributes: Record<string, string>) => {
+    const arn = `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`;
+    const url = sqs.buildQueueUrl(name, String(port), `127.0.0.1:${port}`, REGION);
+    sqs.createQueue(name, url, arn, attributes, {});
+    return { queueUrl: url, queueArn: arn };
+  };
   const urls: Record<string, string> = {};
   const deadLetterUrls: Record<string, string> = {};
   const names: LocalQueues['names'] = {};
   for (const job of jobs) {
     const queue = `${prefix}-${job.queue}`;
     const deadLetter = `${queue}-dlq`;
-    const dlq = server.createQueue(deadLetter, { attributes: { MessageRetentionPeriod: '1209600' } });
-    const main = server.createQueue(queue, {
-      attributes: {
-        VisibilityTimeout: String(6 * (job.timeoutSeconds ?? 60)),
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: job.maxReceiveCount ?? 3 }),
-      },
+    const dlq = createQueue(deadLetter, { MessageRetentionPeriod: '1209600' });
+    const main = createQueue(queue, {
+      VisibilityTimeout: String(6 * (job.timeoutSeconds ?? 60)),
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: job.maxReceiveCount ?? 3 }),
     });
     urls[job.id] = main.queueUrl;
     deadLetterUrls[job.id] = dlq.queueUrl;
     names[job.id] = { queue, deadLetter };
   }
   return {
-    endpoint: `http://127.0.0.1:${server.port}`,
+    endpoint: `http://127.0.0.1:${port}`,
     urls,
     deadLetterUrls,
     names,
     depth(queueName) {
-      const q = server.inspectQueue(queueName);
+      const q = sqs.inspectQueue(queueName);
       if (!q) return 0;
       return q.messages.ready.length + q.messages.delayed.length + q.messages.inflight.length;
     },
-    stop: () => server.stop(),
+    stop: () => app.close(),
   };
 }

@@ -1,0 +1,247 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALL_ROUTES } from '../../packages/app/src/routes.js';
+import { resolveSchema } from '../../packages/platform/src/schemas/lazy.js';
+import { startRuntime, type CallResult, type TestRuntime } from '../support/runtime.js';
+
+/**
+ * Issue 8, the request pipeline end to end over HTTP: signed cursors on every list route, context
+ * headers checked before any lookup, step-up on dangerous routes, no secret in an idempotency
+ * record, and error messages without internals.
+ */
+
+let t: TestRuntime;
+const P = { 'X-Project-Id': 'p_demo' };
+const nowSeconds = () => Math.floor(t.rt.platform.now() / 1000);
+const admin = () => t.token('u_admin', 't_demo');
+const sys = () => t.token('u_system', 't_system');
+
+function expectStatus(res: CallResult, status: number, code?: string) {
+  expect(res.status, res.text).toBe(status);
+  if (code) expect(res.body.code, res.text).toBe(code);
+}
+
+beforeAll(async () => {
+  t = await startRuntime();
+  const token = await admin();
+  // two of everything the lists below page through
+  for (const projectId of ['p_second', 'p_third']) {
+    expectStatus(
+      await t.call('POST', '/v1/tenants/t_demo/projects', { token, body: { projectId, name: projectId } }),
+      201,
+    );
+  }
+  for (const name of ['first key', 'second key']) {
+    const body = { name, tier: 'observer', roles: ['viewer'] };
+    expectStatus(await t.call('POST', '/v1/api-keys', { token, headers: P, body }), 201);
+  }
+  for (const name of ['Growth', 'Income']) {
+    expectStatus(await t.call('POST', '/v1/portfolios', { token, headers: P, body: { name } }), 201);
+  }
+});
+
+afterAll(async () => {
+  await t.stop();
+});
+
+/** Every list route, with what it takes to read it. */
+const LISTS: Array<{ id: string; path: string; headers?: Record<string, string> }> = [
+  { id: 'projects.list', path: '/v1/tenants/t_demo/projects' },
+  { id: 'members.list', path: '/v1/tenants/t_demo/members' },
+  { id: 'apiKeys.list', path: '/v1/api-keys' },
+  { id: 'audit.list', path: '/v1/audit' },
+  { id: 'portfolios.list', path: '/v1/portfolios', headers: P },
+];
+
+async function firstPage(list: (typeof LISTS)[number], token: string, query = '') {
+  const r = await t.call('GET', `${list.path}?limit=1${query}`, { token, headers: list.headers });
+  expectStatus(r, 200);
+  expect(r.body.items).toHaveLength(1);
+  expect(typeof r.body.nextCursor, `${list.id} has a second page`).toBe('string');
+  return String(r.body.nextCursor);
+}
+
+describe('signed cursors on every list route', () => {
+  it('every route whose query takes a cursor declares the key that signs it (and no other route does)', () => {
+    for (const r of ALL_ROUTES) {
+      const query = r.request.query ? resolveSchema(r.request.query) : undefined;
+      const shape = (query as { _zod?: { def?: { shape?: Record<string, unknown> } } } | undefined)?._zod?.def?.shape;
+      const takesCursor = Boolean(shape && 'cursor' in shape);
+      expect(Boolean(r.uses.secrets?.includes('cursor')), r.id).toBe(takesCursor);
+    }
+    expect(LISTS.map((l) => l.id).sort()).toEqual(
+      ALL_ROUTES.filter((r) => r.uses.secrets?.includes('cursor'))
+        .map((r) => r.id)
+        .sort(),
+    );
+  });
+
+  for (const list of LISTS) {
+    it(`${list.id}: an opaque cursor that follows; forged or foreign ones → 400 INVALID_CURSOR`, async () => {
+      const token = await admin();
+      const cursor = await firstPage(list, token);
+      // opaque: the store's key attributes are not readable in it
+      expect(Buffer.from(cursor.split('.')[0], 'base64url').toString()).not.toMatch(/"(PK|SK|GSI1PK)"/);
+      const next = await t.call('GET', `${list.path}?limit=1&cursor=${cursor}`, { token, headers: list.headers });
+      expectStatus(next, 200);
+      expect(next.body.items).toHaveLength(1);
+
+      // the 500s of issue 8: an extra attribute, no SK, an empty SK — as raw positions, unsigned
+      const raw = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+      const forged = [
+        raw({ PK: 'TENANT#t_demo', SK: 'X', extra: 'y' }),
+        raw({ PK: 'TENANT#t_demo' }),
+        raw({ PK: 'TENANT#t_demo', SK: '' }),
+        `${cursor.slice(0, -2)}AA`,
+        `${raw({ p: 'x', x: 4_102_444_800 })}.${cursor.split('.')[1]}`,
+      ];
+      for (const bad of forged) {
+        const r = await t.call('GET', `${list.path}?limit=1&cursor=${bad}`, { token, headers: list.headers });
+        expectStatus(r, 400, 'INVALID_CURSOR');
+      }
+      // another caller's cursor: the system admin (who may read t_demo's lists) is someone else
+      if (list.id === 'projects.list' || list.id === 'members.list') {
+        const other = await t.call('GET', `${list.path}?limit=1&cursor=${cursor}`, {
+          token: await sys(),
+          headers: { 'X-Tenant-Id': 't_system' },
+        });
+        expectStatus(other, 400, 'INVALID_CURSOR');
+      }
+      // another route's cursor
+      const elsewhere = LISTS.find((l) => l.id !== list.id) ?? LISTS[0];
+      const r = await t.call('GET', `${elsewhere.path}?limit=1&cursor=${cursor}`, {
+        token,
+        headers: elsewhere.headers,
+      });
+      expectStatus(r, 400, 'INVALID_CURSOR');
+    });
+  }
+
+  it('audit.list: a cursor of one filter is refused by another', async () => {
+    const token = await admin();
+    const newest = await t.call('GET', '/v1/audit?limit=50', { token });
+    const actions = (newest.body.items ?? []).map((item) => String(item.action));
+    const action = actions.find((a) => actions.filter((b) => b === a).length > 1) ?? actions[0];
+    const other = actions.find((a) => a !== action) ?? 'none.such';
+    const cursor = await firstPage(LISTS[3], token, `&action=${action}`);
+    expectStatus(await t.call('GET', `/v1/audit?limit=1&action=${action}&cursor=${cursor}`, { token }), 200);
+    const refused = await t.call('GET', `/v1/audit?limit=1&action=${other}&cursor=${cursor}`, { token });
+    expectStatus(refused, 400, 'INVALID_CURSOR');
+    expectStatus(await t.call('GET', `/v1/audit?limit=1&cursor=${cursor}`, { token }), 400, 'INVALID_CURSOR');
+  });
+});
+
+describe('context headers are checked before any lookup', () => {
+  it('an X-Tenant-Id over 2,000 characters → 400 INVALID_TENANT_ID (it was a 500 before authentication)', async () => {
+    const huge = `t${'x'.repeat(2099)}`;
+    const token = await t.token('u_operator', 't_demo');
+    for (const o of [{ token }, { token: await t.token('u_operator') }, {}]) {
+      const r = await t.call('GET', '/v1/portfolios', { ...o, headers: { ...P, 'X-Tenant-Id': huge } });
+      expect(r.status).toBeLessThan(500);
+      expect([400, 401]).toContain(r.status);
+    }
+    const r = await t.call('GET', '/v1/portfolios', { token, headers: { ...P, 'X-Tenant-Id': huge } });
+    expectStatus(r, 400, 'INVALID_TENANT_ID');
+  });
+
+  it('X-Env: __proto__ → 400 INVALID_ENV (it was a 503)', async () => {
+    const token = await t.token('u_operator', 't_demo');
+    for (const env of ['__proto__', 'constructor', 'toString']) {
+      expectStatus(
+        await t.call('GET', '/v1/portfolios', { token, headers: { ...P, 'X-Env': env } }),
+        400,
+        'INVALID_ENV',
+      );
+    }
+  });
+
+  it('X-Env: prod locally → 503 saying the env has no routing entries', async () => {
+    const r = await t.call('GET', '/v1/portfolios', {
+      token: await t.token('u_operator', 't_demo'),
+      headers: { ...P, 'X-Env': 'prod' },
+    });
+    expectStatus(r, 503, 'ROUTING_NOT_CONFIGURED');
+    expect(r.body.detail).toMatch(/env prod has no routing entries/);
+  });
+
+  it('a query value the validator cannot read → a message without internals (no "received NaN")', async () => {
+    const r = await t.call('GET', '/v1/portfolios?limit=ten', {
+      token: await t.token('u_operator', 't_demo'),
+      headers: P,
+    });
+    expectStatus(r, 400, 'VALIDATION_FAILED');
+    expect(r.body.errors).toEqual([{ path: 'query.limit', message: 'must be a number' }]);
+    expect(r.text).not.toMatch(/NaN|received/);
+  });
+});
+
+describe('fresh login on dangerous routes (RFC 9470)', () => {
+  const createKey = (o: { token?: string; apiKey?: string }, name = 'step-up') =>
+    t.call('POST', '/v1/api-keys', { ...o, headers: P, body: { name, tier: 'observer', roles: ['viewer'] } });
+
+  it('POST /v1/api-keys with a login older than 5 minutes → 401 with the step-up challenge', async () => {
+    const stale = await t.token('u_admin', 't_demo', undefined, { authTime: nowSeconds() - 301 });
+    const r = await createKey({ token: stale });
+    expectStatus(r, 401, 'FRESH_LOGIN_REQUIRED');
+    expect(r.headers.get('www-authenticate')).toBe('Bearer error="insufficient_user_authentication", max_age=300');
+    expect(r.headers.get('ratelimit-limit')).toBeTruthy();
+    expectStatus(await createKey({ token: await admin() }), 201);
+  });
+
+  it('POST /_local/token takes authTime (epoch seconds) to simulate a stale login; it defaults to now', async () => {
+    const mint = async (body: Record<string, unknown>) => {
+      const res = await fetch(`${t.rt.url}/_local/token`, { method: 'POST', body: JSON.stringify(body) });
+      expect(res.status).toBe(200);
+      return String(((await res.json()) as { accessToken: string }).accessToken);
+    };
+    const claims = (token: string) =>
+      JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { auth_time: number; iat: number };
+    const stale = await mint({ sub: 'u_admin', tenantId: 't_demo', authTime: nowSeconds() - 3600 });
+    expect(claims(stale).auth_time).toBeLessThan(claims(stale).iat);
+    expectStatus(await createKey({ token: stale }), 401, 'FRESH_LOGIN_REQUIRED');
+    const now = await mint({ sub: 'u_admin', tenantId: 't_demo' });
+    expect(Math.abs(claims(now).auth_time - nowSeconds())).toBeLessThanOrEqual(5);
+    expectStatus(await createKey({ token: now }), 201);
+    const tooLong = await fetch(`${t.rt.url}/_local/token`, {
+      method: 'POST',
+      body: JSON.stringify({ sub: 'u_admin', expiresIn: '48h' }),
+    });
+    expect(tooLong.status).toBe(400);
+    const badTime = await fetch(`${t.rt.url}/_local/token`, {
+      method: 'POST',
+      body: JSON.stringify({ sub: 'u_admin', authTime: 'yesterday' }),
+    });
+    expect(badTime.status).toBe(400);
+  });
+
+  it('an API key cannot create API keys → 403', async () => {
+    const made = await createKey({ token: await admin() }, 'admin key');
+    const key = await t.call('POST', '/v1/api-keys', {
+      token: await admin(),
+      headers: P,
+      body: { name: 'an admin key', tier: 'observer', roles: ['admin'] },
+    });
+    expectStatus(made, 201);
+    expectStatus(key, 201);
+    const r = await createKey({ apiKey: String(key.body.secret) });
+    expect(r.status).toBe(403);
+  });
+});
+
+describe('POST /v1/api-keys under an Idempotency-Key', () => {
+  it('the secret is shown once: never stored, and a replay → 409 SECRET_SHOWN_ONCE naming the key', async () => {
+    const token = await admin();
+    const headers = { ...P, 'Idempotency-Key': 'create-key-once-0001' };
+    const body = { name: 'shown once', tier: 'observer', roles: ['viewer'] };
+    const first = await t.call('POST', '/v1/api-keys', { token, headers, body });
+    expectStatus(first, 201);
+    const secret = String(first.body.secret);
+    const stored = await t.rt.platform.db.send(new ScanCommand({ TableName: t.rt.tables.control }));
+    expect(JSON.stringify(stored.Items ?? [])).not.toContain(secret);
+    const replay = await t.call('POST', '/v1/api-keys', { token, headers, body });
+    expectStatus(replay, 409, 'SECRET_SHOWN_ONCE');
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.text).not.toContain(secret);
+    expect((replay.body.resource as { keyId?: string } | undefined)?.keyId).toBe(first.body.keyId);
+  });
+});
