@@ -3,6 +3,7 @@ import type { PublicBackend, PublicRouteHandler } from '@ballast/platform/http/p
 import type { JobSpec } from '@ballast/platform/jobs/define-job.js';
 import type { JobHandler } from '@ballast/platform/jobs/worker.js';
 import { DynamoTenancyStore } from '@ballast/platform/tenancy/store.dynamo.js';
+import { fileDocsAssets } from './assets.fs.js';
 import { DynamoHealthStore } from './store.dynamo.js';
 
 /** Operations run on the base platform (its routes are public): they build the two stores they read. */
@@ -10,6 +11,8 @@ export const opsPorts = (b: PublicBackend) => ({
   health: new DynamoHealthStore(b.platform.db, b.platform.config.controlTable, b.platform.now),
   /** the heartbeat is a configuration item of the control table */
   config: new DynamoTenancyStore(b.platform.db, b.platform.config.controlTable),
+  /** the docs page's script, read once per process */
+  docsAssets: fileDocsAssets,
 });
 
 export type OpsPorts = ReturnType<typeof opsPorts>;

@@ -8,7 +8,16 @@ const readiness = z.object({
   checks: z.object({ controlTable: check, jobs: z.optional(check) }),
 });
 
-/** Operations: liveness, readiness, the API's own description. */
+/**
+ * Scalar's standalone browser bundle (~4.8 MB, over any Lambda bundle budget): the route stacks copy
+ * it beside the docs script function's bundle instead (`files`), and the function reads it from there.
+ */
+export const SCALAR_SCRIPT = {
+  from: 'node_modules/@scalar/api-reference/dist/browser/standalone.js',
+  to: 'docs-assets/scalar.js',
+} as const;
+
+/** Operations: liveness, readiness, the API's own description and its reference page. */
 export const routes = defineRoutes('ops', {
   live: {
     id: 'health.live',
@@ -45,5 +54,32 @@ export const routes = defineRoutes('ops', {
     uses: { control: 'read' },
     request: {},
     responses: { 200: { description: 'OpenAPI 3.1', body: z.record(z.string(), z.unknown()) } },
+  },
+  docs: {
+    id: 'docs.page',
+    method: 'GET',
+    path: '/v1/docs',
+    summary: 'The API reference page (Scalar), rendered from /v1/openapi.json',
+    access: 'public',
+    minTier: 'observer',
+    roles: [],
+    uses: { control: 'read' },
+    request: {},
+    responses: { 200: { description: 'An HTML page', contentType: 'text/html; charset=utf-8', body: z.string() } },
+  },
+  docsScript: {
+    id: 'docs.script',
+    method: 'GET',
+    path: '/v1/docs/scalar.js',
+    summary: 'The script of the API reference page (Scalar’s browser bundle)',
+    access: 'public',
+    minTier: 'observer',
+    roles: [],
+    uses: { control: 'read' },
+    files: [SCALAR_SCRIPT],
+    request: {},
+    responses: {
+      200: { description: 'JavaScript', contentType: 'text/javascript; charset=utf-8', body: z.string() },
+    },
   },
 });

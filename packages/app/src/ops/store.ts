@@ -3,3 +3,9 @@ export interface HealthStore {
   /** milliseconds the control table took to answer; throws when it does not */
   pingControlTable(): Promise<number>;
 }
+
+/** The docs page's static parts. */
+export interface DocsAssets {
+  /** the API reference's browser script */
+  scalarScript(): Promise<string>;
+}
