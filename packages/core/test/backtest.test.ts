@@ -338,6 +338,18 @@ describe('runBacktest: sizing, lifecycle, config', () => {
     expect(r.money.finalEquity).toMatch(/^\d+$/);
     expect(Number.isInteger(r.metrics.finalEquity)).toBe(true);
     expect(Number.isInteger(r.metrics.totalCommission)).toBe(true);
+    // and the figures are the unrounded ones rounded to whole yen (no tie here, so half-even = Math.round)
+    const last = r.equity[r.equity.length - 1];
+    const fees = r.trades.reduce((sum, t) => sum + t.commission, 0);
+    for (const x of [last, fees, last - 10_000]) expect(Math.abs(x - Math.trunc(x))).not.toBe(0.5);
+    expect(r.money.currency).toBe('JPY');
+    expect(r.money.initialCapital).toBe('10000');
+    expect(r.money.finalEquity).toBe(String(Math.round(last)));
+    expect(r.metrics.finalEquity).toBe(Math.round(last));
+    expect(r.money.totalCommission).toBe(String(Math.round(fees)));
+    expect(r.metrics.totalCommission).toBe(Math.round(fees));
+    expect(r.metrics.netProfit).toBe(Math.round(last - 10_000));
+    expect(fees).toBeGreaterThan(0);
   });
 });
 

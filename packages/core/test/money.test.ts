@@ -14,6 +14,8 @@ import {
   type RoundingMode,
 } from '../src/money.js';
 import { DecimalStringSchema, NonNegativeDecimalStringSchema } from '../src/money-schema.js';
+import { DECIMAL_RE, significantDigits } from '../src/decimal-grammar.js';
+import * as z from 'zod/mini';
 
 /** A decimal string from an integer of minor units and a scale, built without floats. */
 function fromUnits(units: bigint, scale: number): string {
@@ -364,5 +366,103 @@ describe('roundToMinor / formatMoney', () => {
         expect(frac.length).toBe(minorUnits(ccy));
       }),
     );
+  });
+});
+
+// Found by mutation testing (npm run mutate -- core-money): what the refusals say, the exact
+// length cap, re-homing, the significant-digit count, and the grammar as the API documents it.
+describe('money: refusals say what was wrong, and no more', () => {
+  it('a number is told that floats are refused; other types are named', () => {
+    expect(() => parseDecimal(1.5 as unknown as string)).toThrow(
+      /^parseDecimal expects a decimal string, got a JS number \(floats are refused; pass a string\)$/,
+    );
+    expect(() => parseDecimal(true as unknown as string)).toThrow(
+      /^parseDecimal expects a decimal string, got boolean$/,
+    );
+    expect(() => money(12 as unknown as string)).toThrow(/^money expects a decimal string or Decimal, got a JS number/);
+    expect(() => money({} as unknown as string)).toThrow(/^money expects a decimal string or Decimal, got object$/);
+    expect(() => money(new Decimal(Infinity))).toThrow(/^money must be finite$/);
+  });
+
+  it('a refused string is quoted, cut at 64 characters', () => {
+    expect(() => parseDecimal('1e3')).toThrow(/^not a plain decimal string: "1e3"$/);
+    const long = `${'7'.repeat(80)}x`;
+    expect(() => parseDecimal(long)).toThrow(new RangeError(`not a plain decimal string: "${'7'.repeat(64)}"`));
+    expect(() => parseDecimal('9'.repeat(80))).toThrow(
+      new RangeError(`more than 34 significant digits: ${'9'.repeat(64)}`),
+    );
+  });
+
+  it('unknown currencies and rounding modes are named', () => {
+    expect(() => minorUnits('XYZ')).toThrow(/^unknown currency: "XYZ"$/);
+    expect(() => roundToMinor('1', 'USD', 'bogus' as RoundingMode)).toThrow(/^unknown rounding mode: bogus$/);
+  });
+
+  it('exactly 100 characters is still a decimal string; 101 is not', () => {
+    const hundred = `0.${'0'.repeat(97)}1`;
+    expect(hundred).toHaveLength(100);
+    expect(isDecimalString(hundred)).toBe(true);
+    expect(decimalString(parseDecimal(hundred))).toBe(hundred);
+    expect(() => parseDecimal(`0.${'0'.repeat(98)}1`)).toThrow(/longer than 100/);
+  });
+
+  it('a Decimal of our own constructor is returned as is; a foreign one is copied into it', () => {
+    const ours = parseDecimal('12.34');
+    expect(money(ours)).toBe(ours);
+    const foreign = new Decimal('12.34');
+    const rehomed = money(foreign);
+    expect(rehomed).not.toBe(foreign);
+    expect(rehomed.constructor).toBe(Dec);
+    expect(decimalString(rehomed)).toBe('12.34');
+  });
+});
+
+describe('significantDigits: from the first to the last non-zero digit, the point and sign not counted', () => {
+  it.each([
+    ['0', 1],
+    ['-0', 1],
+    ['0.000', 1],
+    ['7', 1],
+    ['9', 1],
+    ['99', 2],
+    ['1000', 1],
+    ['0.0010', 1],
+    ['123.45', 5],
+    ['-9.9', 2],
+    ['100.001', 6],
+    ['0.90', 1],
+  ] as const)('%s → %i', (s, n) => {
+    expect(significantDigits(s)).toBe(n);
+  });
+
+  it('35 nines are one digit too many', () => {
+    expect(isDecimalString('9'.repeat(34))).toBe(true);
+    expect(isDecimalString('9'.repeat(35))).toBe(false);
+    expect(isDecimalString(`9.${'9'.repeat(34)}`)).toBe(false);
+  });
+});
+
+describe('the decimal grammar as the OpenAPI document spells it (registry metadata)', () => {
+  const unit = fc.constantFrom('0', '1', '5', '9', '.', '-', '+', 'e', ' ', 'x');
+  it.each([
+    ['DecimalStringSchema', DecimalStringSchema],
+    ['NonNegativeDecimalStringSchema', NonNegativeDecimalStringSchema],
+  ] as const)('%s: its documented pattern and length accept exactly what it accepts (property)', (_n, schema) => {
+    const meta = z.globalRegistry.get(schema) as { pattern?: string; maxLength?: number; examples?: unknown[] };
+    expect(meta.pattern).toBeDefined();
+    expect(meta.maxLength).toBe(100);
+    const documented = new RegExp(meta.pattern as string);
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 12 }), (s) => {
+        expect(documented.test(s)).toBe(schema.safeParse(s).success);
+      }),
+      { numRuns: 3000 },
+    );
+    expect(meta.examples?.length).toBeGreaterThan(0);
+    for (const example of meta.examples ?? []) expect(schema.safeParse(example).success).toBe(true);
+  });
+
+  it('the pattern of the plain grammar is DECIMAL_RE', () => {
+    expect((z.globalRegistry.get(DecimalStringSchema) as { pattern: string }).pattern).toBe(DECIMAL_RE.source);
   });
 });

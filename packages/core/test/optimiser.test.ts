@@ -271,7 +271,91 @@ describe('walk-forward', () => {
     expect(r.aggregate.totalReturn).toBeCloseTo(chained, 9);
     expect(r.overfitting.sharpeDegradation).toBeCloseTo(r.overfitting.meanIsSharpe - r.overfitting.meanOosSharpe, 12);
     expect(typeof r.overfitting.likelyOverfit).toBe('boolean');
+    // the report's figures, recomputed from the windows
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const o = r.overfitting;
+    expect(o.meanIsSharpe).toBeCloseTo(mean(r.windows.map((w) => w.isMetrics.sharpe)), 12);
+    expect(o.meanOosSharpe).toBeCloseTo(mean(r.windows.map((w) => w.oosMetrics.sharpe)), 12);
+    expect(o.walkForwardEfficiency).toBeCloseTo(
+      mean(r.windows.map((w) => w.oosMetrics.annualReturn)) / mean(r.windows.map((w) => w.isMetrics.annualReturn)),
+      12,
+    );
+    expect(o.degradedWindows).toBe(r.windows.filter((w) => !(w.oosScore >= w.isScore)).length / r.windows.length);
+    expect(o.likelyOverfit).toBe(o.walkForwardEfficiency < 0.5 || (o.meanIsSharpe > 0 && !(o.meanOosSharpe > 0)));
     expect(walkForward(opts)).toEqual(r);
+  });
+
+  describe('likelyOverfit: one window, in-sample waves the crossover rides, out-of-sample something else', () => {
+    /** 300 bars: waves for the first 200 (in-sample), then `oos` (out-of-sample), with small noise. */
+    function regime(oos: (i: number) => number, seed = 1): CandleSeries {
+      const rnd = mulberry32(seed);
+      const n = 300;
+      const c = {
+        time: new Float64Array(n),
+        open: new Float64Array(n),
+        high: new Float64Array(n),
+        low: new Float64Array(n),
+        close: new Float64Array(n),
+        volume: new Float64Array(n).fill(1000),
+        length: n,
+      };
+      let p = 100;
+      for (let i = 0; i < n; i++) {
+        const drift = i < 200 ? 0.006 * Math.sin(i / 12) : oos(i);
+        const cl = p * (1 + (rnd() - 0.5) * 0.01 + drift);
+        c.time[i] = i * 86_400_000;
+        c.open[i] = p;
+        c.close[i] = cl;
+        c.high[i] = Math.max(p, cl) * 1.001;
+        c.low[i] = Math.min(p, cl) * 0.999;
+        p = cl;
+      }
+      return c;
+    }
+    const run = (candles: CandleSeries) =>
+      walkForward({
+        candles,
+        strategy: smaCross,
+        space: { fast: { values: [3, 5, 8] }, slow: { values: [15, 20, 30] } },
+        inSample: 200,
+        outOfSample: 100,
+        method: 'grid',
+        budget: 9,
+        seed: 1,
+      });
+
+    it('the same waves out of sample: efficiency near 1, not overfit', () => {
+      const r = run(regime((i) => 0.006 * Math.sin(i / 12)));
+      expect(r.windows).toHaveLength(1);
+      expect(r.overfitting.walkForwardEfficiency).toBeGreaterThan(0.9);
+      expect(r.overfitting.meanOosSharpe).toBeGreaterThan(0);
+      expect(r.overfitting.likelyOverfit).toBe(false);
+      expect(r.overfitting.degradedWindows).toBe(0);
+    });
+
+    it('faster waves out of sample: worse (efficiency 0.5–1) but not overfit', () => {
+      const o = run(regime((i) => 0.006 * Math.sin(i / 5))).overfitting;
+      expect(o.walkForwardEfficiency).toBeGreaterThan(0.5);
+      expect(o.walkForwardEfficiency).toBeLessThan(1);
+      expect(o.sharpeDegradation).toBeGreaterThan(0);
+      expect(o.likelyOverfit).toBe(false);
+      expect(o.degradedWindows).toBe(1);
+    });
+
+    it('flatter waves out of sample: still profitable, but efficiency < 0.5 → overfit', () => {
+      const o = run(regime((i) => 0.002 * Math.sin(i / 12))).overfitting;
+      expect(o.meanOosSharpe).toBeGreaterThan(0); // the Sharpe clause alone would not say so
+      expect(o.walkForwardEfficiency).toBeGreaterThan(0);
+      expect(o.walkForwardEfficiency).toBeLessThan(0.5);
+      expect(o.likelyOverfit).toBe(true);
+    });
+
+    it('chop out of sample: it loses money (OOS Sharpe < 0) → overfit', () => {
+      const o = run(regime((i) => 0.012 * Math.sin(i * 1.7))).overfitting;
+      expect(o.meanIsSharpe).toBeGreaterThan(0);
+      expect(o.meanOosSharpe).toBeLessThan(0);
+      expect(o.likelyOverfit).toBe(true);
+    });
   });
 
   it('a window where nothing trades (objective NaN everywhere) is still walked forward', () => {

@@ -223,3 +223,33 @@ describe('the look-ahead check itself', () => {
     expect(caught).toBe(true);
   });
 });
+
+describe('buyAndHold, exactly', () => {
+  it('a long at the bar’s close on every bar: no stop, no target, full confidence', () => {
+    const c = market(50, 4);
+    const s = strategies.buyAndHold;
+    const st = s.prepare(c, s.params.parse({}));
+    for (let i = 0; i < c.length; i++) {
+      expect(s.signal(st, i)).toEqual({
+        side: 'long',
+        entry: c.close[i],
+        stop: null,
+        target: null,
+        confidence: 1,
+        reason: 'buy and hold',
+      });
+    }
+    expect(s.params.parse({})).toEqual({});
+  });
+
+  it('in a backtest: one trade, in at the first tradable open, out at the end — from any start', () => {
+    const c = market(120, 9);
+    for (const startIndex of [0, 10, 60]) {
+      const r = runBacktest({ candles: c, strategy: strategies.buyAndHold, config: { startIndex } });
+      expect(r.trades).toHaveLength(1);
+      expect(r.trades[0]).toMatchObject({ side: 'long', entryIndex: startIndex + 1, exitReason: 'end' });
+      expect(r.trades[0].entryPrice).toBe(c.open[startIndex + 1]);
+      expect(r.metrics.exposure).toBeCloseTo((c.length - startIndex - 1) / (c.length - startIndex), 12);
+    }
+  });
+});
