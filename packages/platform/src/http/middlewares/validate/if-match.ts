@@ -17,7 +17,8 @@ export function parseIfMatch(raw: string | undefined, required: boolean): number
       { path: 'headers.if-match', message: 'is not a version ETag' },
     ]);
   }
-  if (m[1]) throw preconditionFailed('A weak ETag never matches (If-Match compares strongly): send the ETag you last read');
+  if (m[1])
+    throw preconditionFailed('A weak ETag never matches (If-Match compares strongly): send the ETag you last read');
   return Number(m[3]);
 }
 
