@@ -3,7 +3,7 @@
  * stryker/scopes.json: core-money, core-risk, core-rebalance, core-rest, pipeline, stores; groups
  * core, pipeline, stores, all). Each scope is incremental: only mutants in changed code, or covered
  * by changed tests, run again. Writes the figures of every scope run to bench/results/mutation.json
- * (other scopes' figures are kept), with the survivors accepted in stryker/accepted-survivors.json
+ * (other scopes' figures are kept), with the survivors accepted in stryker/accepted/<area>.json
  * and their reasons. Not part of `npm test`: a full run of everything takes the better part of an hour.
  *
  *   npm run mutate -- core             the money, risk, rebalancing and other core scopes
@@ -13,7 +13,7 @@
  *   MUTATE_CONCURRENCY=2               two Stryker workers (default 1: the machine is shared)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
@@ -79,8 +79,12 @@ interface Figures {
 }
 
 const scopesFile = JSON.parse(readFileSync(join(root, 'stryker/scopes.json'), 'utf8')) as ScopesFile;
-const accepted = JSON.parse(readFileSync(join(root, 'stryker/accepted-survivors.json'), 'utf8')) as {
-  survivors: Accepted[];
+/** Accepted survivors, one file per area (stryker/accepted/<area>.json), so areas are worked on apart. */
+const ACCEPTED_DIR = join(root, 'stryker/accepted');
+const accepted = {
+  survivors: readdirSync(ACCEPTED_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .flatMap((f) => (JSON.parse(readFileSync(join(ACCEPTED_DIR, f), 'utf8')) as { survivors: Accepted[] }).survivors),
 };
 
 function git(...args: string[]): string {
@@ -254,7 +258,7 @@ const out = {
   $comment:
     'Written by `npm run mutate` (bench/mutation.ts). ' +
     'score = (killed + timeout) / (killed + timeout + survived + no coverage). ' +
-    'Accepted survivors and their reasons: stryker/accepted-survivors.json.',
+    'Accepted survivors and their reasons: stryker/accepted/<area>.json.',
   generated: new Date().toISOString(),
   commit: git('rev-parse', 'HEAD'),
   stryker: JSON.parse(readFileSync(join(root, 'node_modules/@stryker-mutator/core/package.json'), 'utf8'))

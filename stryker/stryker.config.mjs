@@ -26,7 +26,8 @@ export default {
   concurrency: Number(process.env.MUTATE_CONCURRENCY ?? 1),
   incremental: true,
   incrementalFile: `.stryker/incremental/${name}.json`,
-  tempDirName: '.stryker/tmp',
+  // one sandbox per scope, so scopes can run side by side
+  tempDirName: `.stryker/tmp-${name}`,
   cleanTempDir: true,
   ignorePatterns: [
     '.data',
