@@ -350,6 +350,20 @@ describe('walk-forward', () => {
       expect(o.likelyOverfit).toBe(true);
     });
 
+    // The efficiency threshold is 0.5 exactly: two regimes a little either side of it (0.49 and
+    // 0.53), both with a positive out-of-sample Sharpe so only the efficiency clause decides.
+    it('the threshold is an efficiency of 0.5: just under → overfit, just over → not', () => {
+      const under = run(regime((i) => 0.003 * Math.sin(i / 12))).overfitting;
+      const over = run(regime((i) => 0.0032 * Math.sin(i / 12))).overfitting;
+      expect(under.walkForwardEfficiency).toBeGreaterThan(0.47);
+      expect(under.walkForwardEfficiency).toBeLessThan(0.5);
+      expect(over.walkForwardEfficiency).toBeGreaterThan(0.5);
+      expect(over.walkForwardEfficiency).toBeLessThan(0.55);
+      for (const o of [under, over]) expect(o.meanOosSharpe).toBeGreaterThan(0);
+      expect(under.likelyOverfit).toBe(true);
+      expect(over.likelyOverfit).toBe(false);
+    });
+
     it('chop out of sample: it loses money (OOS Sharpe < 0) → overfit', () => {
       const o = run(regime((i) => 0.012 * Math.sin(i * 1.7))).overfitting;
       expect(o.meanIsSharpe).toBeGreaterThan(0);
