@@ -325,3 +325,38 @@ describe('position sizing: refusals and the exact budget', () => {
     expect(r.cappedBy).toEqual([]);
   });
 });
+
+describe('survivors of the second run', () => {
+  it('steps a size down when the 34-digit quotient rounded up to a whole unit', () => {
+    // budget = 1% of 9999.99…98 = 99.99…98 (34 digits) and loss per unit L = 6.66…6 (34 digits):
+    // 15 × L = 99.99…99, 1e-32 above the budget, so 14 units is the most that fits. The quotient
+    // budget / L = 15 − 1.5e-33 rounds to exactly 15 at 34 digits; flooring alone would keep 15.
+    const r = positionSize({
+      equity: '9999.999999999999999999999999999998',
+      riskPct: 1,
+      entry: '6.666666666666666666666666666666666',
+      stop: '0',
+      lotSize: '1000',
+    });
+    expect(r.quantity).toBe('14');
+    expect(r.riskAmount).toBe('93.33333333333333333333333333333332');
+    expect(r.cappedBy).toEqual([]);
+  });
+
+  it('evaluating an already-tripped breaker without a time keeps its first reason', () => {
+    // drawdown 20% ≥ 15% would trip it, but it is already active with its own reason
+    const tripped = triggerEmergencyShutdown({ ...fresh(), equity: '8000' }, { reason: 'first', now: T0 });
+    expect(evaluateDrawdown(tripped)).toBe(tripped);
+    expect(evaluateDrawdown(tripped).emergencyShutdown).toEqual({ active: true, reason: 'first', triggeredAt: T0 });
+  });
+
+  it('says which side the stop and the target belong on, for a long and for a short', () => {
+    const s = fresh();
+    const detail = (r: Partial<TradeRequest>) =>
+      validateTrade({ ...REQ, ...r }, s, HARD_LIMITS, T0).checks.find((c) => c.id === 'riskReward')?.detail;
+    expect(detail({ side: 'long', stop: '101' })).toBe('stop must be below the entry for a long');
+    expect(detail({ side: 'short', stop: '99', target: '90' })).toBe('stop must be above the entry for a short');
+    expect(detail({ side: 'long', target: '99' })).toBe('target must be above the entry for a long');
+    expect(detail({ side: 'short', stop: '102', target: '101' })).toBe('target must be below the entry for a short');
+  });
+});
