@@ -18,8 +18,9 @@ function sources(dir: string): string[] {
 
 /** Error codes the code can answer with: the first string argument of AppError and its helpers. */
 function errorCodes(): Map<string, string[]> {
-  const call =
-    /\b(?:new AppError|badRequest|unauthorized|forbidden|notFound|conflict|unavailable|problem|rawProblem)\(\s*(?:[a-z]+\s*,\s*)?(?:\d{3}\s*,\s*)?'([A-Z][A-Z0-9_]+)'/g;
+  const makers = 'new AppError|badRequest|unauthorized|forbidden|notFound|conflict|unavailable|problem|rawProblem';
+  // maker( [res,] [status,] 'CODE'
+  const call = new RegExp(`\\b(?:${makers})\\(\\s*(?:[a-z]+\\s*,\\s*)?(?:\\d{3}\\s*,\\s*)?'([A-Z][A-Z0-9_]+)'`, 'g');
   const codes = new Map<string, string[]>();
   for (const dir of ['packages/platform/src', 'packages/app/src', 'packages/local/src']) {
     for (const f of sources(join(ROOT, dir))) {

@@ -9,3 +9,4 @@ export * from './backtest/index.js';
 export * from './optimiser/index.js';
 export * from './risk/index.js';
 export * from './rebalance/index.js';
+export * from './performance/index.js';
