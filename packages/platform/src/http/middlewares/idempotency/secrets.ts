@@ -13,6 +13,9 @@ export interface Redacted {
  * any string anywhere in it that has the shape of an API key secret — a route that forgets to
  * declare one still never has it persisted.
  */
+/** How deep the walk inspects a body; anything deeper is cut (never stored unread). */
+const MAX_DEPTH = 32;
+
 export function redactSecrets(body: unknown, declared: readonly string[] = []): Redacted {
   const fields: string[] = [];
   const walk = (value: unknown, path: string[], depth: number): unknown => {
@@ -23,7 +26,13 @@ export function redactSecrets(body: unknown, declared: readonly string[] = []): 
       }
       return value;
     }
-    if (typeof value !== 'object' || value === null || depth > 32) return value;
+    if (typeof value !== 'object' || value === null) return value;
+    // Fail closed: what lies deeper than the walk goes is not inspected, so it is not stored
+    // either (no response of this API nests that deep; a replay shows the cut as a redacted field).
+    if (depth > MAX_DEPTH) {
+      fields.push(path.join('.'));
+      return undefined;
+    }
     if (Array.isArray(value)) return value.map((v, i) => walk(v, [...path, String(i)], depth + 1) ?? null);
     const out: Record<string, unknown> = {};
     for (const [name, v] of Object.entries(value)) {
