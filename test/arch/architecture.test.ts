@@ -116,8 +116,11 @@ describe('architecture: dependencies point one way', () => {
         'backtests?|strateg\\w*|signals?|playbooks?|lots?|dividends?)\\b',
       'i',
     );
+    // Comments too, for the nouns with no everyday meaning there ("holding" and "order" have one:
+    // a secret holding a key, the middleware order).
+    const NOUNS = /\b(portfolios?|watchlists?|rebalanc\w*|backtests?|ledgers?|dividends?|playbooks?|positions?)\b/i;
     const offenders = platform.flatMap((f) => {
-      const hit = WORDS.exec(code(read(f)));
+      const hit = WORDS.exec(code(read(f))) ?? NOUNS.exec(read(f));
       return hit ? [`${rel(f)}: '${hit[0]}'`] : [];
     });
     expect(offenders).toEqual([]);

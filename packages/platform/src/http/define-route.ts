@@ -45,7 +45,7 @@ export interface ResponseSpec {
 }
 
 export interface RouteSpec {
-  /** stable id, also the Lambda's logical name and its metrics dimension: 'portfolios.create' */
+  /** stable id, also the Lambda's logical name and its metrics dimension: 'projects.create' */
   id: string;
   method: HttpMethod;
   /** API Gateway style path with {params} */
@@ -84,7 +84,7 @@ export type RouteDef<S extends RouteSpec = RouteSpec> = S & {
   readonly handler: string;
 };
 
-/** `portfolios.create` → `portfolios-create`, `apiKeys.list` → `api-keys-list`. */
+/** `projects.create` → `projects-create`, `apiKeys.list` → `api-keys-list`. */
 export function entryName(id: string): string {
   return id.replace(/\./g, '-').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }

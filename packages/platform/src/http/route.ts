@@ -93,7 +93,7 @@ export function buildHandler<D extends RouteSpec, P>(
 }
 
 /**
- * A Lambda entry: `export const handler = route(routes.create, createPortfolio, { ports })`.
+ * A Lambda entry: `export const handler = route(routes.create, createProject, { ports })`.
  * The entry imports its own context's routes only, so its bundle holds that context's schemas.
  */
 export function route<D extends RouteSpec & { access: Exclude<RouteSpec['access'], 'public'> }, P = undefined>(

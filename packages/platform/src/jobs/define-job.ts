@@ -3,7 +3,7 @@ import { CONTEXT_NAME, entryName, type RouteUses, type Schema } from '../http/de
 import type { Resolved } from '../schemas/lazy.js';
 
 export interface JobSpec {
-  /** stable id, also its queue's and Lambda's name: 'portfolio.purge' */
+  /** stable id, also its queue's and Lambda's name: 'reports.purge' */
   id: string;
   summary: string;
   payload: Schema;

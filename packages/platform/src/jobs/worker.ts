@@ -58,7 +58,7 @@ function parseEnvelope(record: SQSRecord, def: JobDef): JobEnvelope {
 export type JobLambda = ((event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>) & { readonly job: JobDef };
 
 /**
- * A job's Lambda entry: `export const handler = job(jobs.purge, purgePortfolio, { ports })`.
+ * A job's Lambda entry: `export const handler = job(jobs.purge, purgeReport, { ports })`.
  * SQS batches are processed record by record (Powertools batch: a failed record is reported,
  * the rest are deleted); each run is idempotent on its run key (Powertools idempotency), so a
  * duplicate delivery does nothing; the tenant of the envelope is checked before any store is built.

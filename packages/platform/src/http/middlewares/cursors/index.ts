@@ -46,10 +46,10 @@ function bindingOf(state: PipelineState): CursorBinding {
  * Signed pagination cursors, for every list route at once (DESIGN "HTTP conventions"): a
  * `?cursor=` is opened after validation — its HMAC checked against this request's tenant, env,
  * project, principal, route, path and query (every parameter but the cursor) and its expiry —
- * and the handler and its store receive the raw resume position; the reply's `nextCursor` is
- * sealed the same way before it leaves. Stores keep checking raw positions too (defence in depth).
+ * and the handler and its store receive the raw resume point; the reply's `nextCursor` is
+ * sealed the same way before it leaves. Stores keep checking raw resume points too (defence in depth).
  * A route that answers a cursor without declaring `uses.secrets: ['cursor']` is a bug: it fails
- * closed rather than hand out an unsigned position.
+ * closed rather than hand out an unsigned resume point.
  */
 export function signedCursors(): MiddlewareObj<LambdaEvent, LambdaResult, Error, BallastContext> {
   return {

@@ -43,8 +43,8 @@ export function cursorKeyFrom(secretValue: string): Buffer {
 }
 
 /**
- * Wraps a store's raw resume position into the opaque cursor a client sees:
- * `<payload>.<HMAC-SHA256 of binding and payload>`, the payload holding the position and expiry.
+ * Wraps a store's raw resume point into the opaque cursor a client sees:
+ * `<payload>.<HMAC-SHA256 of binding and payload>`, the payload holding the resume point and expiry.
  */
 export function sealCursor(key: Uint8Array, binding: CursorBinding, raw: string, nowSeconds: number): string {
   const payload = Buffer.from(JSON.stringify({ p: raw, x: nowSeconds + CURSOR_TTL_SECONDS }), 'utf8').toString(
@@ -54,7 +54,7 @@ export function sealCursor(key: Uint8Array, binding: CursorBinding, raw: string,
 }
 
 /**
- * The raw position a cursor holds, once its signature proves it was handed out for exactly this
+ * The raw resume point a cursor holds, once its signature proves it was handed out for exactly this
  * binding (this tenant, env, project, principal, route, path and query) and it has not expired.
  * Anything else — tampered, forged, another caller's, route's or filter's — → 400 INVALID_CURSOR.
  */
