@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseCorsOrigins } from '../packages/platform/src/http/cors.js';
+import { stageCorsOrigins } from '../packages/platform/src/http/cors.js';
 
 /**
  * Stage-level settings for the cloud stacks. Pure data and functions: the stacks, the synth script,
@@ -163,9 +163,7 @@ export const CORS_ORIGINS_FILE = () => path.resolve('stacks', 'cors-origins.json
  * runtime's, which may use any-port patterns (`http://localhost:*`); a cloud stage lists exact origins.
  */
 export function corsOrigins(stage: string, file: string | URL = CORS_ORIGINS_FILE()): string[] {
-  const parsed = JSON.parse(readFileSync(file, 'utf8')) as { stages?: Record<string, unknown> };
-  const list = parsed.stages && Object.hasOwn(parsed.stages, stage) ? parsed.stages[stage] : [];
-  return parseCorsOrigins(list, `cors-origins.json: stages.${stage}`, { anyPort: stage === 'local' });
+  return stageCorsOrigins(JSON.parse(readFileSync(file, 'utf8')), stage);
 }
 
 /**

@@ -4,11 +4,9 @@ import {
   CORS_EXPOSE_HEADERS,
   CORS_MAX_AGE_SECONDS,
   originAllowed,
-  parseCorsOrigins,
+  stageCorsOrigins,
 } from '@ballast/platform/http/cors.js';
-import { forbidden, toProblem } from '@ballast/platform/errors.js';
-import { SECURITY_HEADERS } from '@ballast/platform/http/middlewares/responder/index.js';
-import { randomUUID } from 'node:crypto';
+import { AppError, forbidden } from '@ballast/platform/errors.js';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
@@ -18,17 +16,20 @@ export const CORS_ORIGINS_FILE = 'stacks/cors-origins.json';
 
 /** The local runtime's allowed origins (any-port patterns like `http://localhost:*` allowed). */
 export function localCorsOrigins(root: string): string[] {
-  const parsed = JSON.parse(readFileSync(join(root, CORS_ORIGINS_FILE), 'utf8')) as { stages?: { local?: unknown } };
-  return parseCorsOrigins(parsed.stages?.local ?? [], `${CORS_ORIGINS_FILE}: stages.local`, { anyPort: true });
+  return stageCorsOrigins(JSON.parse(readFileSync(join(root, CORS_ORIGINS_FILE), 'utf8')), 'local', CORS_ORIGINS_FILE);
 }
 
 /**
- * CORS as the HTTP API answers it in the cloud: a preflight from an allowed origin gets 204 with
- * the allowed methods and headers; any request from one gets `Access-Control-Allow-Origin` and the
- * exposed headers (set before the route answers, so every response carries them). A preflight
- * from another origin gets 403 saying where origins are configured. Answers true when it replied.
+ * CORS as the HTTP API answers it in the cloud: any request from an allowed origin gets
+ * `Access-Control-Allow-Origin` and the exposed headers (set before the route answers, so every
+ * response carries them); a preflight from one is answered 204 with the allowed methods and
+ * headers (`'answered'`). A preflight from another origin is a refusal the server answers as a
+ * problem (403, saying where origins are configured); anything else is not CORS's (`undefined`).
+ * The server has set the security headers and the request id on `res` already.
  */
-export function localCors(root: string): (req: IncomingMessage, res: ServerResponse) => boolean {
+export function localCors(
+  root: string,
+): (req: IncomingMessage, res: ServerResponse) => 'answered' | AppError | undefined {
   const allowed = localCorsOrigins(root);
   return (req, res) => {
     const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
@@ -40,26 +41,19 @@ export function localCors(root: string): (req: IncomingMessage, res: ServerRespo
       res.setHeader('Access-Control-Expose-Headers', CORS_EXPOSE_HEADERS.join(', '));
       res.setHeader('Vary', 'Origin');
     }
-    if (!preflight) return false;
-    const requestId = randomUUID();
+    if (!preflight) return undefined;
     if (!ok) {
-      const detail = `Origin ${origin} is not allowed: the local runtime's are stages.local in ${CORS_ORIGINS_FILE}`;
-      res.writeHead(403, {
-        ...SECURITY_HEADERS,
-        'Content-Type': 'application/problem+json',
-        'X-Request-Id': requestId,
-      });
-      res.end(JSON.stringify(toProblem(forbidden('CORS_ORIGIN_NOT_ALLOWED', detail), requestId)));
-      return true;
+      return forbidden(
+        'CORS_ORIGIN_NOT_ALLOWED',
+        `Origin ${origin} is not allowed: the local runtime's are stages.local in ${CORS_ORIGINS_FILE}`,
+      );
     }
     res.writeHead(204, {
-      ...SECURITY_HEADERS,
       'Access-Control-Allow-Methods': CORS_ALLOW_METHODS.join(', '),
       'Access-Control-Allow-Headers': CORS_ALLOW_HEADERS.join(', '),
       'Access-Control-Max-Age': String(CORS_MAX_AGE_SECONDS),
-      'X-Request-Id': requestId,
     });
     res.end();
-    return true;
+    return 'answered';
   };
 }

@@ -254,7 +254,10 @@ export function createLocalServer(opts: {
       const method = (req.method ?? 'GET').toUpperCase();
       try {
         if (!url) return problem(res, 400, 'INVALID_URL', 'The request target is not a valid URL');
-        if (cors(req, res) || (await serveLocalDocs(req, res, url.pathname))) return; // ./cors.ts, ./docs.ts
+        const corsVerdict = cors(req, res); // ./cors.ts
+        if (corsVerdict instanceof AppError)
+          return problem(res, corsVerdict.status, corsVerdict.code, corsVerdict.message);
+        if (corsVerdict || (await serveLocalDocs(req, res, url.pathname))) return; // ./docs.ts
         const parts = opts.parts();
         if (typeof parts === 'string') {
           const starting = parts === 'starting';

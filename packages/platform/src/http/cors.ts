@@ -65,3 +65,14 @@ export function originAllowed(origin: string | undefined, allowed: readonly stri
     return origin === base || (origin.startsWith(`${base}:`) && /^\d{1,5}$/.test(origin.slice(base.length + 1)));
   });
 }
+
+/**
+ * A stage's allowed origins from the parsed `stacks/cors-origins.json` (`{ "stages": { "<stage>":
+ * [...] } }`): a stage not listed allows none; only `local` may use any-port patterns. The stacks
+ * and the local runtime each read the file and call this, so both read it by one rule.
+ */
+export function stageCorsOrigins(parsed: unknown, stage: string, where = 'cors-origins.json'): string[] {
+  const stages = (parsed as { stages?: Record<string, unknown> } | null)?.stages;
+  const list = stages && Object.hasOwn(stages, stage) ? stages[stage] : [];
+  return parseCorsOrigins(list, `${where}: stages.${stage}`, { anyPort: stage === 'local' });
+}
