@@ -9,4 +9,5 @@ export * from './backtest/index.js';
 export * from './optimiser/index.js';
 export * from './risk/index.js';
 export * from './rebalance/index.js';
+export * from './ledger/index.js';
 export * from './performance/index.js';

@@ -25,3 +25,14 @@ export {
   type XirrResult,
 } from './xirr.js';
 export { IsoDateSchema, isIsoDate } from './dates.js';
+export {
+  periodPerformance,
+  seriesXirrFlows,
+  valuationSeries,
+  xirrFlows,
+  type PeriodPerformance,
+  type PeriodPerformanceInput,
+  type ValuationInput,
+  type ValuationRow,
+  type ValuationSeries,
+} from './valuation.js';
