@@ -17,6 +17,11 @@ export interface PartitionQuery extends PageRequest {
   pk: string;
   /** sort-key prefix; empty or absent: the whole partition */
   prefix?: string;
+  /**
+   * inclusive sort-key range, both ends starting with `prefix` (a date range over date-keyed items);
+   * replaces the prefix condition, while the prefix still bounds where a cursor may point
+   */
+  between?: readonly [string, string];
   index?: 'GSI1';
   /** ascending sort key (default) or newest first */
   forward?: boolean;
@@ -41,7 +46,16 @@ export async function queryPage<T>(db: DynamoDBDocumentClient, q: PartitionQuery
   const names: Record<string, string> = { '#pk': pkAttr, ...(q.filter?.names ?? {}) };
   const values: Record<string, unknown> = { ':pk': q.pk, ...(q.filter?.values ?? {}) };
   let condition = '#pk = :pk';
-  if (q.prefix) {
+  if (q.between) {
+    const [low, high] = q.between;
+    if (q.prefix && !(low.startsWith(q.prefix) && high.startsWith(q.prefix))) {
+      throw new Error('a sort-key range must lie within the prefix');
+    }
+    names['#sk'] = skAttr;
+    values[':low'] = low;
+    values[':high'] = high;
+    condition += ' AND #sk BETWEEN :low AND :high';
+  } else if (q.prefix) {
     names['#sk'] = skAttr;
     values[':prefix'] = q.prefix;
     condition += ' AND begins_with(#sk, :prefix)';

@@ -27,6 +27,9 @@ export interface RouteUses {
 /** A request, response or payload schema: built at once, or on first use (`lazy`). */
 export type Schema = SchemaRef;
 
+/** Request body media types the pipeline can read: JSON (parsed) and CSV (kept as text). */
+export type BodyType = 'application/json' | 'text/csv';
+
 /** Response headers a route may promise; documented in OpenAPI and required of its handler. */
 export type ResponseHeader = 'ETag' | 'Location';
 
@@ -59,6 +62,8 @@ export interface RouteSpec {
   systemAdminOverride?: boolean;
   /** honours Idempotency-Key */
   idempotent?: boolean;
+  /** with `idempotent`: a request without an Idempotency-Key is refused (428), for writes a retry must not repeat */
+  idempotencyKey?: 'required';
   /** tighter per-minute write limit multiplier (fraction of the tier limit) */
   writeLimitFactor?: number;
   /** If-Match: parsed by the pipeline; `required` answers 428 without it */
@@ -72,6 +77,19 @@ export interface RouteSpec {
   /** files its Lambda ships beside its bundle, read at run time (not bundled): `from` the repo root */
   files?: ReadonlyArray<{ from: string; to: string }>;
   request: { params?: Schema; query?: Schema; body?: Schema };
+  /**
+   * The media types a body may come in (default: JSON only). With `text/csv` the raw text, as
+   * sent, is the body the `body` schema validates (a string), so a route taking both gives a union
+   * of a string and its JSON shape; the OpenAPI document lists each type with its own schema.
+   */
+  bodyTypes?: readonly BodyType[];
+  /** the largest body accepted, in bytes (default MAX_BODY_BYTES, 256 KiB); beyond it 413 saying the limit */
+  maxBodyBytes?: number;
+  /**
+   * its Lambda's timeout in seconds, when the stage default is too short for its work (at most
+   * 29: API Gateway's HTTP API answers 503 after 30 s whatever the function does)
+   */
+  timeoutSeconds?: number;
   /** every success response, by status */
   responses: { readonly [status: number]: ResponseSpec };
 }

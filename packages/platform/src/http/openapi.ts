@@ -100,13 +100,19 @@ const ERRORS: Record<number, { name: string; description: string; headers?: read
   },
   412: { name: 'PreconditionFailed', description: 'If-Match names a version that is not the current one' },
   413: { name: 'ContentTooLarge', description: 'Body too large' },
-  415: { name: 'UnsupportedMediaType', description: 'The body is not `application/json`' },
+  415: {
+    name: 'UnsupportedMediaType',
+    description: 'The body is not in a media type the route reads (`application/json`; `text/csv` where listed)',
+  },
   422: {
     name: 'UnprocessableContent',
     description:
       'Refused by a rule (every check’s outcome in the problem), or an Idempotency-Key reused with another body',
   },
-  428: { name: 'PreconditionRequired', description: 'If-Match is required' },
+  428: {
+    name: 'PreconditionRequired',
+    description: 'If-Match (or, where the route says so, Idempotency-Key) is required',
+  },
   429: {
     name: 'TooManyRequests',
     description: 'Rate limited: retry after `Retry-After` seconds',
@@ -147,7 +153,7 @@ function errorStatuses(r: RouteDef): number[] {
   if (r.ifMatch) out.push(412);
   if (r.request.body) out.push(413, 415);
   if (r.request.body || r.idempotent) out.push(422);
-  if (r.ifMatch === 'required') out.push(428);
+  if (r.ifMatch === 'required' || r.idempotencyKey === 'required') out.push(428);
   if (authenticated(r)) out.push(429);
   if (r.access !== 'public' || r.uses.data) out.push(503);
   return out.sort((a, b) => a - b);
@@ -173,6 +179,7 @@ function description(r: RouteDef): string {
   if (r.idempotent) lines.push('Send an `Idempotency-Key`: a replay answers the first response.');
   if (r.ifMatch === 'required') lines.push('Send `If-Match` with the ETag you read.');
   if (r.ifMatch === 'optional') lines.push('`If-Match` (optional) makes the change conditional on that version.');
+  if (r.request.body && r.maxBodyBytes) lines.push(`Bodies up to ${r.maxBodyBytes} bytes.`);
   return lines.join(' ');
 }
 
@@ -213,7 +220,7 @@ function parametersOf(r: RouteDef): Json[] {
     parameters.push({
       name: 'Idempotency-Key',
       in: 'header',
-      required: false,
+      required: r.idempotencyKey === 'required',
       description: 'Makes a retry safe: the same key and body answer the first response',
       schema: { type: 'string', minLength: 8, maxLength: 128, pattern: '^[A-Za-z0-9_.:-]+$' },
     });
@@ -237,6 +244,36 @@ function securityOf(r: RouteDef): Json {
   return {};
 }
 
+const isText = (schema: Json) => schema.type === 'string';
+
+/**
+ * The request body by media type: JSON with the JSON shape of the body schema, and, on a route
+ * that reads CSV (`bodyTypes`), `text/csv` as a string. Such a route's schema is a union of a
+ * string (the CSV text) and its JSON shape; each media type shows its own branch.
+ */
+function requestContent(r: RouteDef, body: Schema): Json {
+  const types = r.bodyTypes ?? ['application/json'];
+  const schema = jsonSchema(body, 'input');
+  const branches = (schema.anyOf ?? schema.oneOf) as Json[] | undefined;
+  const text = branches?.find(isText) ?? (isText(schema) ? schema : undefined);
+  const content: Json = {};
+  if (types.includes('application/json')) {
+    const shapes = branches && types.includes('text/csv') ? branches.filter((b) => !isText(b)) : [schema];
+    content['application/json'] = { schema: shapes.length === 1 ? shapes[0] : { anyOf: shapes } };
+  }
+  if (types.includes('text/csv')) {
+    content['text/csv'] = {
+      schema: {
+        type: 'string',
+        contentMediaType: 'text/csv',
+        description: 'A CSV file (UTF-8) whose header row names its columns',
+        ...(typeof text?.maxLength === 'number' ? { maxLength: text.maxLength } : {}),
+      },
+    };
+  }
+  return content;
+}
+
 function operation(r: RouteDef): Json {
   const always = ['X-Request-Id', ...(authenticated(r) ? RATE_HEADERS : [])];
   const responses: Json = {};
@@ -258,6 +295,7 @@ function operation(r: RouteDef): Json {
     'x-ballast-access': r.access,
     'x-ballast-min-tier': r.minTier,
     'x-ballast-roles': r.roles,
+    ...(r.request.body && r.maxBodyBytes ? { 'x-ballast-max-body-bytes': r.maxBodyBytes } : {}),
     ...(r.freshLogin ? { 'x-ballast-fresh-login': true } : {}),
     ...securityOf(r),
     parameters: parametersOf(r),
@@ -266,7 +304,7 @@ function operation(r: RouteDef): Json {
           requestBody: {
             // `z.optional(…)` bodies (routes that take nothing, or an empty object) may be left out
             required: resolveSchema(body)._zod.optin !== 'optional',
-            content: { 'application/json': { schema: jsonSchema(body, 'input') } },
+            content: requestContent(r, body),
           },
         }
       : {}),

@@ -7,8 +7,11 @@ export interface JobSpec {
   id: string;
   summary: string;
   payload: Schema;
-  /** what its worker touches (least-privilege IAM, like a route's) */
-  uses: Pick<RouteUses, 'control' | 'data'>;
+  /**
+   * what its worker touches (least-privilege IAM, like a route's); `secrets: ['tenant']` for a
+   * worker that calls a tenant's far side with the tenant's credential
+   */
+  uses: Pick<RouteUses, 'control' | 'data'> & { secrets?: ReadonlyArray<'tenant'> };
   /** enqueued by the dispatcher on every tick, once for the platform (no due-work entries) */
   everyMinute?: boolean;
   /** the worker's timeout; the queue's visibility timeout is six times it (AWS's guidance) */

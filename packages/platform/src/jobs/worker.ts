@@ -8,6 +8,7 @@ import type { Backend, PortsFactory } from '../http/handler.js';
 import { recordJob } from '../observability/metrics.js';
 import { resolveSchema } from '../schemas/lazy.js';
 import { platform as defaultPlatform, type Platform } from '../platform.js';
+import { linkSecretFetcher, type SecretFetcher } from '../secrets/resolver.js';
 import type { JobDef, JobSpec, PayloadOf } from './define-job.js';
 import { type JobEnvelope, jobEnvelope, runKey } from './envelope.js';
 
@@ -58,7 +59,8 @@ function parseEnvelope(record: SQSRecord, def: JobDef): JobEnvelope {
 export type JobLambda = ((event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>) & { readonly job: JobDef };
 
 /**
- * A job's Lambda entry: `export const handler = job(jobs.purge, purgeReport, { ports })`.
+ * A job's Lambda entry: `export const handler = job(jobs.purge, purgeReport, { ports })` (and
+ * `secrets: secretsManagerFetcher` when the job declares `uses.secrets`).
  * SQS batches are processed record by record (Powertools batch: a failed record is reported,
  * the rest are deleted); each run is idempotent on its run key (Powertools idempotency), so a
  * duplicate delivery does nothing; the tenant of the envelope is checked before any store is built.
@@ -66,9 +68,11 @@ export type JobLambda = ((event: SQSEvent, context?: Context) => Promise<SQSBatc
 export function job<D extends JobSpec, P = undefined>(
   def: JobDef<D>,
   fn: JobHandler<D, P>,
-  options: { ports?: PortsFactory<P> } = {},
+  options: { ports?: PortsFactory<P>; secrets?: SecretFetcher } = {},
   getPlatform: () => Platform = defaultPlatform,
 ): JobLambda {
+  // as for routes: only workers whose job declares `uses.secrets` link the Secrets Manager fetcher
+  if (options.secrets) linkSecretFetcher(options.secrets);
   let once:
     | ((envelope: JobEnvelope, record: SQSRecord, probe: { ran: boolean }) => Promise<{ outcome: JobOutcome }>)
     | undefined;

@@ -1,6 +1,6 @@
-import { BatchWriteCommand, DeleteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoUnitOfWork, type UnitOfWork } from '../../data/unit-of-work.js';
-import { mapLimit } from '../concurrency.js';
+import { writeBatches } from '../../data/batch.js';
 import { type DueWork, type DueWorkStore, shardOf, slotOf } from './store.js';
 
 /** Dispatched slots are kept this long for inspection, then TTL removes them. */
@@ -60,17 +60,12 @@ export class DynamoDueWorkStore implements DueWorkStore {
       markers.set(`${marker.PK}|${marker.SK}`, marker);
     }
     puts.push(...markers.values());
-    const batches: Record<string, unknown>[][] = [];
-    for (let i = 0; i < puts.length; i += 25) batches.push(puts.slice(i, i + 25));
-    await mapLimit(batches, 8, async (batch) => {
-      let requests = batch.map((Item) => ({ PutRequest: { Item } }));
-      for (let attempt = 0; requests.length; attempt++) {
-        if (attempt > 8) throw new Error('DynamoDB kept throttling the due-work batch');
-        const res = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.table]: requests } }));
-        requests = (res.UnprocessedItems?.[this.table] ?? []) as typeof requests;
-        if (requests.length) await new Promise((r) => setTimeout(r, 2 ** attempt * 20));
-      }
-    });
+    await writeBatches(
+      this.db,
+      this.table,
+      puts.map((Item) => ({ PutRequest: { Item } })),
+      { what: 'the due-work batch' },
+    );
   }
 
   async occupiedSlots(shard: number, uptoSlot: number): Promise<number[]> {

@@ -57,7 +57,14 @@ export function idempotency(): MiddlewareObj<LambdaEvent, LambdaResult, Error, B
       const state = stateOf(request);
       if (!state.route.idempotent || !state.ctx) return;
       const key = state.headers['idempotency-key'];
-      if (key === undefined) return;
+      if (key === undefined) {
+        if (state.route.idempotencyKey !== 'required') return;
+        throw new AppError(
+          428,
+          'IDEMPOTENCY_KEY_REQUIRED',
+          'Send an Idempotency-Key header: this route must not be applied twice by a retry',
+        );
+      }
       if (!IDEMPOTENCY_KEY.test(key)) {
         throw badRequest('INVALID_IDEMPOTENCY_KEY', 'Idempotency-Key must be 8-128 characters of A-Z a-z 0-9 _ . : -', [
           { path: 'headers.idempotency-key', message: 'is malformed' },

@@ -198,3 +198,84 @@ describe('the body', () => {
     expect(big.status).toBe(413);
   });
 });
+
+describe('a route that declares its body types and limit', () => {
+  const csvRoutes = defineRoutes('probe', {
+    both: {
+      id: 'probe.both',
+      method: 'PUT',
+      path: '/v1/probe/both',
+      summary: 'takes JSON or CSV, up to 1 MiB',
+      access: 'public',
+      minTier: 'observer',
+      roles: [],
+      uses: { control: 'read' },
+      bodyTypes: ['application/json', 'text/csv'],
+      maxBodyBytes: 1024 * 1024,
+      request: { body: z.optional(z.unknown()) },
+      responses: { 200: { description: 'echo', body: z.unknown() } },
+    },
+    csvOnly: {
+      id: 'probe.csvOnly',
+      method: 'POST',
+      path: '/v1/probe/csv',
+      summary: 'takes CSV only',
+      access: 'public',
+      minTier: 'observer',
+      roles: [],
+      uses: { control: 'read' },
+      bodyTypes: ['text/csv'],
+      request: { body: z.optional(z.unknown()) },
+      responses: { 200: { description: 'echo', body: z.unknown() } },
+    },
+  });
+  let both: Invoke;
+  let csvOnly: Invoke;
+
+  beforeAll(async () => {
+    const bed = await createTestBed({ prefix: 'normcsv' });
+    both = probe(bed.platform, csvRoutes.both, echo());
+    csvOnly = probe(bed.platform, csvRoutes.csvOnly, echo());
+  });
+
+  it('keeps a text/csv body as the text sent (BOM and CRLF included); JSON is still parsed', async () => {
+    const text = '\uFEFFtime,close\r\n2026-03-06,"1,5"\r\n';
+    for (const type of [
+      'text/csv',
+      'text/csv; charset=utf-8',
+      'TEXT/CSV; header=present',
+      'text/csv;charset="UTF-8"',
+    ]) {
+      const r = await both<Echo>(json(text, type));
+      expect(r.status, type).toBe(200);
+      expect(r.body.body, type).toBe(text);
+    }
+    expect((await both<Echo>(json('{"a":1}'))).body.body).toEqual({ a: 1 });
+  });
+
+  it('refuses CSV in another charset, other types, and JSON where only CSV is read (415)', async () => {
+    for (const type of ['text/csv; charset=iso-8859-1', 'text/csvx', 'text/plain', 'application/csv']) {
+      const r = await both(json('a,b\n', type));
+      expect(r.status, type).toBe(415);
+      expect(r.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    }
+    const r = await csvOnly(json('{"a":1}'));
+    expect(r.status).toBe(415);
+    expect(String(r.body.detail)).toContain('text/csv');
+    expect((await csvOnly<Echo>(json('a,b\n1,2\n', 'text/csv'))).body.body).toBe('a,b\n1,2\n');
+  });
+
+  it('accepts up to its own limit and answers 413 naming it one byte past', async () => {
+    const limit = 1024 * 1024;
+    expect((await both(json('x'.repeat(limit), 'text/csv'))).status).toBe(200);
+    const over = await both(json('x'.repeat(limit + 1), 'text/csv'));
+    expect(over.status).toBe(413);
+    expect(over.body).toMatchObject({ code: 'BODY_TOO_LARGE', maxBodyBytes: limit });
+    expect(String(over.body.detail)).toContain('1 MiB');
+    // routes that declare nothing keep the default
+    expect((await call(json(`"${'a'.repeat(MAX_BODY_BYTES - 1)}"`))).body).toMatchObject({
+      maxBodyBytes: MAX_BODY_BYTES,
+    });
+    expect((await call(json('a,b\n', 'text/csv'))).status).toBe(415);
+  });
+});

@@ -1,0 +1,29 @@
+import { isDecimalString } from '@ballast/core/decimal-grammar.js';
+
+/**
+ * A vendor's JSON number as a decimal string. `String(n)` of the parsed double is the shortest
+ * text that reads back as the same double, so a price the vendor wrote as 130.15 comes out as
+ * "130.15", not "130.15000000000001" (which `toFixed` or a multiplication would invent); only
+ * its exponent form (1.5e-7, 1e+21) is expanded, since the decimal grammar has no exponent.
+ * Trailing zeros the vendor wrote are lost with the parse ("130.10" → "130.1"): same value.
+ * Undefined for anything that is not a finite number.
+ */
+export function decimalOfNumber(value: unknown): string | undefined {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
+  if (Object.is(value, -0)) return '0';
+  const text = String(value);
+  const e = text.indexOf('e');
+  if (e < 0) return isDecimalString(text) ? text : undefined;
+  const negative = text.startsWith('-');
+  const mantissa = text.slice(negative ? 1 : 0, e);
+  const exponent = Number(text.slice(e + 1));
+  const point = mantissa.indexOf('.');
+  const digits = mantissa.replace('.', '');
+  const integerDigits = (point < 0 ? mantissa.length : point) + exponent;
+  let out: string;
+  if (integerDigits <= 0) out = `0.${'0'.repeat(-integerDigits)}${digits}`;
+  else if (integerDigits >= digits.length) out = digits + '0'.repeat(integerDigits - digits.length);
+  else out = `${digits.slice(0, integerDigits)}.${digits.slice(integerDigits)}`;
+  const signed = negative ? `-${out}` : out;
+  return isDecimalString(signed) ? signed : undefined;
+}
