@@ -12,6 +12,8 @@ const benches = [
   ['functions', 'bench/functions.ts'],
   ['http', 'bench/http.ts'],
   ['dispatcher', 'bench/dispatcher.ts'],
+  ['candles', 'bench/candles.ts'],
+  ['portfolio', 'bench/portfolio.ts'],
 ] as const;
 
 const root = join(import.meta.dirname, '..');

@@ -102,10 +102,22 @@ export function routeProps(
       environment: ctx.environment,
       permissions: routeStatements(route, ctx.targets),
       logGroup: functionLogGroup(scope, ctx.stage, route.id),
+      ...(route.timeoutSeconds ? { timeout: routeTimeout(route) } : {}),
       // files the route reads at run time, shipped beside its bundle (the docs page's script)
       ...(route.files?.length ? { copyFiles: route.files.map((f) => ({ from: f.from, to: f.to })) } : {}),
     },
   };
+}
+
+/** API Gateway's HTTP API gives up on an integration after 30 s: a longer Lambda would only run on unseen. */
+export const MAX_ROUTE_TIMEOUT_SECONDS = 29;
+
+function routeTimeout(route: RouteDef): number {
+  const seconds = route.timeoutSeconds ?? 0;
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_ROUTE_TIMEOUT_SECONDS) {
+    throw new Error(`${route.id}: timeoutSeconds must be a whole number of seconds, 1–${MAX_ROUTE_TIMEOUT_SECONDS}`);
+  }
+  return seconds;
 }
 
 /**

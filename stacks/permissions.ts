@@ -140,12 +140,12 @@ export const IDEMPOTENCY_RECORDS = [
 
 /**
  * A job worker: what its job's `uses` declares, exactly as a route with the same `uses` (tenant and
- * routing reads, audit writes in the control table, data tables), plus its run records in the
- * jobs idempotency table. Receiving and deleting its queue's messages is granted by its SQS event
+ * routing reads, audit writes in the control table, data tables, tenant secrets), plus its run
+ * records in the jobs idempotency table. Receiving and deleting its queue's messages is granted by its SQS event
  * source, on that queue only.
  */
 export function workerStatements(
-  job: { uses: Pick<RouteUses, 'control' | 'data'> },
+  job: { uses: Pick<RouteUses, 'control' | 'data' | 'secrets'> },
   t: PermissionTargets,
   idempotencyTableArn: string,
 ): PolicyStatement[] {

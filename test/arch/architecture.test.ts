@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ALL_JOBS } from '../../packages/app/src/jobs.js';
 import { ALL_ROUTES, ROUTES_BY_CONTEXT } from '../../packages/app/src/routes.js';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -249,6 +250,15 @@ describe('architecture: typed routes, thin functions', () => {
       const src = read(join(ROOT, r.handler));
       expect(src.includes('secretsManagerFetcher'), `${r.id}: uses.secrets and the linked fetcher disagree`).toBe(
         Boolean(r.uses.secrets?.length),
+      );
+    }
+  });
+
+  it('only jobs that declare secrets link the Secrets Manager fetcher (and every one of them does)', () => {
+    for (const j of ALL_JOBS) {
+      const src = read(join(ROOT, j.handler));
+      expect(src.includes('secretsManagerFetcher'), `${j.id}: uses.secrets and the linked fetcher disagree`).toBe(
+        Boolean(j.uses.secrets?.length),
       );
     }
   });

@@ -316,7 +316,8 @@ describe('free-form maps are bounded: a bad key, deep nesting or a huge number i
         rawBody: `{"description":"d","defaults":${map}}`,
       });
     }
-    return t.call('PUT', '/v1/routing/t_demo/dev/market-data', {
+    // staging: the seed gives dev its market-data entry, and a first PUT needs no If-Match
+    return t.call('PUT', '/v1/routing/t_demo/staging/market-data', {
       token,
       headers: { 'Content-Type': 'application/json' },
       rawBody: `{"kind":"market-data","provider":"fake","options":${map}}`,

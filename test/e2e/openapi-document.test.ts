@@ -71,7 +71,8 @@ describe('OpenAPI document: valid, and generated entirely from the route table',
         expect(Object.keys(res.content), `${r.id} ${status}`).toEqual([type]);
         expect(res.content[type].schema, `${r.id} ${status} body schema`).toBeTypeOf('object');
       }
-      if (r.request.body) expect(bodySchema(o), `${r.id} request body`).toBeTypeOf('object');
+      const bodyType = r.bodyTypes?.includes('application/json') === false ? 'text/csv' : 'application/json';
+      if (r.request.body) expect(o.requestBody.content[bodyType].schema, `${r.id} request body`).toBeTypeOf('object');
       else expect(o.requestBody, `${r.id} takes no body`).toBeUndefined();
     }
   });
@@ -113,10 +114,16 @@ describe('OpenAPI document: valid, and generated entirely from the route table',
       expect(pattern.test('1234.50')).toBe(true);
       expect(pattern.test('-1'), `${method} ${path} allows negative cash, the server refuses it`).toBe(false);
     }
-    // No JSON number anywhere money lives: every `cash`, `amount`, `price`, `quantity` is a string.
+    // No JSON number anywhere money lives: every `cash`, `amount`, `price`, `quantity` is a string
+    // (or null where a figure may be missing, e.g. a holding without a price).
     const moneyNumbers: string[] = [];
+    const isString = (node: { type?: unknown }) => node.type === 'string';
     walk(served.paths, '', (node, at) => {
-      if (/\/(cash|amount|price|quantity|balance)$/.test(at) && node.type !== 'string') moneyNumbers.push(at);
+      const variants = (node.anyOf ?? node.oneOf) as Array<{ type?: unknown }> | undefined;
+      const nullableString = variants?.some(isString) && variants.every((v) => isString(v) || v.type === 'null');
+      if (/\/(cash|amount|price|quantity|balance)$/.test(at) && !isString(node) && !nullableString) {
+        moneyNumbers.push(at);
+      }
     });
     expect(moneyNumbers).toEqual([]);
   });
@@ -133,6 +140,23 @@ describe('OpenAPI document: valid, and generated entirely from the route table',
         if (s.startsWith('-')) expect(unsigned.test(s), s).toBe(false);
       }),
     );
+  });
+
+  it('lists each media type a body may come in: CSV as text, JSON with its own shape, and the size limit', () => {
+    const csvRoutes = ALL_ROUTES.filter((r) => r.bodyTypes?.includes('text/csv'));
+    expect(csvRoutes.map((r) => r.id)).toEqual(expect.arrayContaining(['marketData.uploadCandles']));
+    for (const r of csvRoutes) {
+      const o = op(served, r.method, r.path);
+      expect(Object.keys(o.requestBody.content).sort(), r.id).toEqual([...(r.bodyTypes ?? [])].sort());
+      expect(o.requestBody.content['text/csv'].schema).toMatchObject({ type: 'string', contentMediaType: 'text/csv' });
+      if (r.bodyTypes?.includes('application/json')) expect(bodySchema(o).type, r.id).toBe('object');
+      if (r.maxBodyBytes) expect(o['x-ballast-max-body-bytes'], r.id).toBe(r.maxBodyBytes);
+    }
+    const upload = op(served, 'PUT', '/v1/market-data/candles/{symbol}/{interval}');
+    expect(bodySchema(upload).properties.candles.type).toBe('array');
+    expect(upload.requestBody.content['text/csv'].schema.maxLength).toBe(5 * 1024 * 1024);
+    // a route that declares nothing takes JSON only
+    expect(Object.keys(op(served, 'POST', '/v1/portfolios').requestBody.content)).toEqual(['application/json']);
   });
 
   it('marks optional bodies as optional and required ones as required', () => {
@@ -182,7 +206,10 @@ describe('OpenAPI document: valid, and generated entirely from the route table',
       else expect(o.security, r.id).toBeUndefined();
       if (r.access === 'project')
         expect(param(o, 'X-Project-Id'), r.id).toMatchObject({ in: 'header', required: true });
-      if (r.idempotent) expect(param(o, 'Idempotency-Key'), r.id).toMatchObject({ in: 'header', required: false });
+      if (r.idempotent) {
+        const required = r.idempotencyKey === 'required';
+        expect(param(o, 'Idempotency-Key'), r.id).toMatchObject({ in: 'header', required });
+      }
       if (r.ifMatch) expect(param(o, 'If-Match'), r.id).toMatchObject({ required: r.ifMatch === 'required' });
     }
   });

@@ -36,8 +36,24 @@ beforeAll(async () => {
     expectStatus(await t.call('POST', '/v1/api-keys', { token, headers: P, body }), 201);
   }
   for (const name of ['Growth', 'Income']) {
-    expectStatus(await t.call('POST', '/v1/portfolios', { token, headers: P, body: { name } }), 201);
+    const created = await t.call('POST', '/v1/portfolios', { token, headers: P, body: { name } });
+    expectStatus(created, 201);
+    fixture.portfolioId = String(created.body.portfolioId);
   }
+  const ledger = `/v1/portfolios/${fixture.portfolioId}`;
+  for (const [i, amount] of ['10', '20'].entries()) {
+    const headers = { ...P, 'Idempotency-Key': `hardening-deposit-${i}` };
+    const body = { type: 'DEPOSIT', amount, tradeDate: `2026-01-0${i + 2}` };
+    expectStatus(await t.call('POST', `${ledger}/transactions`, { token, headers, body }), 201);
+    const csv = `type,tradeDate,amount\nINTEREST,2026-02-0${i + 2},1\n`;
+    const csvHeaders = { ...P, 'Idempotency-Key': `hardening-import-${i}`, 'Content-Type': 'text/csv' };
+    expectStatus(await t.call('POST', `${ledger}/imports`, { token, headers: csvHeaders, rawBody: csv }), 201);
+  }
+  const events = [
+    { time: '2026-03-06T13:30:00Z', country: 'US', title: 'Nonfarm Payrolls', importance: 'high' },
+    { time: '2026-03-12T12:30:00Z', country: 'US', title: 'CPI', importance: 'high' },
+  ];
+  expectStatus(await t.call('POST', '/v1/market-data/events', { token, headers: P, body: { events } }), 200);
 });
 
 afterAll(async () => {
@@ -45,16 +61,37 @@ afterAll(async () => {
 });
 
 /** Every list route, with what it takes to read it. */
+/** `path?` or `path&`: where a list's own query goes on */
+const pageUrl = (path: string) => (path.includes('?') ? `${path}&` : `${path}?`);
+
+/** ids the lists below need, made in beforeAll */
+const fixture = { portfolioId: '' };
+
 const LISTS: Array<{ id: string; path: string; headers?: Record<string, string> }> = [
   { id: 'projects.list', path: '/v1/tenants/t_demo/projects' },
   { id: 'members.list', path: '/v1/tenants/t_demo/members' },
   { id: 'apiKeys.list', path: '/v1/api-keys' },
   { id: 'audit.list', path: '/v1/audit' },
   { id: 'portfolios.list', path: '/v1/portfolios', headers: P },
+  {
+    id: 'transactions.list',
+    get path() {
+      return `/v1/portfolios/${fixture.portfolioId}/transactions`;
+    },
+    headers: P,
+  },
+  {
+    id: 'imports.list',
+    get path() {
+      return `/v1/portfolios/${fixture.portfolioId}/imports`;
+    },
+    headers: P,
+  },
+  { id: 'marketData.events', path: '/v1/market-data/events?from=2026-01-01&to=2026-12-31', headers: P },
 ];
 
 async function firstPage(list: (typeof LISTS)[number], token: string, query = '') {
-  const r = await t.call('GET', `${list.path}?limit=1${query}`, { token, headers: list.headers });
+  const r = await t.call('GET', `${pageUrl(list.path)}limit=1${query}`, { token, headers: list.headers });
   expectStatus(r, 200);
   expect(r.body.items).toHaveLength(1);
   expect(typeof r.body.nextCursor, `${list.id} has a second page`).toBe('string');
@@ -82,7 +119,10 @@ describe('signed cursors on every list route', () => {
       const cursor = await firstPage(list, token);
       // opaque: the store's key attributes are not readable in it
       expect(Buffer.from(cursor.split('.')[0], 'base64url').toString()).not.toMatch(/"(PK|SK|GSI1PK)"/);
-      const next = await t.call('GET', `${list.path}?limit=1&cursor=${cursor}`, { token, headers: list.headers });
+      const next = await t.call('GET', `${pageUrl(list.path)}limit=1&cursor=${cursor}`, {
+        token,
+        headers: list.headers,
+      });
       expectStatus(next, 200);
       expect(next.body.items).toHaveLength(1);
 
@@ -96,12 +136,12 @@ describe('signed cursors on every list route', () => {
         `${raw({ p: 'x', x: 4_102_444_800 })}.${cursor.split('.')[1]}`,
       ];
       for (const bad of forged) {
-        const r = await t.call('GET', `${list.path}?limit=1&cursor=${bad}`, { token, headers: list.headers });
+        const r = await t.call('GET', `${pageUrl(list.path)}limit=1&cursor=${bad}`, { token, headers: list.headers });
         expectStatus(r, 400, 'INVALID_CURSOR');
       }
       // another caller's cursor: the system admin (who may read t_demo's lists) is someone else
       if (list.id === 'projects.list' || list.id === 'members.list') {
-        const other = await t.call('GET', `${list.path}?limit=1&cursor=${cursor}`, {
+        const other = await t.call('GET', `${pageUrl(list.path)}limit=1&cursor=${cursor}`, {
           token: await sys(),
           headers: { 'X-Tenant-Id': 't_system' },
         });

@@ -20,6 +20,16 @@ beforeAll(async () => {
   for (const u of ['u_observer', 'u_navigator', 'u_operator', 'u_sovereign', 'u_admin'])
     tokens[u] = await t.token(u, 't_demo');
   tokens.u_system = await t.token('u_system', 't_system');
+  // The market-data routes reach the runtime's fake Twelve Data: give t_demo a rate budget no fuzz run
+  // empties (a 503 PROVIDER_UNAVAILABLE would hide what the handlers do).
+  const marketData = '/v1/routing/t_demo/dev/market-data';
+  const entry = await t.call('GET', marketData, { token: tokens.u_system });
+  const bucket = await t.call('PUT', marketData, {
+    token: tokens.u_system,
+    headers: { 'If-Match': String(entry.headers.get('etag')) },
+    body: { ...(entry.body.config as Json), options: { capacity: 100_000, refillPerMinute: 100_000 } },
+  });
+  expect(bucket.status, bucket.text).toBe(200);
 });
 afterAll(async () => {
   await t.stop();
@@ -35,15 +45,29 @@ function pathOf(path: string): string {
     mode: 'lab',
     keyId: 'k_AAAAAAAAAAAAAAAA',
     portfolioId: 'pf_AAAAAAAAAAAAAAAAAAAA',
+    symbol: 'AAPL',
+    interval: '1day',
+    syncId: 'sy_0000000000000000000000000Z',
   };
   return path.replace(/\{(\w+)\}/g, (_m, n: string) => sample[n] ?? 'x');
+}
+
+/** A minimal body in the route's own media type: `{}` as JSON, or a one-line CSV file for CSV-only routes. */
+function emptyBodyOf(r: RouteDef, fallback?: unknown): CallOptions & { headers: Record<string, string> } {
+  if (r.bodyTypes && !r.bodyTypes.includes('application/json')) {
+    return { rawBody: 'type,tradeDate\n', headers: { 'Content-Type': 'text/csv' } };
+  }
+  return { body: r.request.body ? {} : fallback, headers: {} };
 }
 
 describe('every route in the table', () => {
   const guarded = ROUTES.filter((r) => r.access !== 'public' && r.access !== 'bootstrapKey');
 
   it.each(guarded.map((r) => [r.id, r] as const))('%s: no credentials → 401', async (_id, r) => {
-    const res = await t.call(r.method, pathOf(r.path), { headers: P, body: r.request.body ? {} : undefined });
+    const res = await t.call(r.method, pathOf(r.path), {
+      ...emptyBodyOf(r),
+      headers: { ...P, ...emptyBodyOf(r).headers },
+    });
     expect(res.status).toBe(401);
   });
 
@@ -52,7 +76,11 @@ describe('every route in the table', () => {
     async (_id, r) => {
       const below = TIERS.filter((x) => tierRank(x) < tierRank(r.minTier));
       for (const tier of below) {
-        const res = await t.call(r.method, pathOf(r.path), { token: tokens[`u_${tier}`], headers: P, body: {} });
+        const res = await t.call(r.method, pathOf(r.path), {
+          token: tokens[`u_${tier}`],
+          ...emptyBodyOf(r, {}),
+          headers: { ...P, ...emptyBodyOf(r).headers },
+        });
         expect(res.status).toBe(403);
         expect(res.body.code).toBe('TIER_TOO_LOW');
       }
@@ -154,6 +182,16 @@ const HINTS: Record<string, fc.Arbitrary<unknown>> = {
   'portfolios.create.tenantId': fc.constant(FUZZ_TENANT),
   'portfolios.create.projectId': fc.constant(FUZZ_PROJECT),
   'apiKeys.create.projectId': fc.constant(FUZZ_PROJECT),
+  // a provider Ballast has (the market-data syncs of the fuzz tenant need one)
+  'routing.put.provider': fc.constantFrom('twelvedata', 'polygon'),
+  'marketData.uploadCandles.candles': fc.constant([
+    { time: '2025-06-02', open: '10.5', high: '11', low: '10', close: '10.75', volume: '1200' },
+  ]),
+  'marketData.createSync.from': fc.constantFrom('2025-06-02', '2025-06-03T14:30:00Z'),
+  'marketData.createSync.to': fc.constant('2025-06-10'),
+  'marketData.importEvents.events': fc.constant([
+    { time: '2026-03-06T13:30:00Z', country: 'US', title: 'Nonfarm Payrolls', importance: 'high' },
+  ]),
   jwks: fc.constant({ keys: [{ kty: 'RSA', kid: 'fuzz-key', e: 'AQAB', n: 'AQAB' }] }),
   options: fc.dictionary(
     fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/),
@@ -161,6 +199,49 @@ const HINTS: Record<string, fc.Arbitrary<unknown>> = {
     {
       maxKeys: 3,
     },
+  ),
+};
+
+/**
+ * Whole bodies for routes whose schema is a rule across fields (which fields a transaction type
+ * takes): random bodies almost never satisfy it, so the filter in `validBodies` would spin.
+ */
+const amount = fc.integer({ min: 1, max: 100_000 }).map((cents) => (cents / 100).toFixed(2));
+const small = fc.integer({ min: 1, max: 5 }).map(String);
+const tradeDate = fc.constantFrom('2026-01-05', '2026-02-02', '2026-03-02');
+const BODY_HINTS: Record<string, fc.Arbitrary<unknown>> = {
+  'imports.create': fc
+    .tuple(tradeDate, amount)
+    .map(([date, cash]) => `type,tradeDate,amount\r\nDEPOSIT,${date},"${cash}"\r\n`),
+  'transactions.create': fc.oneof(
+    fc.record({ type: fc.constantFrom('DEPOSIT', 'WITHDRAWAL', 'INTEREST', 'FEE'), amount, tradeDate }),
+    fc.record(
+      {
+        type: fc.constantFrom('BUY', 'SELL'),
+        symbol: fc.constantFrom('AAPL', 'MSFT'),
+        quantity: small,
+        price: amount,
+        fee: amount,
+        tradeDate,
+      },
+      { requiredKeys: ['type', 'symbol', 'quantity', 'price', 'tradeDate'] },
+    ),
+    fc.record({
+      type: fc.constant('SPLIT'),
+      symbol: fc.constant('AAPL'),
+      ratio: fc.constantFrom('2:1', '1:2'),
+      tradeDate,
+    }),
+    fc.record(
+      {
+        type: fc.constant('DIVIDEND'),
+        symbol: fc.constant('AAPL'),
+        amount,
+        tradeDate,
+        note: fc.string({ maxLength: 20 }),
+      },
+      { requiredKeys: ['type', 'amount', 'tradeDate'] },
+    ),
   ),
 };
 
@@ -238,12 +319,15 @@ function arbitraryOf(schema: Json, name?: string, routeId?: string): fc.Arbitrar
 /** Valid bodies of a route: generated from its JSON Schema, kept when its zod schema accepts them. */
 function validBodies(r: RouteDef): fc.Arbitrary<unknown> {
   const schema = resolveSchema(r.request.body!);
-  return arbitraryOf(jsonSchema(r.request.body!, 'input'), undefined, r.id).filter((b) => schema.safeParse(b).success);
+  const bodies = BODY_HINTS[r.id] ?? arbitraryOf(jsonSchema(r.request.body!, 'input'), undefined, r.id);
+  return bodies.filter((b) => schema.safeParse(b).success);
 }
 
 /** One minimal break of a valid body; `undefined` when this break leaves it valid. */
 function broken(r: RouteDef, body: unknown, how: number): unknown {
   const schema = resolveSchema(r.request.body!);
+  // A route that reads only CSV has one way to be broken in its body: an empty file.
+  if (r.bodyTypes && !r.bodyTypes.includes('application/json')) return how % 2 ? undefined : '';
   const b = typeof body === 'object' && body !== null && !Array.isArray(body) ? { ...(body as Json) } : {};
   const keys = Object.keys(b);
   const key = keys[how % Math.max(keys.length, 1)];
@@ -286,6 +370,16 @@ describe('every route with a body, fuzzed with schema-derived bodies that reach 
       ['PUT', `/v1/routing/${FUZZ_TENANT}/dev/data`, { kind: 'data', mode: 'pooled', tableName: t.rt.tables.pooled }],
       ['POST', `/v1/tenants/${FUZZ_TENANT}/projects`, { projectId: FUZZ_PROJECT, name: 'Fuzzed project' }],
       ['PUT', `/v1/tenants/${FUZZ_TENANT}/members/${FUZZ_ADMIN}`, { roles: ['admin', 'trader'], tier: 'sovereign' }],
+      [
+        'PUT',
+        `/v1/routing/${FUZZ_TENANT}/dev/market-data`,
+        {
+          kind: 'market-data',
+          provider: 'twelvedata',
+          baseUrl: t.rt.marketData.twelvedata.server.url,
+          secretRef: t.rt.marketData.twelvedata.secretRef,
+        },
+      ],
     ];
     for (const [method, path, body] of setup) {
       const res = await call(method, path, { token: sys, body });
@@ -298,6 +392,20 @@ describe('every route with a body, fuzzed with schema-derived bodies that reach 
     });
     expect(pf.status).toBe(201);
     fixtures.portfolioId = String(pf.body.portfolioId);
+    const deposit = await call('POST', `/v1/portfolios/${fixtures.portfolioId}/transactions`, {
+      token: await t.token(FUZZ_ADMIN, FUZZ_TENANT),
+      headers: { 'X-Project-Id': FUZZ_PROJECT, 'Idempotency-Key': 'fuzz-fixture-deposit' },
+      body: { type: 'DEPOSIT', amount: '100000.00', tradeDate: '2026-01-02' },
+    });
+    expect(deposit.status, deposit.text).toBe(201);
+    // what the reversal route reverses: small, so undoing it never breaks what the fuzz recorded since
+    const interest = await call('POST', `/v1/portfolios/${fixtures.portfolioId}/transactions`, {
+      token: await t.token(FUZZ_ADMIN, FUZZ_TENANT),
+      headers: { 'X-Project-Id': FUZZ_PROJECT, 'Idempotency-Key': 'fuzz-fixture-interest' },
+      body: { type: 'INTEREST', amount: '0.01', tradeDate: '2026-01-02' },
+    });
+    expect(interest.status, interest.text).toBe(201);
+    fixtures.txId = String((interest.body.transaction as Json).txId);
   });
 
   /** A concrete path in the fuzz tenant: known ids where a handler should find something. */
@@ -311,6 +419,10 @@ describe('every route with a body, fuzzed with schema-derived bodies that reach 
       mode: 'lab',
       kind: String((body as Json | null)?.kind ?? 'data'),
       keyId: 'k_AAAAAAAAAAAAAAAA',
+      symbol: 'AAPL',
+      interval: '1day',
+      syncId: 'sy_0000000000000000000000000Z',
+      txId: fixtures.txId,
     };
     return r.path.replace(/\{(\w+)\}/g, (_m, n: string) => encodeURIComponent(known[n] ?? 'x'));
   }
@@ -325,6 +437,8 @@ describe('every route with a body, fuzzed with schema-derived bodies that reach 
     else if (r.access === 'system') token = await t.token('u_system', 't_system');
     else token = await t.token(FUZZ_ADMIN, FUZZ_TENANT);
     if (r.access === 'project') headers['X-Project-Id'] = FUZZ_PROJECT;
+    if (r.idempotencyKey === 'required')
+      headers['Idempotency-Key'] = `fuzz-${calls}-${Math.random().toString(36).slice(2)}`;
     if (r.ifMatch) {
       if (!etags.has(path) && ROUTES.some((g) => g.method === 'GET' && g.path === r.path)) {
         await call('GET', path, { token, headers });
@@ -356,6 +470,12 @@ describe('every route with a body, fuzzed with schema-derived bodies that reach 
 
   const withBodies = ROUTES.filter((r) => r.request.body && r.access !== 'public');
 
+  /** A route that reads CSV only gets its (string) body as `text/csv`; every other body goes as JSON. */
+  function withBody(r: RouteDef, o: CallOptions, body: unknown): CallOptions {
+    if (r.bodyTypes?.includes('application/json') !== false || typeof body !== 'string') return { ...o, body };
+    return { ...o, headers: { ...o.headers, 'Content-Type': 'text/csv' }, rawBody: body };
+  }
+
   it.each(withBodies.map((r) => [r.id, r] as const))(
     '%s: valid bodies reach the handler (2xx or its own 4xx); broken ones are 400; never 500',
     async (_id, r) => {
@@ -369,14 +489,14 @@ describe('every route with a body, fuzzed with schema-derived bodies that reach 
           fc.nat(),
           async (body, userId, how) => {
             const path = fuzzPath(r, body, userId);
-            const ok = await call(r.method, path, { ...(await optionsFor(r, path)), body });
+            const ok = await call(r.method, path, withBody(r, await optionsFor(r, path), body));
             expect(ok.status, `${r.method} ${path} ${JSON.stringify(body)}: ${ok.text}`).toBeLessThan(500);
             outcomes.push(ok.status < 300 ? '2xx' : String(ok.body.code));
             if (reachedHandler(ok)) reached++;
             const bad = broken(r, body, how);
             if (bad === undefined) return;
             breaks++;
-            const res = await call(r.method, path, { ...(await optionsFor(r, path)), body: bad });
+            const res = await call(r.method, path, withBody(r, await optionsFor(r, path), bad));
             expect(res.status, `${r.method} ${path} broken ${JSON.stringify(bad).slice(0, 200)}: ${res.text}`).toBe(
               400,
             );

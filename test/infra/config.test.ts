@@ -213,7 +213,10 @@ describe('route stack layout', () => {
     const plan = planRouteStacks(ROUTES_BY_CONTEXT);
     expect(plan.apiRoutes.map((r) => r.id)).toEqual(ROUTES.filter((r) => r.access === 'bootstrapKey').map((r) => r.id));
     expect(plan.routeStacks.map((p) => p.id)).toEqual(
-      Object.keys(ROUTES_BY_CONTEXT).map((c) => `${c[0].toUpperCase()}${c.slice(1)}Routes`),
+      // market-data → MarketDataRoutes
+      Object.keys(ROUTES_BY_CONTEXT).map(
+        (c) => `${c.replace(/(^|-)([a-z])/g, (_m, _d, l: string) => l.toUpperCase())}Routes`,
+      ),
     );
     expect(plan.routeStacks.flatMap((p) => p.routes).length + plan.apiRoutes.length).toBe(ROUTES.length);
     expect(stackIds(plan).slice(0, 3)).toEqual(['Data', 'Auth', 'Api']);

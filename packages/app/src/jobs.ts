@@ -1,4 +1,5 @@
 import type { JobDef } from '@ballast/platform/jobs/define-job.js';
+import { jobs as marketDataJobs } from './market-data/jobs.js';
 import { jobs as opsJobs } from './ops/jobs.js';
 import { jobs as portfolioJobs } from './portfolio/jobs.js';
 
@@ -6,6 +7,7 @@ import { jobs as portfolioJobs } from './portfolio/jobs.js';
 export const JOBS_BY_CONTEXT: Readonly<Record<string, readonly JobDef[]>> = {
   ops: Object.values(opsJobs),
   portfolio: Object.values(portfolioJobs),
+  'market-data': Object.values(marketDataJobs),
 };
 
 export const ALL_JOBS: readonly JobDef[] = Object.values(JOBS_BY_CONTEXT).flat();

@@ -1,5 +1,6 @@
 import type { RouteDef } from '@ballast/platform/http/define-route.js';
 import { controlRoutes } from './control/index.js';
+import { marketDataRoutes } from './market-data/index.js';
 import { opsRoutes } from './ops/index.js';
 import { portfolioRoutes } from './portfolio/index.js';
 
@@ -11,6 +12,7 @@ export const ROUTES_BY_CONTEXT: Readonly<Record<string, readonly RouteDef[]>> = 
   ops: Object.values(opsRoutes),
   control: Object.values(controlRoutes),
   portfolio: Object.values(portfolioRoutes),
+  'market-data': Object.values(marketDataRoutes),
 };
 
 export const ALL_ROUTES: readonly RouteDef[] = Object.values(ROUTES_BY_CONTEXT).flat();

@@ -485,6 +485,322 @@ export interface paths {
     patch: operations['portfolios.patch'];
     trace?: never;
   };
+  '/v1/portfolios/{portfolioId}/transactions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The ledger, newest trade date first; filter by symbol, type and trade-date range
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['transactions.list'];
+    put?: never;
+    /**
+     * Record a ledger entry (Idempotency-Key required). The entry, its lots, the cash and the audit record are written together; 422 INSUFFICIENT_QUANTITY / INSUFFICIENT_CASH / FX_RATE_UNAVAILABLE with nothing written
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role trader or admin. Send an `Idempotency-Key`: a replay answers the first response.
+     */
+    post: operations['transactions.create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/portfolios/{portfolioId}/transactions/{txId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Read a ledger entry
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['transactions.get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/portfolios/{portfolioId}/transactions/{txId}/reverse': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Reverse a ledger entry (Idempotency-Key required): writes a reversal referencing it and rebuilds the book as if it had never been entered; nothing is edited or deleted. 422 REVERSAL_REFUSED when a later entry needs it
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role trader or admin. Send an `Idempotency-Key`: a replay answers the first response.
+     */
+    post: operations['transactions.reverse'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/portfolios/{portfolioId}/holdings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Holdings valued at the latest price (provider quote, else the latest stored daily close)
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['holdings.list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/portfolios/{portfolioId}/holdings/{symbol}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * One holding with its FIFO tax lots and its realised-gain history
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['holdings.get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/portfolios/{portfolioId}/summary': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Value, cash, invested, total and day gain in the base currency; holdings with no price or FX rate are listed under `unpriced` and left out of the value
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['portfolios.summary'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/portfolios/{portfolioId}/performance': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Time-weighted and money-weighted (XIRR) return for a period, with a daily value series
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['portfolios.performance'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/portfolios/{portfolioId}/imports': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The sync log: every import, newest first
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['imports.list'];
+    put?: never;
+    /**
+     * Import a CSV export (text/csv, up to 5 MB; Idempotency-Key required). All-or-nothing by default: one bad row and nothing is written (422 IMPORT_REJECTED with every refused row); dryRun=true only reports
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role trader or admin. Send an `Idempotency-Key`: a replay answers the first response. Bodies up to 5242880 bytes.
+     */
+    post: operations['imports.create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/portfolios/{portfolioId}/imports/{importId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * One import: rows read, accepted, duplicates and rejected rows with their reasons, status, timings
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['imports.get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/market-data/quotes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Latest prices of up to 50 symbols: the provider’s quote (cached 60 s for everyone) or, when it is down, the last cached quote marked stale, or the last stored daily close; 503 PROVIDER_UNAVAILABLE when none is known
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['marketData.quotes'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/market-data/symbols': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Search symbols at the provider (or, with provider `none`, among the stored series)
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['marketData.symbols'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/market-data/candles/{symbol}/{interval}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Stored bars, oldest first: from `from` on, or the newest ones up to `to`; at most `maxBars` (≤ 10,000), with `nextFrom` while more lie in the window
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['marketData.candles'];
+    /**
+     * Upload bars (JSON or a CSV file up to 5 MiB) into the stored series; a bar at a stored time replaces it
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role admin. Bodies up to 5242880 bytes.
+     */
+    put: operations['marketData.uploadCandles'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/market-data/syncs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Fetch a window of bars from the provider into storage, as a job (progress on the sync)
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role admin. Send an `Idempotency-Key`: a replay answers the first response.
+     */
+    post: operations['marketData.createSync'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/market-data/syncs/{syncId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A sync and its progress
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['marketData.getSync'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/market-data/events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The economic calendar between `from` and `to`, oldest first
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['marketData.events'];
+    put?: never;
+    /**
+     * Import calendar events (JSON or a CSV file up to 1 MiB); an event imported again is replaced
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role admin. Send an `Idempotency-Key`: a replay answers the first response. Bodies up to 1048576 bytes.
+     */
+    post: operations['marketData.importEvents'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -628,7 +944,7 @@ export interface components {
         'application/problem+json': components['schemas']['Problem'];
       };
     };
-    /** @description The body is not `application/json` */
+    /** @description The body is not in a media type the route reads (`application/json`; `text/csv` where listed) */
     UnsupportedMediaType: {
       headers: {
         /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
@@ -662,7 +978,7 @@ export interface components {
         'application/problem+json': components['schemas']['Problem'];
       };
     };
-    /** @description If-Match is required */
+    /** @description If-Match (or, where the route says so, Idempotency-Key) is required */
     PreconditionRequired: {
       headers: {
         /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
@@ -2467,6 +2783,7 @@ export interface operations {
                */
               cash: string;
               description?: string;
+              allowNegativeCash?: boolean;
               createdAt: string;
               updatedAt: string;
               version: number;
@@ -2512,6 +2829,7 @@ export interface operations {
            */
           cash?: string;
           description?: string;
+          allowNegativeCash?: boolean;
           tenantId?: string;
           projectId?: string;
         };
@@ -2550,6 +2868,7 @@ export interface operations {
              */
             cash: string;
             description?: string;
+            allowNegativeCash?: boolean;
             createdAt: string;
             updatedAt: string;
             version: number;
@@ -2614,6 +2933,7 @@ export interface operations {
              */
             cash: string;
             description?: string;
+            allowNegativeCash?: boolean;
             createdAt: string;
             updatedAt: string;
             version: number;
@@ -2703,6 +3023,7 @@ export interface operations {
            */
           cash?: string;
           description?: string | null;
+          allowNegativeCash?: boolean;
         };
       };
     };
@@ -2735,6 +3056,7 @@ export interface operations {
              */
             cash: string;
             description?: string;
+            allowNegativeCash?: boolean;
             createdAt: string;
             updatedAt: string;
             version: number;
@@ -2751,6 +3073,2000 @@ export interface operations {
       415: components['responses']['UnsupportedMediaType'];
       422: components['responses']['UnprocessableContent'];
       428: components['responses']['PreconditionRequired'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'transactions.list': {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+        symbol?: string;
+        type?:
+          | 'BUY'
+          | 'SELL'
+          | 'DIVIDEND'
+          | 'INTEREST'
+          | 'FEE'
+          | 'DEPOSIT'
+          | 'WITHDRAWAL'
+          | 'SPLIT'
+          | 'TRANSFER_IN'
+          | 'TRANSFER_OUT';
+        from?: string;
+        to?: string;
+      };
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        portfolioId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of entries */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              txId: string;
+              portfolioId: string;
+              /** @enum {string} */
+              type:
+                | 'BUY'
+                | 'SELL'
+                | 'DIVIDEND'
+                | 'INTEREST'
+                | 'FEE'
+                | 'DEPOSIT'
+                | 'WITHDRAWAL'
+                | 'SPLIT'
+                | 'TRANSFER_IN'
+                | 'TRANSFER_OUT';
+              symbol?: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              quantity?: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              price?: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              fee?: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              amount?: string;
+              ratio?: string;
+              currency: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              fxRate?: string;
+              tradeDate: string;
+              settleDate?: string;
+              note?: string;
+              /** @enum {string} */
+              source: 'csv' | 'ibkr' | 'kucoin' | 'kraken' | 'tiger' | 'manual' | 'broker';
+              externalId?: string;
+              reversalOf?: string;
+              importId?: string;
+              effect: {
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                cashDelta: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                externalFlow?: string;
+                realised?: {
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  quantity: string;
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  proceeds: string;
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  costBasis: string;
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  gain: string;
+                  lots: {
+                    lotId: string;
+                    acquired: string;
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    quantity: string;
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    costBasis: string;
+                  }[];
+                };
+              };
+              createdAt: string;
+              createdBy: string;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'transactions.create': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description Makes a retry safe: the same key and body answer the first response */
+        'Idempotency-Key': string;
+      };
+      path: {
+        portfolioId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @enum {string} */
+          type:
+            | 'BUY'
+            | 'SELL'
+            | 'DIVIDEND'
+            | 'INTEREST'
+            | 'FEE'
+            | 'DEPOSIT'
+            | 'WITHDRAWAL'
+            | 'SPLIT'
+            | 'TRANSFER_IN'
+            | 'TRANSFER_OUT';
+          symbol?: string;
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          quantity?: string;
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          price?: string;
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          fee?: string;
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          amount?: string;
+          ratio?: string;
+          currency?: string;
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          fxRate?: string;
+          tradeDate: string;
+          settleDate?: string;
+          note?: string;
+          /**
+           * @default manual
+           * @enum {string}
+           */
+          source?: 'csv' | 'ibkr' | 'kucoin' | 'kraken' | 'tiger' | 'manual' | 'broker';
+          externalId?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Recorded */
+      201: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description Where the created resource lives */
+          Location: string;
+          /** @description `true` when this is the stored first response to the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            transaction: {
+              txId: string;
+              portfolioId: string;
+              /** @enum {string} */
+              type:
+                | 'BUY'
+                | 'SELL'
+                | 'DIVIDEND'
+                | 'INTEREST'
+                | 'FEE'
+                | 'DEPOSIT'
+                | 'WITHDRAWAL'
+                | 'SPLIT'
+                | 'TRANSFER_IN'
+                | 'TRANSFER_OUT';
+              symbol?: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              quantity?: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              price?: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              fee?: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              amount?: string;
+              ratio?: string;
+              currency: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              fxRate?: string;
+              tradeDate: string;
+              settleDate?: string;
+              note?: string;
+              /** @enum {string} */
+              source: 'csv' | 'ibkr' | 'kucoin' | 'kraken' | 'tiger' | 'manual' | 'broker';
+              externalId?: string;
+              reversalOf?: string;
+              importId?: string;
+              effect: {
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                cashDelta: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                externalFlow?: string;
+                realised?: {
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  quantity: string;
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  proceeds: string;
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  costBasis: string;
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  gain: string;
+                  lots: {
+                    lotId: string;
+                    acquired: string;
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    quantity: string;
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    costBasis: string;
+                  }[];
+                };
+              };
+              createdAt: string;
+              createdBy: string;
+            };
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            cash: string;
+            portfolioVersion: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      428: components['responses']['PreconditionRequired'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'transactions.get': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        portfolioId: string;
+        txId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The entry */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            txId: string;
+            portfolioId: string;
+            /** @enum {string} */
+            type:
+              | 'BUY'
+              | 'SELL'
+              | 'DIVIDEND'
+              | 'INTEREST'
+              | 'FEE'
+              | 'DEPOSIT'
+              | 'WITHDRAWAL'
+              | 'SPLIT'
+              | 'TRANSFER_IN'
+              | 'TRANSFER_OUT';
+            symbol?: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            quantity?: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            price?: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            fee?: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            amount?: string;
+            ratio?: string;
+            currency: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            fxRate?: string;
+            tradeDate: string;
+            settleDate?: string;
+            note?: string;
+            /** @enum {string} */
+            source: 'csv' | 'ibkr' | 'kucoin' | 'kraken' | 'tiger' | 'manual' | 'broker';
+            externalId?: string;
+            reversalOf?: string;
+            importId?: string;
+            effect: {
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              cashDelta: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              externalFlow?: string;
+              realised?: {
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                quantity: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                proceeds: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                costBasis: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                gain: string;
+                lots: {
+                  lotId: string;
+                  acquired: string;
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  quantity: string;
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  costBasis: string;
+                }[];
+              };
+            };
+            createdAt: string;
+            createdBy: string;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'transactions.reverse': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description Makes a retry safe: the same key and body answer the first response */
+        'Idempotency-Key': string;
+      };
+      path: {
+        portfolioId: string;
+        txId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          note?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The reversal */
+      201: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description Where the created resource lives */
+          Location: string;
+          /** @description `true` when this is the stored first response to the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            transaction: {
+              txId: string;
+              portfolioId: string;
+              /** @enum {string} */
+              type:
+                | 'BUY'
+                | 'SELL'
+                | 'DIVIDEND'
+                | 'INTEREST'
+                | 'FEE'
+                | 'DEPOSIT'
+                | 'WITHDRAWAL'
+                | 'SPLIT'
+                | 'TRANSFER_IN'
+                | 'TRANSFER_OUT';
+              symbol?: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              quantity?: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              price?: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              fee?: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              amount?: string;
+              ratio?: string;
+              currency: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              fxRate?: string;
+              tradeDate: string;
+              settleDate?: string;
+              note?: string;
+              /** @enum {string} */
+              source: 'csv' | 'ibkr' | 'kucoin' | 'kraken' | 'tiger' | 'manual' | 'broker';
+              externalId?: string;
+              reversalOf?: string;
+              importId?: string;
+              effect: {
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                cashDelta: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                externalFlow?: string;
+                realised?: {
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  quantity: string;
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  proceeds: string;
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  costBasis: string;
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  gain: string;
+                  lots: {
+                    lotId: string;
+                    acquired: string;
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    quantity: string;
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    costBasis: string;
+                  }[];
+                };
+              };
+              createdAt: string;
+              createdBy: string;
+            };
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            cash: string;
+            portfolioVersion: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      428: components['responses']['PreconditionRequired'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'holdings.list': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        portfolioId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The holdings */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            baseCurrency: string;
+            asOf: string;
+            items: {
+              symbol: string;
+              name: string | null;
+              assetClass: string | null;
+              currency: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              quantity: string;
+              averageCost: string | null;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              costBasis: string;
+              price: string | null;
+              priceAsOf: string | null;
+              priceStale: boolean | null;
+              priceSource: ('quote' | 'candle') | null;
+              marketValue: string | null;
+              marketValueBase: string | null;
+              unrealisedGain: {
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                amount: string;
+                pct: string | null;
+              } | null;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              realisedGain: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              income: string;
+              dayGain: {
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                amount: string;
+                pct: string | null;
+              } | null;
+              weight: string | null;
+              source: string;
+            }[];
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'holdings.get': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        portfolioId: string;
+        symbol: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The holding */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            symbol: string;
+            name: string | null;
+            assetClass: string | null;
+            currency: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            quantity: string;
+            averageCost: string | null;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            costBasis: string;
+            price: string | null;
+            priceAsOf: string | null;
+            priceStale: boolean | null;
+            priceSource: ('quote' | 'candle') | null;
+            marketValue: string | null;
+            marketValueBase: string | null;
+            unrealisedGain: {
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              amount: string;
+              pct: string | null;
+            } | null;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            realisedGain: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            income: string;
+            dayGain: {
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              amount: string;
+              pct: string | null;
+            } | null;
+            weight: string | null;
+            source: string;
+            lots: {
+              lotId: string;
+              acquired: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              quantity: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              unitCost: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              costBasis: string;
+            }[];
+            realisedHistory: {
+              txId: string;
+              tradeDate: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              quantity: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              proceeds: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              costBasis: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              gain: string;
+            }[];
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'portfolios.summary': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        portfolioId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The summary */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            portfolioId: string;
+            baseCurrency: string;
+            asOf: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            value: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            cash: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            invested: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            netContributions: string;
+            totalGain: {
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              amount: string;
+              pct: string | null;
+            };
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            unrealisedGain: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            realisedGain: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            income: string;
+            dayGain: {
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              amount: string;
+              pct: string | null;
+            };
+            holdings: number;
+            unpriced: {
+              symbol: string;
+              reason: string;
+            }[];
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'portfolios.performance': {
+    parameters: {
+      query?: {
+        period?: '1D' | 'WTD' | 'MTD' | 'YTD' | '1Y' | '5Y' | 'MAX';
+      };
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        portfolioId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The performance */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            portfolioId: string;
+            baseCurrency: string;
+            /** @enum {string} */
+            period: '1D' | 'WTD' | 'MTD' | 'YTD' | '1Y' | '5Y' | 'MAX';
+            from: string;
+            to: string;
+            twr: number | null;
+            xirr: number | null;
+            xirrNote?: string;
+            series: {
+              date: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              value: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              flow: string;
+              twr: number;
+            }[];
+            unpricedDays: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'imports.list': {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+      };
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        portfolioId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of imports */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              importId: string;
+              portfolioId: string;
+              format: string;
+              /** @enum {string} */
+              mode: 'all-or-nothing' | 'per-row';
+              dryRun: boolean;
+              /** @enum {string} */
+              status: 'committed' | 'rejected' | 'dry-run' | 'writing' | 'rolled-back';
+              rowsRead: number;
+              accepted: number;
+              duplicates: number;
+              rejected: number;
+              skipped: number;
+              rejectedRows: {
+                row: number;
+                reason: string;
+                field?: string;
+              }[];
+              duplicateRows: {
+                row: number;
+                reason: string;
+              }[];
+              startedAt: string;
+              finishedAt?: string;
+              durationMs?: number;
+              createdBy: string;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'imports.create': {
+    parameters: {
+      query?: {
+        format?: 'auto' | 'generic' | 'ibkr-activity' | 'ibkr-flex' | 'kraken-ledger' | 'kraken-trades';
+        mode?: 'all-or-nothing' | 'per-row';
+        dryRun?: 'true' | 'false';
+      };
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description Makes a retry safe: the same key and body answer the first response */
+        'Idempotency-Key': string;
+      };
+      path: {
+        portfolioId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'text/csv': string;
+      };
+    };
+    responses: {
+      /** @description Dry run: what would be imported */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description `true` when this is the stored first response to the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            importId: string;
+            portfolioId: string;
+            format: string;
+            /** @enum {string} */
+            mode: 'all-or-nothing' | 'per-row';
+            dryRun: boolean;
+            /** @enum {string} */
+            status: 'committed' | 'rejected' | 'dry-run' | 'writing' | 'rolled-back';
+            rowsRead: number;
+            accepted: number;
+            duplicates: number;
+            rejected: number;
+            skipped: number;
+            rejectedRows: {
+              row: number;
+              reason: string;
+              field?: string;
+            }[];
+            duplicateRows: {
+              row: number;
+              reason: string;
+            }[];
+            startedAt: string;
+            finishedAt?: string;
+            durationMs?: number;
+            createdBy: string;
+          };
+        };
+      };
+      /** @description Imported */
+      201: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description Where the created resource lives */
+          Location: string;
+          /** @description `true` when this is the stored first response to the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            importId: string;
+            portfolioId: string;
+            format: string;
+            /** @enum {string} */
+            mode: 'all-or-nothing' | 'per-row';
+            dryRun: boolean;
+            /** @enum {string} */
+            status: 'committed' | 'rejected' | 'dry-run' | 'writing' | 'rolled-back';
+            rowsRead: number;
+            accepted: number;
+            duplicates: number;
+            rejected: number;
+            skipped: number;
+            rejectedRows: {
+              row: number;
+              reason: string;
+              field?: string;
+            }[];
+            duplicateRows: {
+              row: number;
+              reason: string;
+            }[];
+            startedAt: string;
+            finishedAt?: string;
+            durationMs?: number;
+            createdBy: string;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      428: components['responses']['PreconditionRequired'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'imports.get': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        portfolioId: string;
+        importId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The import */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            importId: string;
+            portfolioId: string;
+            format: string;
+            /** @enum {string} */
+            mode: 'all-or-nothing' | 'per-row';
+            dryRun: boolean;
+            /** @enum {string} */
+            status: 'committed' | 'rejected' | 'dry-run' | 'writing' | 'rolled-back';
+            rowsRead: number;
+            accepted: number;
+            duplicates: number;
+            rejected: number;
+            skipped: number;
+            rejectedRows: {
+              row: number;
+              reason: string;
+              field?: string;
+            }[];
+            duplicateRows: {
+              row: number;
+              reason: string;
+            }[];
+            startedAt: string;
+            finishedAt?: string;
+            durationMs?: number;
+            createdBy: string;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'marketData.quotes': {
+    parameters: {
+      query: {
+        symbols: string;
+      };
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The prices found, and the symbols without one */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              symbol: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              price: string;
+              currency?: string;
+              asOf: string;
+              stale: boolean;
+              /** @enum {string} */
+              source: 'quote' | 'candle';
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              previousClose?: string;
+              name?: string;
+              assetClass?: string;
+              exchange?: string;
+            }[];
+            missing: string[];
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'marketData.symbols': {
+    parameters: {
+      query: {
+        q: string;
+      };
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Matches, best first */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              symbol: string;
+              name: string;
+              exchange?: string;
+              currency?: string;
+              assetClass?: string;
+              country?: string;
+              stored?: {
+                /** @enum {string} */
+                interval: '1min' | '5min' | '15min' | '30min' | '1h' | '4h' | '1day' | '1week' | '1month';
+                bars: number;
+                firstTime: string;
+                lastTime: string;
+              }[];
+            }[];
+            /** @enum {string} */
+            source: 'provider' | 'stored';
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'marketData.candles': {
+    parameters: {
+      query?: {
+        from?: string;
+        to?: string;
+        maxBars?: number;
+      };
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        symbol: string;
+        interval: '1min' | '5min' | '15min' | '30min' | '1h' | '4h' | '1day' | '1week' | '1month';
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A window of bars */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            symbol: string;
+            /** @enum {string} */
+            interval: '1min' | '5min' | '15min' | '30min' | '1h' | '4h' | '1day' | '1week' | '1month';
+            items: {
+              time: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              open: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              high: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              low: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              close: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              volume: string;
+            }[];
+            nextFrom: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'marketData.uploadCandles': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        symbol: string;
+        interval: '1min' | '5min' | '15min' | '30min' | '1h' | '4h' | '1day' | '1week' | '1month';
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          candles: {
+            /**
+             * @description An ISO 8601 date (`2026-03-06`, 00:00 UTC) or date-time (`2026-03-06T14:30:00Z`)
+             * @example 2026-03-06
+             * @example 2026-03-06T14:30:00Z
+             */
+            time: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            open: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            high: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            low: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            close: string;
+            /**
+             * @description A decimal string without a sign (never a JSON number)
+             * @example 1234.50
+             */
+            volume?: string;
+          }[];
+        };
+        'text/csv': string;
+      };
+    };
+    responses: {
+      /** @description What was stored */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            symbol: string;
+            /** @enum {string} */
+            interval: '1min' | '5min' | '15min' | '30min' | '1h' | '4h' | '1day' | '1week' | '1month';
+            received: number;
+            stored: number;
+            chunks: number;
+            firstTime: string;
+            lastTime: string;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'marketData.createSync': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description Makes a retry safe: the same key and body answer the first response */
+        'Idempotency-Key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          symbol: string;
+          /** @enum {string} */
+          interval: '1min' | '5min' | '15min' | '30min' | '1h' | '4h' | '1day' | '1week' | '1month';
+          /**
+           * @description An ISO 8601 date (`2026-03-06`, 00:00 UTC) or date-time (`2026-03-06T14:30:00Z`)
+           * @example 2026-03-06
+           * @example 2026-03-06T14:30:00Z
+           */
+          from: string;
+          /**
+           * @description An ISO 8601 date (`2026-03-06`, 00:00 UTC) or date-time (`2026-03-06T14:30:00Z`)
+           * @example 2026-03-06
+           * @example 2026-03-06T14:30:00Z
+           */
+          to?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Queued */
+      202: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description Where the created resource lives */
+          Location: string;
+          /** @description `true` when this is the stored first response to the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            syncId: string;
+            symbol: string;
+            /** @enum {string} */
+            interval: '1min' | '5min' | '15min' | '30min' | '1h' | '4h' | '1day' | '1week' | '1month';
+            from: string;
+            to: string;
+            /** @enum {string} */
+            status: 'queued' | 'running' | 'succeeded' | 'failed';
+            chunksTotal: number;
+            chunksDone: number;
+            barsWritten: number;
+            retries: number;
+            error?: {
+              code: string;
+              message: string;
+            };
+            requestedBy: string;
+            createdAt: string;
+            updatedAt: string;
+            startedAt?: string;
+            finishedAt?: string;
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'marketData.getSync': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        syncId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The sync */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            syncId: string;
+            symbol: string;
+            /** @enum {string} */
+            interval: '1min' | '5min' | '15min' | '30min' | '1h' | '4h' | '1day' | '1week' | '1month';
+            from: string;
+            to: string;
+            /** @enum {string} */
+            status: 'queued' | 'running' | 'succeeded' | 'failed';
+            chunksTotal: number;
+            chunksDone: number;
+            barsWritten: number;
+            retries: number;
+            error?: {
+              code: string;
+              message: string;
+            };
+            requestedBy: string;
+            createdAt: string;
+            updatedAt: string;
+            startedAt?: string;
+            finishedAt?: string;
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'marketData.events': {
+    parameters: {
+      query: {
+        limit?: number;
+        cursor?: string;
+        from: string;
+        to: string;
+        country?: string;
+        importance?: 'low' | 'medium' | 'high';
+      };
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of events */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              eventId: string;
+              time: string;
+              allDay: boolean;
+              country: string;
+              currency?: string;
+              title: string;
+              /** @enum {string} */
+              importance: 'low' | 'medium' | 'high';
+              actual?: string;
+              forecast?: string;
+              previous?: string;
+              unit?: string;
+              /** @enum {string} */
+              source: 'csv' | 'api';
+              importedAt: string;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'marketData.importEvents': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description Makes a retry safe: the same key and body answer the first response */
+        'Idempotency-Key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          events: {
+            /**
+             * @description An ISO 8601 date (`2026-03-06`, 00:00 UTC) or date-time (`2026-03-06T14:30:00Z`)
+             * @example 2026-03-06
+             * @example 2026-03-06T14:30:00Z
+             */
+            time: string;
+            country: string;
+            currency?: string;
+            title: string;
+            /**
+             * @default medium
+             * @enum {string}
+             */
+            importance?: 'low' | 'medium' | 'high';
+            actual?: string;
+            forecast?: string;
+            previous?: string;
+            unit?: string;
+          }[];
+        };
+        'text/csv': string;
+      };
+    };
+    responses: {
+      /** @description What was stored */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description `true` when this is the stored first response to the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            received: number;
+            stored: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
       429: components['responses']['TooManyRequests'];
       503: components['responses']['ServiceUnavailable'];
     };

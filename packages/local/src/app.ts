@@ -13,6 +13,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LocalClock } from './clock.js';
 import { startDynamoLocal, type DynamoExit, type DynamoLocal } from './dynamodb-local.js';
+import { startFakePolygon, FAKE_POLYGON_KEY } from './fakes/polygon.js';
+import { startFakeTwelveData, FAKE_TWELVE_DATA_KEY } from './fakes/twelvedata.js';
+import type { FakeVendorServer } from './fakes/fake-server.js';
 import { LocalJobs } from './jobs.js';
 import { startLocalQueues } from './queues.js';
 import { LOCAL_CLIENT_ID, LocalIssuer } from './issuer.js';
@@ -22,6 +25,11 @@ import { createLocalServer, type LocalServerParts, type LocalTimeouts } from './
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const BOOTSTRAP_SECRET_REF = 'ballast/local/bootstrap-key';
 export const CURSOR_SECRET_REF = 'ballast/local/cursor-key';
+/** The fake vendors' API keys in the local secret store, named by the tenants' market-data routing entries. */
+export const MARKET_DATA_SECRET_REFS = {
+  twelvedata: 'local/t_demo/twelvedata-api-key',
+  polygon: 'local/t_acme/polygon-api-key',
+} as const;
 
 export interface LocalOptions {
   /** HTTP port; 0 picks a free one. Default 3000. */
@@ -93,17 +101,22 @@ export interface LocalRuntime {
   queues: Awaited<ReturnType<typeof startLocalQueues>>;
   bootstrapKey: string;
   dynamoEndpoint: string;
+  /** the fake market-data vendors on 127.0.0.1 (their URLs change every start), and their keys' secret refs */
+  marketData: {
+    twelvedata: { server: FakeVendorServer; secretRef: string };
+    polygon: { server: FakeVendorServer; secretRef: string };
+  };
   /** the DynamoDB Local JVM this runtime started (none when `dynamoEndpoint` was given) */
   dynamo?: { pid: number | undefined; binding: DynamoLocal['binding']; warning?: string };
   stop(): Promise<void>;
 }
 
 /**
- * `npm start`: DynamoDB Local, tables, seed, and the route table served through the same Lambda
- * entries the cloud runs, with a local token issuer standing in for Cognito. The HTTP port is taken
- * first, so a busy port fails at once (LocalPortError) before a JVM is started for nothing; until
- * the rest is up the server answers 503 LOCAL_STARTING. Whatever a failed start had started is
- * stopped again.
+ * `npm start`: DynamoDB Local, tables, the fake market-data vendors (Twelve Data, Polygon), seed, and
+ * the route table served through the same Lambda entries the cloud runs, with a local token issuer
+ * standing in for Cognito. The HTTP port is taken first, so a busy port fails at once
+ * (LocalPortError) before a JVM is started for nothing; until the rest is up the server answers 503
+ * LOCAL_STARTING. Whatever a failed start had started is stopped again.
  */
 export async function startLocal(o: LocalOptions = {}): Promise<LocalRuntime> {
   const gate: Gate = {};
@@ -174,6 +187,12 @@ async function startBehind(server: Server, gate: Gate, undo: Array<() => Promise
   const queues = await startLocalQueues(ALL_JOBS, prefix);
   undo.push(() => queues.stop());
   const clock = new LocalClock();
+  const now = o.now ?? (() => clock.now());
+  // The fake vendors read the runtime's clock: a tick into the future is the future for them too.
+  const twelvedata = await startFakeTwelveData({ now });
+  undo.push(() => twelvedata.close());
+  const polygon = await startFakePolygon({ now });
+  undo.push(() => polygon.close());
 
   const secrets = new LocalSecretResolver(dataDir);
   let bootstrapKey = (await secrets.all())[BOOTSTRAP_SECRET_REF];
@@ -184,6 +203,13 @@ async function startBehind(server: Server, gate: Gate, undo: Array<() => Promise
   // the key that signs list cursors: generated once, kept in the local secret store
   if (!(await secrets.all())[CURSOR_SECRET_REF]) {
     await secrets.put(CURSOR_SECRET_REF, randomBytes(32).toString('base64url'));
+  }
+  const stored = await secrets.all();
+  if (stored[MARKET_DATA_SECRET_REFS.twelvedata] !== FAKE_TWELVE_DATA_KEY) {
+    await secrets.put(MARKET_DATA_SECRET_REFS.twelvedata, FAKE_TWELVE_DATA_KEY);
+  }
+  if (stored[MARKET_DATA_SECRET_REFS.polygon] !== FAKE_POLYGON_KEY) {
+    await secrets.put(MARKET_DATA_SECRET_REFS.polygon, FAKE_POLYGON_KEY);
   }
   const config: BootstrapConfig = {
     controlTable: tables.control,
@@ -203,7 +229,7 @@ async function startBehind(server: Server, gate: Gate, undo: Array<() => Promise
   configureBootstrap(config);
   const platform = createPlatform(config, {
     secrets,
-    now: o.now ?? (() => clock.now()),
+    now,
     metrics: createMetrics('local', o.metricsSink ?? (() => undefined)),
   });
   setPlatform(platform);
@@ -227,6 +253,10 @@ async function startBehind(server: Server, gate: Gate, undo: Array<() => Promise
       jwks: issuer.jwks() as { keys: Record<string, unknown>[] },
     },
     nowMs: platform.now(),
+    marketData: {
+      twelvedata: { baseUrl: twelvedata.url, secretRef: MARKET_DATA_SECRET_REFS.twelvedata },
+      polygon: { baseUrl: polygon.url, secretRef: MARKET_DATA_SECRET_REFS.polygon },
+    },
   });
   if (o.minuteTick ?? true) jobs.startMinuteTick();
   gate.parts = { jobs, queues };
@@ -243,6 +273,10 @@ async function startBehind(server: Server, gate: Gate, undo: Array<() => Promise
     queues,
     bootstrapKey,
     dynamoEndpoint: endpoint,
+    marketData: {
+      twelvedata: { server: twelvedata, secretRef: MARKET_DATA_SECRET_REFS.twelvedata },
+      polygon: { server: polygon, secretRef: MARKET_DATA_SECRET_REFS.polygon },
+    },
     ...(dynamo ? { dynamo: { pid: dynamo.pid, binding: dynamo.binding, warning: dynamo.warning } } : {}),
     stop() {
       gate.parts = undefined;

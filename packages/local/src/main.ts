@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { SEED_USERS } from './seed.js';
+import { SEED_USERS, SEEDED_SYMBOLS } from './seed.js';
 import { LocalPortError, startLocal, type LocalRuntime } from './app.js';
 import type { DynamoExit } from './dynamodb-local.js';
 
@@ -74,6 +74,9 @@ Seeded: tenants t_system,
                 t_acme (enterprise, silo table ${rt.tables.silo})
         projects p_demo (t_demo), p_acme (t_acme); modes enterprise|saas|lab
         users ${SEED_USERS.map((u) => `${u.userId} (${u.tenantId} ${u.roles.join('+')} ${u.tier})`).join(', ')}
+
+Market data:  t_demo → fake Twelve Data ${rt.marketData.twelvedata.server.url}, t_acme → fake Polygon \
+${rt.marketData.polygon.server.url}; daily candles of ${SEEDED_SYMBOLS.join(', ')} (t_demo, five years)
 
 JWKS:         ${rt.url}/_local/jwks.json
 Bootstrap key (X-Bootstrap-Key): in .data/secrets.json under ballast/local/bootstrap-key

@@ -4,7 +4,16 @@ import type { UnitOfWork } from '@ballast/platform/data/unit-of-work.js';
 import { AppError } from '@ballast/platform/errors.js';
 import { DEFAULT_RATE_LIMITS, RATE_LIMITS_CONFIG } from '@ballast/platform/http/middlewares/limits/index.js';
 import type { Platform } from '@ballast/platform/platform.js';
-import type { IdentityConfig, RoutingConfig } from '@ballast/platform/routing/schemas.js';
+import {
+  type IdentityConfig,
+  type RoutingConfig,
+  type RoutingConfigOf,
+  routingConfig,
+} from '@ballast/platform/routing/schemas.js';
+import { barsFromProvider } from '@ballast/app/market-data/service.js';
+import { DynamoCandleStore } from '@ballast/app/market-data/store.dynamo.js';
+import { toProviderSymbol } from '@ballast/app/market-data/symbols.js';
+import { deterministicCandles } from './fakes/prices.js';
 
 export interface SeedOptions {
   pooledTable: string;
@@ -12,7 +21,14 @@ export interface SeedOptions {
   identity: IdentityConfig;
   env?: string;
   nowMs?: number;
+  /** the fake vendors of this run (their ports change every start) and the secrets holding their keys */
+  marketData?: Record<'twelvedata' | 'polygon', { baseUrl: string; secretRef: string }>;
 }
+
+/** Symbols with five years of daily bars for t_demo from the fakes' deterministic prices (Ballast's spelling). */
+export const SEEDED_SYMBOLS = ['AAPL', 'MSFT', 'VTI', 'BND', 'BTC-USD', 'EUR-USD'] as const;
+const SEEDED_YEARS = 5;
+const DAY_MS = 86_400_000;
 
 export const SEED_USERS: Array<{ userId: string; tenantId: string; roles: Role[]; tier: Tier }> = [
   { userId: 'u_observer', tenantId: 't_demo', roles: ['trader'], tier: 'observer' },
@@ -39,7 +55,8 @@ export async function seed(p: Platform, o: SeedOptions): Promise<void> {
     try {
       await uow.commit();
     } catch (e) {
-      if (!(e instanceof AppError && e.status === 409)) throw e;
+      // already there: a create refused as a conflict (409), or as a stale version (412, the routing store's answer)
+      if (!(e instanceof AppError && (e.status === 409 || e.status === 412))) throw e;
     }
   };
   const { tenant: system, modes } = systemRecords(at);
@@ -63,6 +80,11 @@ export async function seed(p: Platform, o: SeedOptions): Promise<void> {
   await routing('t_acme', { kind: 'data', mode: 'silo', tableName: o.siloTable });
   await routing('t_demo', { kind: 'secrets', prefix: 'local/t_demo/', refs: {} });
   await routing('t_acme', { kind: 'secrets', prefix: 'local/t_acme/', refs: {} });
+  if (o.marketData) {
+    await marketDataRouting(p, env, 't_demo', 'twelvedata', o.marketData.twelvedata, at);
+    await marketDataRouting(p, env, 't_acme', 'polygon', o.marketData.polygon, at);
+    await dailyCandles(p, o.pooledTable, 't_demo', nowMs);
+  }
   // The issuer's URL carries this run's port: refresh it on every start.
   const identity = await p.routing.get(SYSTEM_TENANT, env, 'identity');
   const uow = p.unitOfWork({ kind: 'system', tenantId: SYSTEM_TENANT, requestId: 'seed' }, nowMs);
@@ -73,4 +95,58 @@ export async function seed(p: Platform, o: SeedOptions): Promise<void> {
   );
   await uow.commit();
   p.registry.invalidate();
+}
+
+/**
+ * A tenant's `market-data` entry pointing at this run's fake vendor. The fake's port changes every
+ * start, so an entry naming the same provider is repointed (its options kept); one an operator set
+ * to another provider is left alone.
+ */
+async function marketDataRouting(
+  p: Platform,
+  env: string,
+  tenantId: string,
+  provider: 'twelvedata' | 'polygon',
+  fake: { baseUrl: string; secretRef: string },
+  at: string,
+): Promise<void> {
+  const stored = await p.routing.get(tenantId, env, 'market-data');
+  const parsed = routingConfig.safeParse(stored?.config);
+  const current = parsed.success && parsed.data.kind === 'market-data' ? parsed.data : undefined;
+  if (current && current.provider !== provider) return;
+  if (current?.baseUrl === fake.baseUrl && current.secretRef === fake.secretRef) return;
+  const config: RoutingConfigOf<'market-data'> = {
+    kind: 'market-data',
+    provider,
+    baseUrl: fake.baseUrl,
+    secretRef: fake.secretRef,
+    // the free plans' rate: 8 requests a minute (Twelve Data), shared by every function
+    options: current?.options ?? { capacity: 8, refillPerMinute: 8 },
+  };
+  const uow = p.unitOfWork({ kind: 'system', tenantId: SYSTEM_TENANT, requestId: 'seed' }, Date.parse(at));
+  p.routing.put(uow, { tenantId, env, kind: 'market-data', config, updatedAt: at }, stored?.version);
+  await uow.commit();
+}
+
+/**
+ * Five years of daily bars for each seeded symbol, written through the candle store. Each start
+ * adds only the days since the last seeded bar (a second start writes nothing), so it stays quick.
+ */
+async function dailyCandles(p: Platform, table: string, tenantId: string, nowMs: number): Promise<void> {
+  const store = new DynamoCandleStore(p.db, table, { tenantId });
+  const lastDay = Math.floor(nowMs / DAY_MS) * DAY_MS - DAY_MS;
+  const today = new Date(nowMs);
+  const earliest = Date.UTC(today.getUTCFullYear() - SEEDED_YEARS, today.getUTCMonth(), today.getUTCDate());
+  await Promise.all(
+    SEEDED_SYMBOLS.map(async (symbol) => {
+      const series = { symbol, interval: '1day' } as const;
+      const known = (await store.catalog(symbol, 20)).find((s) => s.symbol === symbol && s.interval === '1day');
+      const from = known ? Math.max(earliest, Date.parse(known.lastTime) + DAY_MS) : earliest;
+      if (from > lastDay) return;
+      const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+      const candles = deterministicCandles(toProviderSymbol(symbol), '1day', iso(from), iso(lastDay));
+      const { bars } = barsFromProvider(candles, '1day');
+      if (bars.length) await store.write(series, bars, nowMs);
+    }),
+  );
 }

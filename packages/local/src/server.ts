@@ -38,6 +38,8 @@ export interface LocalTimeouts {
 
 const DEFAULT_TIMEOUTS: Required<LocalTimeouts> = { headersMs: 10_000, bodyMs: 10_000 };
 const MAX_BODY = 1024 * 1024;
+/** read beyond a route's `maxBodyBytes`, so the pipeline (not this server) answers its 413 */
+const ROUTE_BODY_SLACK = 64 * 1024;
 
 /** What the local routes need once the runtime is up. */
 export interface LocalServerParts {
@@ -359,11 +361,13 @@ export function createLocalServer(opts: {
           return problem(res, 405, 'METHOD_NOT_ALLOWED', `Use ${m.methodNotAllowed.join(', ')}`, {
             Allow: m.methodNotAllowed.join(', '),
           });
+        // Past the route's own limit (the pipeline answers that one, naming it) the server stops reading.
+        const max = Math.max(MAX_BODY, (m.def.maxBodyBytes ?? 0) + ROUTE_BODY_SLACK);
         const declared = Number(req.headers['content-length'] ?? 0);
-        if (declared > MAX_BODY) return problem(res, 413, 'BODY_TOO_LARGE', 'Body too large');
+        if (declared > max) return problem(res, 413, 'BODY_TOO_LARGE', 'Body too large');
         let body: string;
         try {
-          body = await readBody(req);
+          body = await readBody(req, max);
         } catch (e) {
           if (e instanceof BodyTooLarge) return problem(res, 413, 'BODY_TOO_LARGE', 'Body too large');
           return; // the client went away, or the body timer has answered already

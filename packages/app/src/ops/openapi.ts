@@ -16,6 +16,9 @@ export const CONTEXT_TAGS: Readonly<Record<string, string>> = {
   ops: 'Health, readiness and this API’s own description',
   control: 'The control plane: bootstrap, modes, tenants, projects, members, routing, API keys, identity, audit',
   portfolio: 'Portfolios of a project: cash and base currency',
+  'market-data':
+    'Market data of the tenant: quotes and symbol search from its provider, stored candles, uploads and syncs, ' +
+    'the economic calendar',
 };
 
 /**

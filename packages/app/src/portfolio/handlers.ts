@@ -32,6 +32,7 @@ export const createPortfolio: PortfolioHandler<R['create']> = async ({ body }, h
     baseCurrency: body.baseCurrency,
     cash: formatMoney(body.cash, body.baseCurrency),
     ...(body.description !== undefined ? { description: body.description } : {}),
+    ...(body.allowNegativeCash !== undefined ? { allowNegativeCash: body.allowNegativeCash } : {}),
     createdAt: at,
     updatedAt: at,
     version: 1,
@@ -91,6 +92,25 @@ export const patchPortfolio: PortfolioHandler<R['patch']> = async ({ params, bod
   if (before.version !== ifMatch) throw preconditionFailed(`The portfolio is at version ${before.version}`);
   const after: Portfolio = { ...before, updatedAt: iso(h.now), version: before.version + 1 };
   if (body.name !== undefined) after.name = body.name;
+  if (body.allowNegativeCash !== undefined) after.allowNegativeCash = body.allowNegativeCash;
+  const changesCash = body.cash !== undefined && !money(body.cash).eq(money(before.cash));
+  const changesCurrency = body.baseCurrency !== undefined && body.baseCurrency !== before.baseCurrency;
+  const hasLedger = (changesCash || changesCurrency) && (await h.ports.ledger.getBook(before.portfolioId));
+  if (hasLedger && changesCurrency) {
+    throw new AppError(
+      422,
+      'CURRENCY_CHANGE_REFUSED',
+      `The base currency cannot change from ${before.baseCurrency}: the portfolio has a ledger in it`,
+      { extra: { from: before.baseCurrency, to: body.baseCurrency } },
+    );
+  }
+  if (hasLedger && changesCash) {
+    throw new AppError(
+      422,
+      'CASH_MANAGED_BY_LEDGER',
+      'This portfolio has a ledger: its cash moves only with transactions (record a DEPOSIT or WITHDRAWAL)',
+    );
+  }
   if (body.baseCurrency !== undefined) {
     refuseCurrencyChange(before, body.baseCurrency);
     after.baseCurrency = body.baseCurrency;

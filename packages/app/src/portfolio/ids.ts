@@ -34,11 +34,33 @@ let last = { ms: -1, random: 0n };
  * stay valid and readable; in lists they sort by their text, not by their age.
  */
 export function newPortfolioId(nowMs: number): string {
+  return timeSortableId('pf_', nowMs);
+}
+
+/** A ledger entry id (`tx_` + the same ULID shape): entries made in a row keep their order. */
+export const TRANSACTION_ID = /^tx_[0-9A-HJKMNP-TV-Z]{26}$/;
+export const newTransactionId = (nowMs: number) => timeSortableId('tx_', nowMs);
+
+/** An import id (`im_` + the same ULID shape). */
+export const IMPORT_ID = /^im_[0-9A-HJKMNP-TV-Z]{26}$/;
+export const newImportId = (nowMs: number) => timeSortableId('im_', nowMs);
+
+function timeSortableId(prefix: string, nowMs: number): string {
   const ms = Math.max(0, Math.floor(nowMs));
   let random = random80();
   if (ms === last.ms) random = last.random + 1n < RANDOM_SPACE ? last.random + 1n : random;
   last = { ms, random };
-  return `pf_${encode(BigInt(ms), TIME_CHARS)}${encode(random, RANDOM_CHARS)}`;
+  return `${prefix}${encode(BigInt(ms), TIME_CHARS)}${encode(random, RANDOM_CHARS)}`;
+}
+
+/**
+ * The ledger entry id of row `row` of an import: derived, not random, so a retried import writes
+ * the same entries again instead of new ones (no duplicates after an interrupted write).
+ */
+export function importEntryId(importId: string, row: number): string {
+  // The import's time and half of its random part (two imports in one millisecond still differ), then the row.
+  const half = RANDOM_CHARS / 2;
+  return `tx_${importId.slice(3, 3 + TIME_CHARS + half)}${encode(BigInt(row), half)}`;
 }
 
 /** The creation time an id carries (for tests and support tooling), or undefined for an older id. */

@@ -33,6 +33,7 @@ export const createPortfolioBody = lazy(() =>
       baseCurrency: z._default(currency, 'USD'),
       cash: z._default(NonNegativeDecimalStringSchema, '0'),
       description: z.optional(description),
+      allowNegativeCash: z.optional(z.boolean()),
       tenantId: z.optional(tenantId),
       projectId: z.optional(projectId),
     })
@@ -58,6 +59,7 @@ export const patchPortfolioBody = lazy(() =>
       baseCurrency: z.optional(currency),
       cash: z.optional(NonNegativeDecimalStringSchema),
       description: z.optional(z.nullable(description)),
+      allowNegativeCash: z.optional(z.boolean()),
     })
     .check(z.refine((b) => Object.keys(b).length > 0, 'at least one field is required')),
 );
@@ -71,6 +73,7 @@ export const portfolio = lazy(() =>
     baseCurrency: z.string(),
     cash: DecimalStringSchema,
     description: z.optional(z.string()),
+    allowNegativeCash: z.optional(z.boolean()),
     createdAt: z.string(),
     updatedAt: z.string(),
     version: integer,

@@ -10,6 +10,8 @@ export interface Portfolio {
   /** decimal string, never a float */
   cash: string;
   description?: string;
+  /** lets buys, fees and withdrawals take cash below zero (margin); off unless set */
+  allowNegativeCash?: boolean;
   createdAt: string;
   updatedAt: string;
   version: number;

@@ -1,0 +1,6 @@
+import { route } from '@ballast/platform/http/route.js';
+import { getImport } from '@ballast/app/portfolio/ledger-handlers.js';
+import { portfolioPorts as ports } from '@ballast/app/portfolio/ports.js';
+import { routes } from '@ballast/app/portfolio/routes.js';
+
+export const handler = route(routes.getImport, getImport, { ports: ports });
