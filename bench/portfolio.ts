@@ -100,9 +100,15 @@ try {
   );
   await call('POST', `/v1/portfolios/${summaryPortfolio}/imports?format=generic`, { csv: lines.join('\n') });
   for (const [i, symbol] of symbols.entries()) {
-    const close = (11 + i / 10).toFixed(2);
+    // two closes, as a daily series has: the price and the previous close (day gain)
+    const bar = (time: string, close: string) => ({ time, open: close, high: close, low: close, close, volume: '100' });
     await call('PUT', `/v1/market-data/candles/${symbol}/1day`, {
-      body: { candles: [{ time: '2026-06-01T00:00:00Z', open: close, high: close, low: close, close, volume: '100' }] },
+      body: {
+        candles: [
+          bar('2026-06-01T00:00:00Z', (11 + i / 10).toFixed(2)),
+          bar('2026-06-02T00:00:00Z', (11.5 + i / 10).toFixed(2)),
+        ],
+      },
     });
   }
   const time = async (path: string) => {

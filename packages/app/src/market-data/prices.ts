@@ -1,7 +1,6 @@
 import { decimalString as exactString, Dec, parseDecimal } from '@ballast/core/money.js';
-import { mapLimit } from '@ballast/platform/jobs/concurrency.js';
 import type { AppError } from '@ballast/platform/errors.js';
-import { barClose } from './chunks.js';
+import { barClose, type CandleColumns } from './chunks.js';
 import type { MarketDataClient } from './client.js';
 import { decimalString } from './numbers.js';
 import type { CandleStore } from './store.js';
@@ -51,9 +50,11 @@ export async function latestPrices(
   const unique = [...new Set(symbols)];
   const { quotes, failure } = await deps.client.quotes(unique, o);
   const prices = new Map<string, ServedPrice>();
-  await mapLimit(unique, 8, async (symbol) => {
+  const quoted = new Map<string, ServedPrice>();
+  for (const symbol of unique) {
     const served = quotes.get(symbol);
-    const fromQuote: ServedPrice | undefined = served && {
+    if (!served) continue;
+    quoted.set(symbol, {
       symbol,
       price: served.quote.price,
       currency: served.quote.currency ?? pairCurrency(symbol),
@@ -64,12 +65,18 @@ export async function latestPrices(
       ...(served.quote.name !== undefined ? { name: served.quote.name } : {}),
       ...(assetClassOf(symbol) ? { assetClass: assetClassOf(symbol) } : {}),
       ...(served.quote.exchange !== undefined ? { exchange: served.quote.exchange } : {}),
-    };
+    });
+  }
+  // Only symbols without a fresh quote need their last close; they are read together.
+  const needCloses = unique.filter((symbol) => !(quoted.get(symbol) && !quoted.get(symbol)?.stale));
+  const closes = await lastCloses(deps, needCloses);
+  for (const symbol of unique) {
+    const fromQuote = quoted.get(symbol);
     if (fromQuote && !fromQuote.stale) {
       prices.set(symbol, fromQuote);
-      return;
+      continue;
     }
-    const fromCandle = await lastClose(deps, symbol);
+    const fromCandle = closes.get(symbol);
     const best =
       fromQuote && fromCandle
         ? Date.parse(fromCandle.asOf) > Date.parse(fromQuote.asOf)
@@ -77,12 +84,27 @@ export async function latestPrices(
           : fromQuote
         : (fromQuote ?? fromCandle);
     if (best) prices.set(symbol, best);
-  });
+  }
   return { prices, failure };
 }
 
-async function lastClose(deps: PriceDeps, symbol: string): Promise<ServedPrice | undefined> {
-  const bars = await deps.candles.latest({ symbol, interval: '1day' }, deps.nowMs, 2);
+/** The last stored daily close (and the one before it) of each symbol that has any. */
+async function lastCloses(deps: PriceDeps, symbols: readonly string[]): Promise<Map<string, ServedPrice>> {
+  const out = new Map<string, ServedPrice>();
+  if (!symbols.length) return out;
+  const bars = await deps.candles.latestOfMany(
+    symbols.map((symbol) => ({ symbol, interval: '1day' as const })),
+    deps.nowMs,
+    2,
+  );
+  for (const [symbol, series] of bars) {
+    const served = closeOf(deps, symbol, series);
+    if (served) out.set(symbol, served);
+  }
+  return out;
+}
+
+function closeOf(deps: PriceDeps, symbol: string, bars: CandleColumns): ServedPrice | undefined {
   if (!bars.length) return undefined;
   const last = bars.length - 1;
   const currency = pairCurrency(symbol);

@@ -339,6 +339,42 @@ export class DynamoCandleStore implements CandleStore {
     return parts.length ? concatColumns(parts) : emptyColumns(0);
   }
 
+  /**
+   * One BatchGetItem per 100 series for the chunk that holds `atMs` (where the latest bars of a
+   * current series are); a series whose chunk is missing or holds too few bars falls back to the
+   * per-series query. 500 holdings cost five batch reads instead of 500 queries.
+   */
+  async latestOfMany(series: readonly SeriesKey[], atMs: number, count: number): Promise<Map<string, CandleColumns>> {
+    const out = new Map<string, CandleColumns>();
+    const keyOf = (s: SeriesKey) =>
+      keys.chunk(this.scope.tenantId, s, periodKey(periodStart(atMs, CHUNK_PERIOD[s.interval])));
+    const byPk = new Map(series.map((s) => [keyOf(s).PK, s]));
+    const batches: SeriesKey[][] = [];
+    for (let i = 0; i < series.length; i += 100) batches.push(series.slice(i, i + 100));
+    await mapLimit(batches, CONCURRENCY, async (batch) => {
+      let wanted: Record<string, unknown>[] = batch.map(keyOf);
+      for (let attempt = 0; wanted.length; attempt++) {
+        if (attempt >= MAX_WRITE_ATTEMPTS) throw new Error('DynamoDB kept throttling a candle read');
+        const res = await this.db.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: wanted } } }));
+        for (const item of res.Responses?.[this.table] ?? []) {
+          const owner = byPk.get(String(item.PK));
+          if (!owner) continue;
+          const bars = chunkOf(item).bars;
+          const end = lowerBound(bars.time, atMs + 1);
+          if (end >= count) out.set(owner.symbol, sliceColumns(bars, end - count, end));
+        }
+        wanted = res.UnprocessedKeys?.[this.table]?.Keys ?? [];
+        if (wanted.length) await pause(attempt);
+      }
+    });
+    const rest = series.filter((s) => !out.has(s.symbol));
+    await mapLimit(rest, CONCURRENCY, async (s) => {
+      const bars = await this.latest(s, atMs, count);
+      if (bars.length) out.set(s.symbol, bars);
+    });
+    return out;
+  }
+
   async catalog(prefix: string, limit: number): Promise<SeriesInfo[]> {
     const { PK } = keys.series(this.scope.tenantId, { symbol: '', interval: '1day' });
     const res = await this.db.send(

@@ -41,6 +41,8 @@ export interface CandleStore {
   read(series: SeriesKey, fromMs: number, toMs: number, limit?: number): Promise<CandleColumns>;
   /** the last `count` bars that opened at or before `atMs`, oldest first */
   latest(series: SeriesKey, atMs: number, count: number): Promise<CandleColumns>;
+  /** `latest` for many series at once (a portfolio's holdings): keyed by symbol; empty when none */
+  latestOfMany(series: readonly SeriesKey[], atMs: number, count: number): Promise<Map<string, CandleColumns>>;
   /** stored series whose symbol starts with `prefix` (the catalog a `none` provider searches) */
   catalog(prefix: string, limit: number): Promise<SeriesInfo[]>;
 }

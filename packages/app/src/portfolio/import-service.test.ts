@@ -4,7 +4,7 @@ import { AppError } from '@ballast/platform/errors.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestTable, silentLogger, T0, testConfig } from '../../../platform/test/support/harness.js';
 import { newPortfolioId } from './ids.js';
-import { importCsv } from './import-service.js';
+import { importCsv, rollBackAbandonedImport } from './import-service.js';
 import type { LedgerDeps } from './ledger-service.js';
 import type { LedgerStore, StoredEntry } from './ledger-store.js';
 import { DynamoLedgerStore } from './ledger-store.dynamo.js';
@@ -114,6 +114,32 @@ describe('imports, all or nothing', () => {
     const again = await importCsv(deps(), id, CSV, options('k-retry-1'));
     expect(again.record.importId).toBe(retried.record.importId);
     expect((await visible(id)).entries).toHaveLength(4);
+  });
+
+  it('an abandoned import is rolled back by its job: entries gone, the book forgets it', async () => {
+    const id = await newPortfolio();
+    const real = new DynamoLedgerStore(db, table, scope);
+    const dying: LedgerStore = Object.assign(Object.create(real) as LedgerStore, {
+      writeImportEntries: async (entries: readonly StoredEntry[]) => {
+        await real.writeImportEntries(entries.slice(0, 3));
+        throw new Error('Lambda timed out');
+      },
+    });
+    const scheduled: string[] = [];
+    const withSchedule = {
+      ...deps(dying),
+      scheduleImportRollback: (_u: unknown, _p: string, importId: string) => scheduled.push(importId),
+    };
+    await expect(importCsv(withSchedule, id, CSV, options('k-abandon-1'))).rejects.toThrow('Lambda timed out');
+    expect(scheduled).toHaveLength(1);
+    const [importId] = scheduled;
+    expect(await real.importEntries(id, importId)).toHaveLength(3);
+    expect(await rollBackAbandonedImport(deps(), id, importId)).toBe('processed');
+    expect(await real.importEntries(id, importId)).toEqual([]);
+    expect((await visible(id)).record?.openImports).toEqual([]);
+    expect(await real.getImport(id, importId)).toMatchObject({ status: 'rolled-back', accepted: 0 });
+    // a second run, or one for a committed import, changes nothing
+    expect(await rollBackAbandonedImport(deps(), id, importId)).toBe('skipped');
   });
 
   it('one bad row writes nothing and is reported with its row number', async () => {
