@@ -136,6 +136,20 @@ describe('CSV imports over HTTP', () => {
 });
 
 describe('performance over HTTP', () => {
+  it('holdings without stored closes are valued at their trades, and the series ends at the summary', async () => {
+    const id = await newPortfolio();
+    expect((await upload(id, sample('generic.csv'))).status).toBe(201);
+    const summary = await t.call('GET', `/v1/portfolios/${id}/summary`, { token: nav, headers: P });
+    const perf = await t.call('GET', `/v1/portfolios/${id}/performance?period=MAX`, { token: nav, headers: P });
+    expect(perf.status, perf.text).toBe(200);
+    expect(perf.body.unpricedDays).toBe(0);
+    const series = perf.body.series as Array<{ date: string; value: string }>;
+    expect(series.at(-1)?.value).toBe(summary.body.value);
+    // never a day valued at its cash alone while shares were held
+    const bought = series.findIndex((d) => d.date === '2026-01-05');
+    expect(series.slice(bought).every((d) => Number(d.value) > 1000)).toBe(true);
+  });
+
   it('TWR and XIRR of a scripted scenario match an independent reference', async () => {
     const admin = await t.token('u_admin', 't_demo', '6h');
     // Closes of a made-up symbol, uploaded, on every calendar day of the scenario (weekends included,

@@ -179,6 +179,31 @@ export function performanceEntries(record: BookRecord, stored: readonly StoredEn
   return entries;
 }
 
+/**
+ * A symbol's daily prices for the valuation chain: its stored closes; where a day has none, the
+ * price of a trade that day (a holding with no market data is then valued at its last trade, not
+ * left out); and for today, when no close is stored yet, the same latest price the summary uses —
+ * so the series ends where the summary stands.
+ */
+function priceHistory(
+  symbol: string,
+  stored: ReadonlyArray<{ date: string; close: string }>,
+  entries: readonly LedgerEntry[],
+  quotes: ReadonlyMap<string, { price: string }>,
+  asOf: string,
+): Array<{ date: string; close: string }> {
+  const byDate = new Map<string, string>();
+  for (const e of entries) {
+    if (e.symbol === symbol && e.price !== undefined && e.type !== 'DIVIDEND') byDate.set(e.tradeDate, e.price);
+  }
+  const quote = quotes.get(symbol);
+  if (quote) byDate.set(asOf, quote.price);
+  for (const c of stored) byDate.set(c.date, c.close);
+  return [...byDate]
+    .map(([date, close]) => ({ date, close }))
+    .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+}
+
 export interface PerformanceView {
   from: string;
   to: string;
@@ -216,6 +241,9 @@ export async function performanceOf(
   const since = addDays(firstDate, -10);
   const closes = new Map<string, Array<{ date: string; close: string }>>();
   await Promise.all(symbols.map(async (s) => closes.set(s, await prices.dailyCloses(s, since, asOf))));
+  const quotes = await prices.latest(symbols);
+  for (const symbol of symbols)
+    closes.set(symbol, priceHistory(symbol, closes.get(symbol) ?? [], entries, quotes, asOf));
   const cursor = new Map<string, number>();
   const unitValue = (symbol: string, date: string): string | undefined => {
     const series = closes.get(symbol) ?? [];
