@@ -41,3 +41,28 @@ export function significantDigits(s: string): number {
   }
   return first < 0 ? 1 : last - first + 1;
 }
+
+/**
+ * The shortest decimal string that reads back as the same float64 (ECMAScript's Number → String,
+ * expanded out of exponent form, since the grammar has none): 187.43 → "187.43", 1.5e-7 →
+ * "0.00000015", −0 → "0". Where a float must become a decimal without inventing digits (stored
+ * candles, a vendor's JSON numbers), never `toFixed`.
+ */
+export function shortestDecimalString(value: number): string {
+  if (!Number.isFinite(value)) throw new RangeError(`${value} is not a finite number`);
+  if (Object.is(value, -0)) return '0';
+  const text = String(value);
+  const e = text.indexOf('e');
+  if (e < 0) return text;
+  const negative = text.startsWith('-');
+  const mantissa = text.slice(negative ? 1 : 0, e);
+  const exponent = Number(text.slice(e + 1));
+  const point = mantissa.indexOf('.');
+  const digits = mantissa.replace('.', '');
+  const intLength = (point < 0 ? mantissa.length : point) + exponent;
+  let out: string;
+  if (intLength <= 0) out = `0.${'0'.repeat(-intLength)}${digits}`;
+  else if (intLength >= digits.length) out = digits + '0'.repeat(intLength - digits.length);
+  else out = `${digits.slice(0, intLength)}.${digits.slice(intLength)}`;
+  return negative ? `-${out}` : out;
+}

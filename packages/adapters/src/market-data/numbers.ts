@@ -1,4 +1,4 @@
-import { isDecimalString } from '@ballast/core/decimal-grammar.js';
+import { isDecimalString, shortestDecimalString } from '@ballast/core/decimal-grammar.js';
 
 /**
  * A vendor's JSON number as a decimal string. `String(n)` of the parsed double is the shortest
@@ -10,20 +10,6 @@ import { isDecimalString } from '@ballast/core/decimal-grammar.js';
  */
 export function decimalOfNumber(value: unknown): string | undefined {
   if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
-  if (Object.is(value, -0)) return '0';
-  const text = String(value);
-  const e = text.indexOf('e');
-  if (e < 0) return isDecimalString(text) ? text : undefined;
-  const negative = text.startsWith('-');
-  const mantissa = text.slice(negative ? 1 : 0, e);
-  const exponent = Number(text.slice(e + 1));
-  const point = mantissa.indexOf('.');
-  const digits = mantissa.replace('.', '');
-  const integerDigits = (point < 0 ? mantissa.length : point) + exponent;
-  let out: string;
-  if (integerDigits <= 0) out = `0.${'0'.repeat(-integerDigits)}${digits}`;
-  else if (integerDigits >= digits.length) out = digits + '0'.repeat(integerDigits - digits.length);
-  else out = `${digits.slice(0, integerDigits)}.${digits.slice(integerDigits)}`;
-  const signed = negative ? `-${out}` : out;
-  return isDecimalString(signed) ? signed : undefined;
+  const text = shortestDecimalString(value);
+  return isDecimalString(text) ? text : undefined;
 }

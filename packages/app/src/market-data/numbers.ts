@@ -1,3 +1,5 @@
+import { shortestDecimalString } from '@ballast/core/decimal-grammar.js';
+
 /**
  * Where market data crosses the line DESIGN.md "Numbers" draws. Stored candles are float64
  * (columns of Float64Array, what indicators and the simulator read without a conversion); money
@@ -9,25 +11,7 @@
  */
 
 /** The shortest round-trip decimal string of a finite float, in the platform's decimal grammar (no exponent). */
-export function decimalString(value: number): string {
-  if (!Number.isFinite(value)) throw new RangeError(`${value} is not a finite number`);
-  if (Object.is(value, -0)) return '0';
-  const text = String(value);
-  const e = text.indexOf('e');
-  if (e < 0) return text;
-  // 1.5e-7 → 0.00000015; 1.2e+21 → 1200000000000000000000
-  const negative = text.startsWith('-');
-  const mantissa = text.slice(negative ? 1 : 0, e);
-  const exponent = Number(text.slice(e + 1));
-  const point = mantissa.indexOf('.');
-  const digits = mantissa.replace('.', '');
-  const intLength = (point < 0 ? mantissa.length : point) + exponent;
-  let out: string;
-  if (intLength <= 0) out = `0.${'0'.repeat(-intLength)}${digits}`;
-  else if (intLength >= digits.length) out = digits + '0'.repeat(intLength - digits.length);
-  else out = `${digits.slice(0, intLength)}.${digits.slice(intLength)}`;
-  return negative ? `-${out}` : out;
-}
+export const decimalString = shortestDecimalString;
 
 /** A decimal string (already validated by the decimal grammar) as the nearest float64. */
 export const floatOf = (decimal: string): number => Number(decimal);

@@ -1,12 +1,11 @@
 import {
-  BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { writeBatches } from '@ballast/platform/data/batch.js';
+import { readBatches, writeBatches } from '@ballast/platform/data/batch.js';
 import { putIfAbsent, versionedPut, withoutKeys } from '@ballast/platform/data/items.js';
 import { type Page, queryPage } from '@ballast/platform/data/query.js';
 import { dynamoUnitOfWork, type UnitOfWork } from '@ballast/platform/data/unit-of-work.js';
@@ -176,25 +175,16 @@ export class DynamoCandleStore implements CandleStore {
   private async getChunks(series: SeriesKey, starts: readonly number[]): Promise<Map<number, StoredChunk>> {
     const out = new Map<number, StoredChunk>();
     const byKey = new Map(starts.map((start) => [keys.chunk(this.scope.tenantId, series, periodKey(start)).SK, start]));
-    const batches: number[][] = [];
-    for (let i = 0; i < starts.length; i += 100) batches.push(starts.slice(i, i + 100));
-    await mapLimit(batches, CONCURRENCY, async (batch) => {
-      let wanted: Record<string, unknown>[] = batch.map((start) =>
-        keys.chunk(this.scope.tenantId, series, periodKey(start)),
-      );
-      for (let attempt = 0; wanted.length; attempt++) {
-        if (attempt >= MAX_WRITE_ATTEMPTS) throw new Error('DynamoDB kept throttling a candle read');
-        const res = await this.db.send(
-          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: wanted, ConsistentRead: true } } }),
-        );
-        for (const item of res.Responses?.[this.table] ?? []) {
-          const start = byKey.get(String(item.SK));
-          if (start !== undefined) out.set(start, chunkOf(item));
-        }
-        wanted = res.UnprocessedKeys?.[this.table]?.Keys ?? [];
-        if (wanted.length) await pause(attempt);
-      }
-    });
+    const items = await readBatches(
+      this.db,
+      this.table,
+      starts.map((start) => keys.chunk(this.scope.tenantId, series, periodKey(start))),
+      { consistent: true, concurrency: CONCURRENCY, attempts: MAX_WRITE_ATTEMPTS, what: 'a candle read' },
+    );
+    for (const item of items) {
+      const start = byKey.get(String(item.SK));
+      if (start !== undefined) out.set(start, chunkOf(item));
+    }
     return out;
   }
 
@@ -349,24 +339,18 @@ export class DynamoCandleStore implements CandleStore {
     const keyOf = (s: SeriesKey) =>
       keys.chunk(this.scope.tenantId, s, periodKey(periodStart(atMs, CHUNK_PERIOD[s.interval])));
     const byPk = new Map(series.map((s) => [keyOf(s).PK, s]));
-    const batches: SeriesKey[][] = [];
-    for (let i = 0; i < series.length; i += 100) batches.push(series.slice(i, i + 100));
-    await mapLimit(batches, CONCURRENCY, async (batch) => {
-      let wanted: Record<string, unknown>[] = batch.map(keyOf);
-      for (let attempt = 0; wanted.length; attempt++) {
-        if (attempt >= MAX_WRITE_ATTEMPTS) throw new Error('DynamoDB kept throttling a candle read');
-        const res = await this.db.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: wanted } } }));
-        for (const item of res.Responses?.[this.table] ?? []) {
-          const owner = byPk.get(String(item.PK));
-          if (!owner) continue;
-          const bars = chunkOf(item).bars;
-          const end = lowerBound(bars.time, atMs + 1);
-          if (end >= count) out.set(owner.symbol, sliceColumns(bars, end - count, end));
-        }
-        wanted = res.UnprocessedKeys?.[this.table]?.Keys ?? [];
-        if (wanted.length) await pause(attempt);
-      }
+    const items = await readBatches(this.db, this.table, series.map(keyOf), {
+      concurrency: CONCURRENCY,
+      attempts: MAX_WRITE_ATTEMPTS,
+      what: 'a candle read',
     });
+    for (const item of items) {
+      const owner = byPk.get(String(item.PK));
+      if (!owner) continue;
+      const bars = chunkOf(item).bars;
+      const end = lowerBound(bars.time, atMs + 1);
+      if (end >= count) out.set(owner.symbol, sliceColumns(bars, end - count, end));
+    }
     const rest = series.filter((s) => !out.has(s.symbol));
     await mapLimit(rest, CONCURRENCY, async (s) => {
       const bars = await this.latest(s, atMs, count);
@@ -399,7 +383,6 @@ export class DynamoCandleStore implements CandleStore {
 }
 
 const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
-const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, 2 ** attempt * 20));
 
 /** The tenant's quote cache: one item per symbol (no hot partition), read with BatchGetItem. */
 export class DynamoQuoteCache implements QuoteCache {
@@ -412,21 +395,16 @@ export class DynamoQuoteCache implements QuoteCache {
   async get(symbols: readonly string[]): Promise<Map<string, CachedQuote>> {
     const out = new Map<string, CachedQuote>();
     const unique = [...new Set(symbols)];
-    const batches: string[][] = [];
-    for (let i = 0; i < unique.length; i += 100) batches.push(unique.slice(i, i + 100));
-    await mapLimit(batches, CONCURRENCY, async (batch) => {
-      let wanted: Record<string, unknown>[] = batch.map((symbol) => keys.quote(this.scope.tenantId, symbol));
-      for (let attempt = 0; wanted.length; attempt++) {
-        if (attempt >= MAX_WRITE_ATTEMPTS) throw new Error('DynamoDB kept throttling a quote read');
-        const res = await this.db.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: wanted } } }));
-        for (const item of res.Responses?.[this.table] ?? []) {
-          const quote = withoutKeys<CachedQuote>(item);
-          if (quote) out.set(quote.symbol, quote);
-        }
-        wanted = res.UnprocessedKeys?.[this.table]?.Keys ?? [];
-        if (wanted.length) await pause(attempt);
-      }
-    });
+    const items = await readBatches(
+      this.db,
+      this.table,
+      unique.map((symbol) => keys.quote(this.scope.tenantId, symbol)),
+      { concurrency: CONCURRENCY, attempts: MAX_WRITE_ATTEMPTS, what: 'a quote read' },
+    );
+    for (const item of items) {
+      const quote = withoutKeys<CachedQuote>(item);
+      if (quote) out.set(quote.symbol, quote);
+    }
     return out;
   }
 

@@ -1,12 +1,13 @@
 import { formatMoney, minorUnits, money } from '@ballast/core/money.js';
-import { AppError, badRequest, notFound, preconditionFailed } from '@ballast/platform/errors.js';
+import { AppError, badRequest, preconditionFailed } from '@ballast/platform/errors.js';
 import { etag } from '@ballast/platform/http/middlewares/validate/if-match.js';
 import { newPortfolioId } from './ids.js';
 import { jobs, PURGE_GRACE_MS } from './jobs.js';
+import { livePortfolio } from './ledger-service.js';
 import type { PortfolioHandler, PortfolioJobHandler } from './ports.js';
 import type { routes } from './routes.js';
 import { scaleOf } from './schemas.js';
-import type { Portfolio, PortfolioStore } from './store.js';
+import type { Portfolio } from './store.js';
 
 type R = typeof routes;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -14,12 +15,6 @@ const iso = (ms: number) => new Date(ms).toISOString();
 function publicView(p: Portfolio): Omit<Portfolio, 'deletedAt'> {
   const { deletedAt: _deletedAt, ...rest } = p;
   return rest;
-}
-
-async function live(store: PortfolioStore, portfolioId: string): Promise<Portfolio> {
-  const p = await store.get(portfolioId);
-  if (!p || p.deletedAt) throw notFound('PORTFOLIO_NOT_FOUND', `No portfolio ${portfolioId}`);
-  return p;
 }
 
 export const createPortfolio: PortfolioHandler<R['create']> = async ({ body }, h) => {
@@ -54,7 +49,7 @@ export const listPortfolios: PortfolioHandler<R['list']> = async ({ query }, h) 
 };
 
 export const getPortfolio: PortfolioHandler<R['get']> = async ({ params }, h) => {
-  const p = await live(h.ports.portfolios, params.portfolioId);
+  const p = await livePortfolio(h.ports.portfolios, params.portfolioId);
   return { status: 200, body: publicView(p), headers: { ETag: etag(p.version) } };
 };
 
@@ -88,7 +83,7 @@ function refuseCurrencyChange(before: Portfolio, to: string): void {
 }
 
 export const patchPortfolio: PortfolioHandler<R['patch']> = async ({ params, body, ifMatch }, h) => {
-  const before = await live(h.ports.portfolios, params.portfolioId);
+  const before = await livePortfolio(h.ports.portfolios, params.portfolioId);
   if (before.version !== ifMatch) throw preconditionFailed(`The portfolio is at version ${before.version}`);
   const after: Portfolio = { ...before, updatedAt: iso(h.now), version: before.version + 1 };
   if (body.name !== undefined) after.name = body.name;
@@ -133,7 +128,7 @@ export const patchPortfolio: PortfolioHandler<R['patch']> = async ({ params, bod
 };
 
 export const deletePortfolio: PortfolioHandler<R['delete']> = async ({ params, ifMatch }, h) => {
-  const before = await live(h.ports.portfolios, params.portfolioId);
+  const before = await livePortfolio(h.ports.portfolios, params.portfolioId);
   if (before.version !== ifMatch) throw preconditionFailed(`The portfolio is at version ${before.version}`);
   const after: Portfolio = { ...before, deletedAt: iso(h.now), updatedAt: iso(h.now), version: before.version + 1 };
   const uow = h.unitOfWork();

@@ -16,7 +16,7 @@ import type { BookRecord, ImportRecord, StoredEntry } from './ledger-store.js';
 import type { PortfolioHandler, PortfolioJobHandler, PricedPortfolioHandler, PricedPortfolioPorts } from './ports.js';
 import type { routes } from './routes.js';
 import type { Portfolio } from './store.js';
-import { performanceOf, valueBook } from './valuation.js';
+import { performanceOf, pct, valueBook } from './valuation.js';
 
 type R = typeof routes;
 
@@ -152,8 +152,6 @@ function summaryOf(portfolio: Portfolio, record: BookRecord, valued: Awaited<Ret
   const round = (d: ReturnType<typeof money>) => formatMoney(d, base);
   const netContributions = money(record.openingCash).plus(money(record.netFlows));
   const totalGain = t.value.minus(netContributions);
-  const pct = (part: ReturnType<typeof money>, whole: ReturnType<typeof money>) =>
-    whole.isZero() ? null : part.div(whole).times(100).toDecimalPlaces(4).toFixed();
   return {
     portfolioId: portfolio.portfolioId,
     baseCurrency: base,

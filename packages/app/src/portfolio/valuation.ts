@@ -15,7 +15,9 @@ import type { BookRecord, StoredEntry } from './ledger-store.js';
  * every base-currency total: never guessed.
  */
 
-const pct = (part: D, whole: D) => (whole.isZero() ? null : part.div(whole).times(100).toDecimalPlaces(4).toFixed());
+/** part / whole in percent to 4 places; null when there is no whole */
+export const pct = (part: D, whole: D) =>
+  whole.isZero() ? null : part.div(whole).times(100).toDecimalPlaces(4).toFixed();
 
 export interface HoldingView {
   symbol: string;
