@@ -14,6 +14,7 @@ const benches = [
   ['dispatcher', 'bench/dispatcher.ts'],
   ['candles', 'bench/candles.ts'],
   ['portfolio', 'bench/portfolio.ts'],
+  ['trading', 'bench/trading.ts'],
 ] as const;
 
 const root = join(import.meta.dirname, '..');

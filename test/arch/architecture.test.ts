@@ -297,7 +297,9 @@ describe('architecture: style', () => {
   it('no source line is longer than 120 characters', () => {
     const tracked = [...RUNTIME_DIRS, 'stacks', 'test', 'bench']
       .flatMap((d) => files(join(ROOT, d), /\.(ts|mjs|js|json)$/))
-      .filter((f) => !rel(f).startsWith('bench/results/'));
+      .filter((f) => !rel(f).startsWith('bench/results/'))
+      // generated (npm run client) and checked against the route table; its descriptions are single JSON strings
+      .filter((f) => rel(f) !== 'packages/app/src/ops/openapi.json');
     const long = tracked.flatMap((f) =>
       read(f)
         .split('\n')

@@ -169,9 +169,10 @@ describe('members', () => {
 });
 
 describe('routing registry', () => {
+  // t_acme: t_demo's seed already has a broker entry (the fake Alpaca)
   it('system admin reads, writes and removes entries; kinds broker and market-data fit the same schema', async () => {
     expect((await t.call('GET', '/v1/routing/t_demo/dev/data', { token: admin })).status).toBe(403);
-    const b = await t.call('PUT', '/v1/routing/t_demo/dev/broker', {
+    const b = await t.call('PUT', '/v1/routing/t_acme/dev/broker', {
       token: sys,
       body: { kind: 'broker', adapter: 'simulation' },
     });
@@ -181,9 +182,9 @@ describe('routing registry', () => {
       body: { kind: 'market-data', provider: 'twelvedata', baseUrl: 'https://api.twelvedata.com' },
     });
     expect(m.status).toBe(201);
-    const g = await t.call('GET', '/v1/routing/t_demo/dev/broker', { token: sys });
+    const g = await t.call('GET', '/v1/routing/t_acme/dev/broker', { token: sys });
     expect(g.body.config).toEqual({ kind: 'broker', adapter: 'simulation' });
-    const mismatch = await t.call('PUT', '/v1/routing/t_demo/dev/broker', {
+    const mismatch = await t.call('PUT', '/v1/routing/t_acme/dev/broker', {
       token: sys,
       body: { kind: 'data', mode: 'pooled', tableName: 'x-table' },
     });
@@ -194,10 +195,10 @@ describe('routing registry', () => {
     ).toBe(400);
     expect((await t.call('GET', '/v1/routing/t_demo/dev/nonsense', { token: sys })).status).toBe(400);
     const ifMatch = { 'If-Match': String(g.headers.get('etag')) };
-    expect((await t.call('DELETE', '/v1/routing/t_demo/dev/broker', { token: sys, headers: ifMatch })).status).toBe(
+    expect((await t.call('DELETE', '/v1/routing/t_acme/dev/broker', { token: sys, headers: ifMatch })).status).toBe(
       204,
     );
-    expect((await t.call('GET', '/v1/routing/t_demo/dev/broker', { token: sys })).status).toBe(404);
+    expect((await t.call('GET', '/v1/routing/t_acme/dev/broker', { token: sys })).status).toBe(404);
   });
 
   it('with no identity entry every bearer request is 503 ROUTING_NOT_CONFIGURED (no fallback)', async () => {

@@ -176,7 +176,7 @@ describe('OpenAPI document: valid, and generated entirely from the route table',
     expect(generated.servers[0].url).toBe('http://localhost:3000');
     expect(generated.servers[1].url).toContain('{apiId}');
     // A hostile Host header is not echoed into the document.
-    const { openapi } = await import('../../packages/app/src/ops/openapi.js');
+    const { openapi } = await import('../../packages/app/src/ops/openapi-served.js');
     const evil = await openapi(
       { params: {}, query: {}, body: undefined, headers: { host: 'x"><script>' }, ifMatch: undefined },
       undefined as never,

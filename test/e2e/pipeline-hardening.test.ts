@@ -54,6 +54,35 @@ beforeAll(async () => {
     { time: '2026-03-12T12:30:00Z', country: 'US', title: 'CPI', importance: 'high' },
   ];
   expectStatus(await t.call('POST', '/v1/market-data/events', { token, headers: P, body: { events } }), 200);
+  // two SIMULATION accounts; on the last: two mode changes, two orders (each with its decision and fill)
+  for (const name of ['Desk one', 'Desk two']) {
+    const headers = { ...P, 'Idempotency-Key': `hardening-account-${name.replace(' ', '-')}` };
+    const created = await t.call('POST', '/v1/accounts', { token, headers, body: { name, venue: 'SIMULATION' } });
+    expectStatus(created, 201);
+    fixture.accountId = String(created.body.accountId);
+  }
+  const account = `/v1/accounts/${fixture.accountId}`;
+  for (const [version, mode] of [
+    [1, 'AUTONOMOUS'],
+    [2, 'GUIDE'],
+    [3, 'AUTONOMOUS'],
+  ] as const) {
+    const headers = { ...P, 'If-Match': `"${version}"` };
+    expectStatus(await t.call('PUT', `${account}/mode`, { token, headers, body: { mode } }), 200);
+  }
+  const prices = { prices: [{ symbol: 'AAPL', price: '100' }] };
+  expectStatus(await t.call('POST', `${account}/prices`, { token, headers: P, body: prices }), 200);
+  for (const i of [1, 2]) {
+    const headers = { ...P, 'Idempotency-Key': `hardening-order-${i}` };
+    const body = { accountId: fixture.accountId, symbol: 'AAPL', side: 'buy', quantity: String(i) };
+    expectStatus(await t.call('POST', '/v1/orders', { token, headers, body }), 201);
+  }
+  for (const days of [1, 2]) {
+    const current = await t.call('GET', '/v1/trading/settings', { token });
+    const headers = { 'If-Match': String(current.headers.get('etag')) };
+    const body = { autoOptimisation: { enabled: false, intervalDays: days } };
+    expectStatus(await t.call('PUT', '/v1/trading/settings', { token, headers, body }), 200);
+  }
 });
 
 afterAll(async () => {
@@ -65,7 +94,7 @@ afterAll(async () => {
 const pageUrl = (path: string) => (path.includes('?') ? `${path}&` : `${path}?`);
 
 /** ids the lists below need, made in beforeAll */
-const fixture = { portfolioId: '' };
+const fixture = { portfolioId: '', accountId: '' };
 
 const LISTS: Array<{ id: string; path: string; headers?: Record<string, string> }> = [
   { id: 'projects.list', path: '/v1/tenants/t_demo/projects' },
@@ -88,6 +117,18 @@ const LISTS: Array<{ id: string; path: string; headers?: Record<string, string> 
     headers: P,
   },
   { id: 'marketData.events', path: '/v1/market-data/events?from=2026-01-01&to=2026-12-31', headers: P },
+  { id: 'accounts.list', path: '/v1/accounts', headers: P },
+  {
+    id: 'accounts.modeHistory',
+    get path() {
+      return `/v1/accounts/${fixture.accountId}/mode/history`;
+    },
+    headers: P,
+  },
+  { id: 'orders.list', path: '/v1/orders', headers: P },
+  { id: 'risk.decisions', path: '/v1/risk/decisions', headers: P },
+  { id: 'journal.entries', path: '/v1/journal/entries', headers: P },
+  { id: 'tradingSettings.history', path: '/v1/trading/settings/history' },
 ];
 
 async function firstPage(list: (typeof LISTS)[number], token: string, query = '') {

@@ -245,6 +245,65 @@ const BODY_HINTS: Record<string, fc.Arbitrary<unknown>> = {
   ),
 };
 
+/** The fuzz tenant's trading fixtures (set in its beforeAll, read when bodies are drawn). */
+const TRADING = { accountId: '', haltAccountId: '' };
+const account = () => fc.constant(null).map(() => TRADING.accountId);
+const reason = fc.constantFrom('fuzzing the route', 'a reason to do it');
+const priceArb = fc.integer({ min: 100, max: 100_000 }).map((cents) => (cents / 100).toFixed(2));
+Object.assign(BODY_HINTS, {
+  'accounts.create': fc.record(
+    {
+      name: fc.constantFrom('Fuzz sim', 'Sim two'),
+      venue: fc.constant('SIMULATION'),
+      simulation: fc.record(
+        {
+          initialBalance: amount,
+          slippageBps: fc.integer({ min: 0, max: 50 }),
+          fillProbability: fc.constantFrom(0.5, 1),
+          seed: fc.nat({ max: 1000 }),
+        },
+        { requiredKeys: [] },
+      ),
+    },
+    { requiredKeys: ['name', 'venue'] },
+  ),
+  'accounts.setMode': fc.record({ mode: fc.constantFrom('GUIDE', 'AUTONOMOUS'), reason }, { requiredKeys: ['mode'] }),
+  'accounts.prices': fc
+    .tuple(fc.constantFrom('AAPL', 'MSFT'), priceArb)
+    .map(([symbol, price]) => ({ prices: [{ symbol, price }] })),
+  'accounts.reset': fc.record({ reason }),
+  'tradingSettings.put': fc.record(
+    {
+      riskLimits: fc.record({ maxOpenPositions: fc.integer({ min: 5, max: 10 }) }, { requiredKeys: [] }),
+      enabledStrategies: fc.constant(['trend', 'breakout']),
+      reason,
+    },
+    { requiredKeys: [] },
+  ),
+  'risk.validate': fc.record({
+    accountId: account(),
+    symbol: fc.constantFrom('AAPL', 'MSFT'),
+    side: fc.constantFrom('buy', 'sell'),
+    quantity: small,
+    type: fc.constant('limit'),
+    limitPrice: priceArb,
+  }),
+  'orders.create': fc.record({
+    accountId: account(),
+    symbol: fc.constantFrom('AAPL', 'MSFT'),
+    side: fc.constant('buy'),
+    quantity: small,
+    type: fc.constant('limit'),
+    limitPrice: fc.constantFrom('1.00', '2.50'),
+  }),
+  'risk.enableStrategy': fc.record({ accountId: account(), reason }),
+  'risk.halt': fc.record(
+    { accountId: fc.constant(null).map(() => TRADING.haltAccountId), reason, reduceOnly: fc.boolean() },
+    { requiredKeys: ['accountId', 'reason'] },
+  ),
+  'risk.emergencyReset': fc.record({ accountId: account(), reason, rebasePeak: fc.boolean() }),
+});
+
 const alnum = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789');
 const URL_ARB = fc
   .tuple(
@@ -406,6 +465,36 @@ describe('every route with a body, fuzzed with schema-derived bodies that reach 
     });
     expect(interest.status, interest.text).toBe(201);
     fixtures.txId = String((interest.body.transaction as Json).txId);
+    // a SIMULATION account trading on its own, one to halt, and a working order to cancel
+    for (const name of ['accountId', 'haltAccountId'] as const) {
+      const created = await call('POST', '/v1/accounts', {
+        token: await t.token(FUZZ_ADMIN, FUZZ_TENANT),
+        headers: { 'X-Project-Id': FUZZ_PROJECT, 'Idempotency-Key': `fuzz-fixture-${name}` },
+        body: { name, venue: 'SIMULATION' },
+      });
+      expect(created.status, created.text).toBe(201);
+      TRADING[name] = String(created.body.accountId);
+    }
+    const mode = await call('PUT', `/v1/accounts/${TRADING.accountId}/mode`, {
+      token: await t.token(FUZZ_ADMIN, FUZZ_TENANT),
+      headers: { 'X-Project-Id': FUZZ_PROJECT, 'If-Match': '"1"' },
+      body: { mode: 'AUTONOMOUS', reason: 'fuzz fixture' },
+    });
+    expect(mode.status, mode.text).toBe(200);
+    const order = await call('POST', '/v1/orders', {
+      token: await t.token(FUZZ_ADMIN, FUZZ_TENANT),
+      headers: { 'X-Project-Id': FUZZ_PROJECT, 'Idempotency-Key': 'fuzz-fixture-order' },
+      body: {
+        accountId: TRADING.accountId,
+        symbol: 'AAPL',
+        side: 'buy',
+        quantity: '1',
+        type: 'limit',
+        limitPrice: '1.00',
+      },
+    });
+    expect(order.status, order.text).toBe(201);
+    fixtures.orderId = String(order.body.orderId);
   });
 
   /** A concrete path in the fuzz tenant: known ids where a handler should find something. */
@@ -423,6 +512,10 @@ describe('every route with a body, fuzzed with schema-derived bodies that reach 
       interval: '1day',
       syncId: 'sy_0000000000000000000000000Z',
       txId: fixtures.txId,
+      // the reset cancels working orders: it starts over the other account, not the one holding the order
+      accountId: r.id === 'accounts.reset' ? TRADING.haltAccountId : TRADING.accountId,
+      orderId: fixtures.orderId,
+      strategy: 'trend',
     };
     return r.path.replace(/\{(\w+)\}/g, (_m, n: string) => encodeURIComponent(known[n] ?? 'x'));
   }

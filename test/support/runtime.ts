@@ -71,13 +71,14 @@ function expectDeclaredResponse(method: string, path: string, status: number, he
  * test file's own. Every call asserts the API never answered 500 (a 500 is a bug).
  */
 export async function startRuntime(
-  opts: { now?: () => number; metricsSink?: (line: string) => void } = {},
+  opts: { now?: () => number; metricsSink?: (line: string) => void; tablePrefix?: string } = {},
 ): Promise<TestRuntime> {
   const rt = await startLocal({
     port: 0,
     inMemory: true,
     dynamoEndpoint: inject('dynamoEndpoint'),
-    tablePrefix: `t${randomBytes(5).toString('hex')}`,
+    // the same prefix again is a restart on the data the last runtime left
+    tablePrefix: opts.tablePrefix ?? `t${randomBytes(5).toString('hex')}`,
     now: opts.now,
     minuteTick: false,
     metricsSink: opts.metricsSink,

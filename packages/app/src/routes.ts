@@ -3,6 +3,7 @@ import { controlRoutes } from './control/index.js';
 import { marketDataRoutes } from './market-data/index.js';
 import { opsRoutes } from './ops/index.js';
 import { portfolioRoutes } from './portfolio/index.js';
+import { tradingRoutes } from './trading/index.js';
 
 /**
  * The whole route table: every context's slice. Read by the route stacks, the local router, the
@@ -13,6 +14,7 @@ export const ROUTES_BY_CONTEXT: Readonly<Record<string, readonly RouteDef[]>> = 
   control: Object.values(controlRoutes),
   portfolio: Object.values(portfolioRoutes),
   'market-data': Object.values(marketDataRoutes),
+  trading: Object.values(tradingRoutes),
 };
 
 export const ALL_ROUTES: readonly RouteDef[] = Object.values(ROUTES_BY_CONTEXT).flat();

@@ -801,6 +801,462 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/accounts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The project's trading accounts, newest first
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['accounts.list'];
+    put?: never;
+    /**
+     * Open a trading account on a venue: SIMULATION (a virtual account, 10,000 by default), PAPER or LIVE (the tenant's broker). LIVE needs a fresh login, confirm: true and a reason. Every account starts in GUIDE
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role trader or admin. Send an `Idempotency-Key`: a replay answers the first response.
+     */
+    post: operations['accounts.create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/accounts/{accountId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Read a trading account
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['accounts.get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/accounts/{accountId}/mode': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The account's mode: GUIDE (record and preview, never send) or AUTONOMOUS
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['accounts.getMode'];
+    /**
+     * Switch GUIDE ↔ AUTONOMOUS (If-Match). AUTONOMOUS on PAPER or LIVE needs a broker routing entry; on LIVE also a fresh login (401 with the RFC 9470 challenge otherwise), confirm: true and a reason. Audited
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role trader or admin. Send `If-Match` with the ETag you read.
+     */
+    put: operations['accounts.setMode'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/accounts/{accountId}/mode/history': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Every mode change: from, to, who, when, why, from which IP and user agent; newest first
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['accounts.modeHistory'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/accounts/{accountId}/positions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The account's positions (its portfolio's holdings) at the last prices it saw, with open brackets
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['accounts.positions'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/accounts/{accountId}/prices': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * SIMULATION accounts: price updates (a tick, or a bar with open/high/low). Working orders they cross fill, brackets exit (stop first when a bar touches both), equity is marked; at the drawdown limit the account halts
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role trader or admin.
+     */
+    post: operations['accounts.prices'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/accounts/{accountId}/reset': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * SIMULATION accounts: start over — working orders cancelled, a new portfolio funded with the initial balance (the old one stays, with its history), a fresh risk state and the seed re-applied
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role trader or admin. Send an `Idempotency-Key`: a replay answers the first response.
+     */
+    post: operations['accounts.reset'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/trading/settings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The tenant's trading settings and the limits in force (the hard limits, tightened by the settings)
+     * @description A member of the tenant. Tier observer or above.
+     */
+    get: operations['tradingSettings.get'];
+    /**
+     * Replace the trading settings (If-Match; `"0"` before the first write). Risk limits may only tighten the hard limits: a loosening is 422 LIMIT_LOOSENING_REFUSED naming the limit. Every version is kept
+     * @description A member of the tenant. Tier navigator or above, role admin. Send `If-Match` with the ETag you read.
+     */
+    put: operations['tradingSettings.put'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/trading/settings/history': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Every version of the trading settings: who, when, why, before and after; newest first
+     * @description A member of the tenant. Tier observer or above.
+     */
+    get: operations['tradingSettings.history'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/risk/limits': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The immutable hard risk limits (SPEC §3); tenant settings may only tighten them
+     * @description A member of the tenant. Tier observer or above.
+     */
+    get: operations['risk.limits'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/risk/validate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Dry run of the risk gate for an order: every check of the order's set with its outcome; nothing sent
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role trader or admin.
+     */
+    post: operations['risk.validate'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/risk/state': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * An account's risk state: ACTIVE | HALTED | REDUCING, equity, peak, drawdown, daily P&L, counts
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['risk.state'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/risk/decisions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Every risk decision with its checks and inputs, newest first; filter by account and outcome
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['risk.decisions'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/risk/budgets': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Per strategy: budget and its use, performance, consecutive losses, whether it may trade
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['risk.budgets'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/risk/strategies/{strategy}/enable': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Re-enable a strategy the loss streak disabled on an account (admin, with a reason); audited
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role admin.
+     */
+    post: operations['risk.enableStrategy'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/risk/halt': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * The kill switch (any trader): with accountId that account, without it every account of the tenant. HALTED refuses every order; reduceOnly: REDUCING, where only orders that shrink a position pass
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role trader or admin.
+     */
+    post: operations['risk.halt'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/risk/emergency/reset': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Reset an account's circuit breaker (admin, fresh login, reason); audited
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role admin. Needs a fresh login (token `auth_time` within 5 minutes); API keys cannot call it.
+     */
+    post: operations['risk.emergencyReset'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/orders': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Orders, newest first; filter by account, status (`open`: still working) and symbol
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['orders.list'];
+    put?: never;
+    /**
+     * Place an order (Idempotency-Key required). The risk gate decides (422 RISK_REJECTED with every check, nothing written but the decision); GUIDE records it as previewed; AUTONOMOUS sends it to the venue
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role trader or admin. Send an `Idempotency-Key`: a replay answers the first response.
+     */
+    post: operations['orders.create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/orders/{orderId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * One order with its fills and every transition
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['orders.get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/orders/{orderId}/cancel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Cancel a working order (at its broker first); 409 ORDER_NOT_CANCELLABLE once it has ended
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role trader or admin. Send an `Idempotency-Key`: a replay answers the first response.
+     */
+    post: operations['orders.cancel'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/journal/entries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The automatic journal: one immutable entry per fill; filter by source, account, symbol, strategy
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['journal.entries'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/journal/stats': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Win rate, profit factor, expectancy and streaks of closed trades, overall, per strategy and symbol
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['journal.stats'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -5067,6 +5523,2683 @@ export interface operations {
       413: components['responses']['ContentTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'accounts.list': {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+      };
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of accounts */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              accountId: string;
+              projectId: string;
+              name: string;
+              /** @enum {string} */
+              venue: 'SIMULATION' | 'PAPER' | 'LIVE';
+              /** @enum {string} */
+              mode: 'GUIDE' | 'AUTONOMOUS';
+              portfolioId: string;
+              currency: string;
+              simulation?: {
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @default 10000
+                 * @example 1234.50
+                 */
+                initialBalance: string;
+                /** @default USD */
+                currency: string;
+                /** @default 5 */
+                slippageBps: number;
+                /**
+                 * @default {
+                 *       "perShare": 0,
+                 *       "rate": 0,
+                 *       "fixed": 0,
+                 *       "minimum": 0
+                 *     }
+                 */
+                commission: {
+                  /** @default 0 */
+                  perShare: number;
+                  /** @default 0 */
+                  rate: number;
+                  /** @default 0 */
+                  fixed: number;
+                  /** @default 0 */
+                  minimum: number;
+                };
+                /** @default 0 */
+                latencyMs: number;
+                /** @default 1 */
+                fillProbability: number;
+                /** @default 0 */
+                partialFillProbability: number;
+                /** @default 1 */
+                seed: number;
+              };
+              createdAt: string;
+              createdBy: string;
+              updatedAt: string;
+              version: number;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'accounts.create': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description Makes a retry safe: the same key and body answer the first response */
+        'Idempotency-Key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          name: string;
+          /** @enum {string} */
+          venue: 'SIMULATION' | 'PAPER' | 'LIVE';
+          portfolioId?: string;
+          simulation?: {
+            /**
+             * @description A decimal string (never a JSON number)
+             * @default 10000
+             * @example 1234.50
+             */
+            initialBalance?: string;
+            /** @default USD */
+            currency?: string;
+            /** @default 5 */
+            slippageBps?: number;
+            /**
+             * @default {
+             *       "perShare": 0,
+             *       "rate": 0,
+             *       "fixed": 0,
+             *       "minimum": 0
+             *     }
+             */
+            commission?: {
+              /** @default 0 */
+              perShare?: number;
+              /** @default 0 */
+              rate?: number;
+              /** @default 0 */
+              fixed?: number;
+              /** @default 0 */
+              minimum?: number;
+            };
+            /** @default 0 */
+            latencyMs?: number;
+            /** @default 1 */
+            fillProbability?: number;
+            /** @default 0 */
+            partialFillProbability?: number;
+            /** @default 1 */
+            seed?: number;
+          };
+          confirm?: boolean;
+          reason?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Opened */
+      201: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          /** @description Where the created resource lives */
+          Location: string;
+          /** @description `true` when this is the stored first response to the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            accountId: string;
+            projectId: string;
+            name: string;
+            /** @enum {string} */
+            venue: 'SIMULATION' | 'PAPER' | 'LIVE';
+            /** @enum {string} */
+            mode: 'GUIDE' | 'AUTONOMOUS';
+            portfolioId: string;
+            currency: string;
+            simulation?: {
+              /**
+               * @description A decimal string (never a JSON number)
+               * @default 10000
+               * @example 1234.50
+               */
+              initialBalance: string;
+              /** @default USD */
+              currency: string;
+              /** @default 5 */
+              slippageBps: number;
+              /**
+               * @default {
+               *       "perShare": 0,
+               *       "rate": 0,
+               *       "fixed": 0,
+               *       "minimum": 0
+               *     }
+               */
+              commission: {
+                /** @default 0 */
+                perShare: number;
+                /** @default 0 */
+                rate: number;
+                /** @default 0 */
+                fixed: number;
+                /** @default 0 */
+                minimum: number;
+              };
+              /** @default 0 */
+              latencyMs: number;
+              /** @default 1 */
+              fillProbability: number;
+              /** @default 0 */
+              partialFillProbability: number;
+              /** @default 1 */
+              seed: number;
+            };
+            createdAt: string;
+            createdBy: string;
+            updatedAt: string;
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      428: components['responses']['PreconditionRequired'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'accounts.get': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        accountId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The account */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            accountId: string;
+            projectId: string;
+            name: string;
+            /** @enum {string} */
+            venue: 'SIMULATION' | 'PAPER' | 'LIVE';
+            /** @enum {string} */
+            mode: 'GUIDE' | 'AUTONOMOUS';
+            portfolioId: string;
+            currency: string;
+            simulation?: {
+              /**
+               * @description A decimal string (never a JSON number)
+               * @default 10000
+               * @example 1234.50
+               */
+              initialBalance: string;
+              /** @default USD */
+              currency: string;
+              /** @default 5 */
+              slippageBps: number;
+              /**
+               * @default {
+               *       "perShare": 0,
+               *       "rate": 0,
+               *       "fixed": 0,
+               *       "minimum": 0
+               *     }
+               */
+              commission: {
+                /** @default 0 */
+                perShare: number;
+                /** @default 0 */
+                rate: number;
+                /** @default 0 */
+                fixed: number;
+                /** @default 0 */
+                minimum: number;
+              };
+              /** @default 0 */
+              latencyMs: number;
+              /** @default 1 */
+              fillProbability: number;
+              /** @default 0 */
+              partialFillProbability: number;
+              /** @default 1 */
+              seed: number;
+            };
+            createdAt: string;
+            createdBy: string;
+            updatedAt: string;
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'accounts.getMode': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        accountId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The mode */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            accountId: string;
+            /** @enum {string} */
+            venue: 'SIMULATION' | 'PAPER' | 'LIVE';
+            /** @enum {string} */
+            mode: 'GUIDE' | 'AUTONOMOUS';
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'accounts.setMode': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description The ETag of the version this change is based on */
+        'If-Match': string;
+      };
+      path: {
+        accountId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @enum {string} */
+          mode: 'GUIDE' | 'AUTONOMOUS';
+          confirm?: boolean;
+          reason?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The mode as stored */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            accountId: string;
+            /** @enum {string} */
+            venue: 'SIMULATION' | 'PAPER' | 'LIVE';
+            /** @enum {string} */
+            mode: 'GUIDE' | 'AUTONOMOUS';
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      412: components['responses']['PreconditionFailed'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      428: components['responses']['PreconditionRequired'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'accounts.modeHistory': {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+      };
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        accountId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of changes */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              changeId: string;
+              accountId: string;
+              /** @enum {string} */
+              from: 'GUIDE' | 'AUTONOMOUS';
+              /** @enum {string} */
+              to: 'GUIDE' | 'AUTONOMOUS';
+              reason?: string;
+              by: string;
+              at: string;
+              ip?: string;
+              userAgent?: string;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'accounts.positions': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        accountId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The positions */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            accountId: string;
+            portfolioId: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            cash: string;
+            items: {
+              symbol: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              quantity: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              averageCost: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              price?: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              marketValue?: string;
+              bracket?: {
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                stopLoss?: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                takeProfit?: string;
+              };
+            }[];
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'accounts.prices': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        accountId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          prices: {
+            symbol: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            price: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            open?: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            high?: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            low?: string;
+          }[];
+        };
+      };
+    };
+    responses: {
+      /** @description What filled, and the state after */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            accountId: string;
+            fills: {
+              orderId: string;
+              fillId: string;
+              quantity: string;
+              price: string;
+              reason: string;
+            }[];
+            tradingState: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            equity: string;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'accounts.reset': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description Makes a retry safe: the same key and body answer the first response */
+        'Idempotency-Key': string;
+      };
+      path: {
+        accountId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          reason: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The account after the reset */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          /** @description `true` when this is the stored first response to the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            accountId: string;
+            projectId: string;
+            name: string;
+            /** @enum {string} */
+            venue: 'SIMULATION' | 'PAPER' | 'LIVE';
+            /** @enum {string} */
+            mode: 'GUIDE' | 'AUTONOMOUS';
+            portfolioId: string;
+            currency: string;
+            simulation?: {
+              /**
+               * @description A decimal string (never a JSON number)
+               * @default 10000
+               * @example 1234.50
+               */
+              initialBalance: string;
+              /** @default USD */
+              currency: string;
+              /** @default 5 */
+              slippageBps: number;
+              /**
+               * @default {
+               *       "perShare": 0,
+               *       "rate": 0,
+               *       "fixed": 0,
+               *       "minimum": 0
+               *     }
+               */
+              commission: {
+                /** @default 0 */
+                perShare: number;
+                /** @default 0 */
+                rate: number;
+                /** @default 0 */
+                fixed: number;
+                /** @default 0 */
+                minimum: number;
+              };
+              /** @default 0 */
+              latencyMs: number;
+              /** @default 1 */
+              fillProbability: number;
+              /** @default 0 */
+              partialFillProbability: number;
+              /** @default 1 */
+              seed: number;
+            };
+            createdAt: string;
+            createdBy: string;
+            updatedAt: string;
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      428: components['responses']['PreconditionRequired'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'tradingSettings.get': {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The settings */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            riskLimits: {
+              maxDrawdownPct?: number;
+              maxOpenPositions?: number;
+              maxTradesPerDay?: number;
+              maxTradesPerHour?: number;
+              maxPositionLots?: number;
+              maxPositionPctOfEquity?: number;
+              minRiskReward?: number;
+              maxConsecutiveLosses?: number;
+              maxDailyLossPct?: number;
+              maxRiskPerTradePct?: number;
+            };
+            effectiveLimits: {
+              maxDrawdownPct: number;
+              maxOpenPositions: number;
+              maxTradesPerDay: number;
+              maxTradesPerHour: number;
+              maxPositionLots: number;
+              maxPositionPctOfEquity: number;
+              minRiskReward: number;
+              maxConsecutiveLosses: number;
+              maxDailyLossPct: number;
+              maxRiskPerTradePct: number;
+            };
+            maxOrderNotional?: string | null;
+            enabledStrategies: string[];
+            strategyBudgets: {
+              [key: string]: string;
+            };
+            notifications: {
+              [key: string]: boolean;
+            };
+            autoOptimisation: {
+              enabled: boolean;
+              intervalDays: number;
+            };
+            timezone: string;
+            version: number;
+            updatedAt?: string;
+            updatedBy?: string;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'tradingSettings.put': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description The ETag of the version this change is based on */
+        'If-Match': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @default {} */
+          riskLimits?: {
+            maxDrawdownPct?: number;
+            maxOpenPositions?: number;
+            maxTradesPerDay?: number;
+            maxTradesPerHour?: number;
+            maxPositionLots?: number;
+            maxPositionPctOfEquity?: number;
+            minRiskReward?: number;
+            maxConsecutiveLosses?: number;
+            maxDailyLossPct?: number;
+            maxRiskPerTradePct?: number;
+          };
+          maxOrderNotional?: string | null;
+          /**
+           * @default [
+           *       "breakout",
+           *       "trend",
+           *       "auction",
+           *       "confluence",
+           *       "smaCross",
+           *       "buyAndHold"
+           *     ]
+           */
+          enabledStrategies?: ('breakout' | 'trend' | 'auction' | 'confluence' | 'smaCross' | 'buyAndHold')[];
+          /** @default {} */
+          strategyBudgets?: {
+            [key: string]: string;
+          };
+          /**
+           * @default {
+           *       "riskHalt": true,
+           *       "orderFilled": false,
+           *       "orderRejected": true,
+           *       "strategyDisabled": true
+           *     }
+           */
+          notifications?: {
+            /** @default true */
+            riskHalt?: boolean;
+            /** @default false */
+            orderFilled?: boolean;
+            /** @default true */
+            orderRejected?: boolean;
+            /** @default true */
+            strategyDisabled?: boolean;
+          };
+          /**
+           * @default {
+           *       "enabled": false,
+           *       "intervalDays": 30
+           *     }
+           */
+          autoOptimisation?: {
+            /** @default false */
+            enabled?: boolean;
+            /** @default 30 */
+            intervalDays?: number;
+          };
+          /** @default UTC */
+          timezone?: string;
+          reason?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The settings as stored */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            riskLimits: {
+              maxDrawdownPct?: number;
+              maxOpenPositions?: number;
+              maxTradesPerDay?: number;
+              maxTradesPerHour?: number;
+              maxPositionLots?: number;
+              maxPositionPctOfEquity?: number;
+              minRiskReward?: number;
+              maxConsecutiveLosses?: number;
+              maxDailyLossPct?: number;
+              maxRiskPerTradePct?: number;
+            };
+            effectiveLimits: {
+              maxDrawdownPct: number;
+              maxOpenPositions: number;
+              maxTradesPerDay: number;
+              maxTradesPerHour: number;
+              maxPositionLots: number;
+              maxPositionPctOfEquity: number;
+              minRiskReward: number;
+              maxConsecutiveLosses: number;
+              maxDailyLossPct: number;
+              maxRiskPerTradePct: number;
+            };
+            maxOrderNotional?: string | null;
+            enabledStrategies: string[];
+            strategyBudgets: {
+              [key: string]: string;
+            };
+            notifications: {
+              [key: string]: boolean;
+            };
+            autoOptimisation: {
+              enabled: boolean;
+              intervalDays: number;
+            };
+            timezone: string;
+            version: number;
+            updatedAt?: string;
+            updatedBy?: string;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      412: components['responses']['PreconditionFailed'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      428: components['responses']['PreconditionRequired'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'tradingSettings.history': {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+      };
+      header?: {
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of versions */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              version: number;
+              at: string;
+              by: string;
+              reason?: string;
+              before: {
+                [key: string]: unknown;
+              } | null;
+              after: {
+                [key: string]: unknown;
+              };
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'risk.limits': {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The hard limits */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            limits: {
+              maxDrawdownPct: number;
+              maxOpenPositions: number;
+              maxTradesPerDay: number;
+              maxTradesPerHour: number;
+              maxPositionLots: number;
+              maxPositionPctOfEquity: number;
+              minRiskReward: number;
+              maxConsecutiveLosses: number;
+              maxDailyLossPct: number;
+              maxRiskPerTradePct: number;
+            };
+            notes: {
+              [key: string]: string;
+            };
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'risk.validate': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          accountId: string;
+          symbol: string;
+          /** @enum {string} */
+          side: 'buy' | 'sell';
+          /**
+           * @default market
+           * @enum {string}
+           */
+          type?: 'market' | 'limit' | 'stop' | 'stop_limit';
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          quantity: string;
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          limitPrice?: string;
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          stopPrice?: string;
+          /**
+           * @default day
+           * @enum {string}
+           */
+          timeInForce?: 'day' | 'gtc' | 'ioc' | 'fok';
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          stopLoss?: string;
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          takeProfit?: string;
+          /** @enum {string} */
+          strategy?: 'breakout' | 'trend' | 'auction' | 'confluence' | 'smaCross' | 'buyAndHold';
+          signalId?: string;
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          lotSize?: string;
+          note?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The decision (recorded as a dry run) */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            decisionId: string;
+            accountId: string;
+            orderId?: string;
+            /** @enum {string} */
+            intent: 'strategy' | 'allocation';
+            approved: boolean;
+            firstFailure?: string;
+            checks: {
+              id: string;
+              step: number;
+              name: string;
+              value: number | boolean | null;
+              limit: number | boolean | null;
+              passed: boolean;
+              applicable?: boolean;
+              detail: string;
+            }[];
+            inputs: {
+              [key: string]: unknown;
+            };
+            dryRun: boolean;
+            at: string;
+            by: string;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'risk.state': {
+    parameters: {
+      query: {
+        accountId: string;
+      };
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The risk state */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            accountId: string;
+            /** @enum {string} */
+            tradingState: 'ACTIVE' | 'HALTED' | 'REDUCING';
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            balance: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            equity: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            peakEquity: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            drawdownPct: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            dailyPnl: string;
+            dayStart: string;
+            openPositions: number;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            exposure: string;
+            tradesToday: number;
+            tradesThisHour: number;
+            pendingOrders: number;
+            emergencyShutdown: {
+              active: boolean;
+              reason?: string;
+              triggeredAt?: string;
+              resetBy?: string;
+              resetReason?: string;
+              resetAt?: string;
+            };
+            strategies: {
+              strategy: string;
+              enabled: boolean;
+              enabledInSettings: boolean;
+              disabledReason?: string;
+              consecutiveLosses: number;
+              wins: number;
+              losses: number;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              realisedPnl: string;
+              budget: string | null;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              used: string;
+            }[];
+            version: number;
+            updatedAt: string;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'risk.decisions': {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+        accountId?: string;
+        approved?: 'true' | 'false';
+      };
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of decisions */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              decisionId: string;
+              accountId: string;
+              orderId?: string;
+              /** @enum {string} */
+              intent: 'strategy' | 'allocation';
+              approved: boolean;
+              firstFailure?: string;
+              checks: {
+                id: string;
+                step: number;
+                name: string;
+                value: number | boolean | null;
+                limit: number | boolean | null;
+                passed: boolean;
+                applicable?: boolean;
+                detail: string;
+              }[];
+              inputs: {
+                [key: string]: unknown;
+              };
+              dryRun: boolean;
+              at: string;
+              by: string;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'risk.budgets': {
+    parameters: {
+      query: {
+        accountId: string;
+      };
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The budgets */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            accountId: string;
+            items: {
+              strategy: string;
+              enabled: boolean;
+              enabledInSettings: boolean;
+              disabledReason?: string;
+              consecutiveLosses: number;
+              wins: number;
+              losses: number;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              realisedPnl: string;
+              budget: string | null;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              used: string;
+            }[];
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'risk.enableStrategy': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        strategy: 'breakout' | 'trend' | 'auction' | 'confluence' | 'smaCross' | 'buyAndHold';
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          accountId: string;
+          reason: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The risk state after */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            accountId: string;
+            /** @enum {string} */
+            tradingState: 'ACTIVE' | 'HALTED' | 'REDUCING';
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            balance: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            equity: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            peakEquity: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            drawdownPct: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            dailyPnl: string;
+            dayStart: string;
+            openPositions: number;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            exposure: string;
+            tradesToday: number;
+            tradesThisHour: number;
+            pendingOrders: number;
+            emergencyShutdown: {
+              active: boolean;
+              reason?: string;
+              triggeredAt?: string;
+              resetBy?: string;
+              resetReason?: string;
+              resetAt?: string;
+            };
+            strategies: {
+              strategy: string;
+              enabled: boolean;
+              enabledInSettings: boolean;
+              disabledReason?: string;
+              consecutiveLosses: number;
+              wins: number;
+              losses: number;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              realisedPnl: string;
+              budget: string | null;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              used: string;
+            }[];
+            version: number;
+            updatedAt: string;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'risk.halt': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          accountId?: string;
+          reason: string;
+          reduceOnly?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description The accounts halted */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            halted: {
+              accountId: string;
+              tradingState: string;
+            }[];
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'risk.emergencyReset': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          accountId: string;
+          reason: string;
+          /** @default true */
+          rebasePeak?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description The risk state after */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            accountId: string;
+            /** @enum {string} */
+            tradingState: 'ACTIVE' | 'HALTED' | 'REDUCING';
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            balance: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            equity: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            peakEquity: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            drawdownPct: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            dailyPnl: string;
+            dayStart: string;
+            openPositions: number;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            exposure: string;
+            tradesToday: number;
+            tradesThisHour: number;
+            pendingOrders: number;
+            emergencyShutdown: {
+              active: boolean;
+              reason?: string;
+              triggeredAt?: string;
+              resetBy?: string;
+              resetReason?: string;
+              resetAt?: string;
+            };
+            strategies: {
+              strategy: string;
+              enabled: boolean;
+              enabledInSettings: boolean;
+              disabledReason?: string;
+              consecutiveLosses: number;
+              wins: number;
+              losses: number;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              realisedPnl: string;
+              budget: string | null;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              used: string;
+            }[];
+            version: number;
+            updatedAt: string;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'orders.list': {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+        accountId?: string;
+        status?:
+          | 'pending'
+          | 'previewed'
+          | 'submitted'
+          | 'partially_filled'
+          | 'filled'
+          | 'cancelled'
+          | 'rejected'
+          | 'expired'
+          | 'open';
+        symbol?: string;
+      };
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of orders */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              orderId: string;
+              accountId: string;
+              portfolioId: string;
+              /** @enum {string} */
+              venue: 'SIMULATION' | 'PAPER' | 'LIVE';
+              /** @enum {string} */
+              mode: 'GUIDE' | 'AUTONOMOUS';
+              /** @enum {string} */
+              intent: 'strategy' | 'allocation';
+              symbol: string;
+              /** @enum {string} */
+              side: 'buy' | 'sell';
+              /** @enum {string} */
+              type: 'market' | 'limit' | 'stop' | 'stop_limit';
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              quantity: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              limitPrice?: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              stopPrice?: string;
+              /** @enum {string} */
+              timeInForce: 'day' | 'gtc' | 'ioc' | 'fok';
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              stopLoss?: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              takeProfit?: string;
+              strategy?: string;
+              signalId?: string;
+              note?: string;
+              status: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              filledQuantity: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              averageFillPrice?: string;
+              decisionId: string;
+              clientOrderId: string;
+              brokerOrderId?: string;
+              reason?: string;
+              transitions: {
+                from: string | null;
+                to: string;
+                at: string;
+                reason?: string;
+              }[];
+              fills: {
+                fillId: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                quantity: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                price: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                fee: string;
+                at: string;
+                txId: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                realisedPnl?: string;
+              }[];
+              createdAt: string;
+              createdBy: string;
+              updatedAt: string;
+              version: number;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'orders.create': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description Makes a retry safe: the same key and body answer the first response */
+        'Idempotency-Key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          accountId: string;
+          symbol: string;
+          /** @enum {string} */
+          side: 'buy' | 'sell';
+          /**
+           * @default market
+           * @enum {string}
+           */
+          type?: 'market' | 'limit' | 'stop' | 'stop_limit';
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          quantity: string;
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          limitPrice?: string;
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          stopPrice?: string;
+          /**
+           * @default day
+           * @enum {string}
+           */
+          timeInForce?: 'day' | 'gtc' | 'ioc' | 'fok';
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          stopLoss?: string;
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          takeProfit?: string;
+          /** @enum {string} */
+          strategy?: 'breakout' | 'trend' | 'auction' | 'confluence' | 'smaCross' | 'buyAndHold';
+          signalId?: string;
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          lotSize?: string;
+          note?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The order */
+      201: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description Where the created resource lives */
+          Location: string;
+          /** @description `true` when this is the stored first response to the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            orderId: string;
+            accountId: string;
+            portfolioId: string;
+            /** @enum {string} */
+            venue: 'SIMULATION' | 'PAPER' | 'LIVE';
+            /** @enum {string} */
+            mode: 'GUIDE' | 'AUTONOMOUS';
+            /** @enum {string} */
+            intent: 'strategy' | 'allocation';
+            symbol: string;
+            /** @enum {string} */
+            side: 'buy' | 'sell';
+            /** @enum {string} */
+            type: 'market' | 'limit' | 'stop' | 'stop_limit';
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            quantity: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            limitPrice?: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            stopPrice?: string;
+            /** @enum {string} */
+            timeInForce: 'day' | 'gtc' | 'ioc' | 'fok';
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            stopLoss?: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            takeProfit?: string;
+            strategy?: string;
+            signalId?: string;
+            note?: string;
+            status: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            filledQuantity: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            averageFillPrice?: string;
+            decisionId: string;
+            clientOrderId: string;
+            brokerOrderId?: string;
+            reason?: string;
+            transitions: {
+              from: string | null;
+              to: string;
+              at: string;
+              reason?: string;
+            }[];
+            fills: {
+              fillId: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              quantity: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              price: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              fee: string;
+              at: string;
+              txId: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              realisedPnl?: string;
+            }[];
+            createdAt: string;
+            createdBy: string;
+            updatedAt: string;
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      428: components['responses']['PreconditionRequired'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'orders.get': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        orderId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The order */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            orderId: string;
+            accountId: string;
+            portfolioId: string;
+            /** @enum {string} */
+            venue: 'SIMULATION' | 'PAPER' | 'LIVE';
+            /** @enum {string} */
+            mode: 'GUIDE' | 'AUTONOMOUS';
+            /** @enum {string} */
+            intent: 'strategy' | 'allocation';
+            symbol: string;
+            /** @enum {string} */
+            side: 'buy' | 'sell';
+            /** @enum {string} */
+            type: 'market' | 'limit' | 'stop' | 'stop_limit';
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            quantity: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            limitPrice?: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            stopPrice?: string;
+            /** @enum {string} */
+            timeInForce: 'day' | 'gtc' | 'ioc' | 'fok';
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            stopLoss?: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            takeProfit?: string;
+            strategy?: string;
+            signalId?: string;
+            note?: string;
+            status: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            filledQuantity: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            averageFillPrice?: string;
+            decisionId: string;
+            clientOrderId: string;
+            brokerOrderId?: string;
+            reason?: string;
+            transitions: {
+              from: string | null;
+              to: string;
+              at: string;
+              reason?: string;
+            }[];
+            fills: {
+              fillId: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              quantity: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              price: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              fee: string;
+              at: string;
+              txId: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              realisedPnl?: string;
+            }[];
+            createdAt: string;
+            createdBy: string;
+            updatedAt: string;
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'orders.cancel': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description Makes a retry safe: the same key and body answer the first response */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        orderId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description The order after */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description `true` when this is the stored first response to the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            orderId: string;
+            accountId: string;
+            portfolioId: string;
+            /** @enum {string} */
+            venue: 'SIMULATION' | 'PAPER' | 'LIVE';
+            /** @enum {string} */
+            mode: 'GUIDE' | 'AUTONOMOUS';
+            /** @enum {string} */
+            intent: 'strategy' | 'allocation';
+            symbol: string;
+            /** @enum {string} */
+            side: 'buy' | 'sell';
+            /** @enum {string} */
+            type: 'market' | 'limit' | 'stop' | 'stop_limit';
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            quantity: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            limitPrice?: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            stopPrice?: string;
+            /** @enum {string} */
+            timeInForce: 'day' | 'gtc' | 'ioc' | 'fok';
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            stopLoss?: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            takeProfit?: string;
+            strategy?: string;
+            signalId?: string;
+            note?: string;
+            status: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            filledQuantity: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            averageFillPrice?: string;
+            decisionId: string;
+            clientOrderId: string;
+            brokerOrderId?: string;
+            reason?: string;
+            transitions: {
+              from: string | null;
+              to: string;
+              at: string;
+              reason?: string;
+            }[];
+            fills: {
+              fillId: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              quantity: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              price: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              fee: string;
+              at: string;
+              txId: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              realisedPnl?: string;
+            }[];
+            createdAt: string;
+            createdBy: string;
+            updatedAt: string;
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'journal.entries': {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+        source?: 'SIMULATION' | 'PAPER' | 'LIVE';
+        accountId?: string;
+        symbol?: string;
+        strategy?: 'breakout' | 'trend' | 'auction' | 'confluence' | 'smaCross' | 'buyAndHold';
+      };
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of entries */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              entryId: string;
+              accountId: string;
+              orderId: string;
+              fillId: string;
+              /** @enum {string} */
+              source: 'SIMULATION' | 'PAPER' | 'LIVE';
+              symbol: string;
+              /** @enum {string} */
+              side: 'buy' | 'sell';
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              quantity: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              price: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              fee: string;
+              strategy?: string;
+              /** @enum {string} */
+              intent: 'strategy' | 'allocation';
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              realisedPnl?: string;
+              at: string;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'journal.stats': {
+    parameters: {
+      query?: {
+        source?: 'SIMULATION' | 'PAPER' | 'LIVE';
+        accountId?: string;
+      };
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The statistics */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            overall: {
+              trades: number;
+              wins: number;
+              losses: number;
+              breakEven: number;
+              winRate: number;
+              profitFactor: number | null;
+              expectancy: string;
+              netPnl: string;
+              grossProfit: string;
+              grossLoss: string;
+              longestWinStreak: number;
+              longestLossStreak: number;
+              currentStreak: {
+                kind: string;
+                length: number;
+              };
+            };
+            byStrategy: {
+              [key: string]: {
+                trades: number;
+                wins: number;
+                losses: number;
+                breakEven: number;
+                winRate: number;
+                profitFactor: number | null;
+                expectancy: string;
+                netPnl: string;
+                grossProfit: string;
+                grossLoss: string;
+                longestWinStreak: number;
+                longestLossStreak: number;
+                currentStreak: {
+                  kind: string;
+                  length: number;
+                };
+              };
+            };
+            bySymbol: {
+              [key: string]: {
+                trades: number;
+                wins: number;
+                losses: number;
+                breakEven: number;
+                winRate: number;
+                profitFactor: number | null;
+                expectancy: string;
+                netPnl: string;
+                grossProfit: string;
+                grossLoss: string;
+                longestWinStreak: number;
+                longestLossStreak: number;
+                currentStreak: {
+                  kind: string;
+                  length: number;
+                };
+              };
+            };
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
       429: components['responses']['TooManyRequests'];
       503: components['responses']['ServiceUnavailable'];
     };

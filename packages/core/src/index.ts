@@ -11,3 +11,4 @@ export * from './risk/index.js';
 export * from './rebalance/index.js';
 export * from './ledger/index.js';
 export * from './performance/index.js';
+export * from './execution/index.js';

@@ -214,7 +214,7 @@ describe('validator: the report a caller shows', () => {
       emergencyShutdown: 'inactive',
       drawdown: 'drawdown 0% < 15%',
       openPositions: '0 open, limit 10',
-      tradesToday: '0 trades this UTC day, limit 20',
+      tradesToday: '0 trades this trading day, limit 20',
       tradesThisHour: '0 trades in the last 60 minutes, limit 5',
       positionLots: '0.333333 lots ≤ 1',
       positionPctOfEquity: 'notional 100 is 1% of equity 10000 ≤ 10%',
@@ -241,7 +241,7 @@ describe('validator: the report a caller shows', () => {
         },
       },
     };
-    const d = validateTrade({ ...REQ, quantity: '2', stop: '101' }, s, HARD_LIMITS, T0);
+    const d = validateTrade({ ...REQ, quantity: '2', stop: '101', lotSize: '1' }, s, HARD_LIMITS, T0);
     const detail = Object.fromEntries(d.checks.map((c) => [c.id, c.detail]));
     expect(detail.emergencyShutdown).toBe('emergency shutdown active: manual stop');
     expect(detail.drawdown).toBe('drawdown 15% ≥ 15%');
@@ -271,6 +271,25 @@ describe('validator: the report a caller shows', () => {
       T0,
     );
     expect(big.checks[6].detail).toBe('notional 4500 is 45% of equity 10000 > 10%');
+  });
+
+  it('without a lot size the lot check reports itself not applicable (any quantity passes it)', () => {
+    const d = validateTrade({ ...REQ, quantity: '2', stop: '101' }, fresh(), HARD_LIMITS, T0);
+    expect(d.checks[5]).toEqual({
+      id: 'positionLots',
+      step: 6,
+      name: 'Position size within lot limit',
+      value: 0,
+      limit: 1,
+      passed: true,
+      applicable: false,
+      detail: 'not applicable: the instrument has no lot size',
+    });
+    expect(d.firstFailure).toBe('riskReward');
+    // a lot size of 1 makes the same quantity 2 lots
+    const lots = validateTrade({ ...REQ, quantity: '2', stop: '101', lotSize: '1' }, fresh(), HARD_LIMITS, T0);
+    expect(lots.checks[5]).toMatchObject({ value: 2, passed: false, detail: '2 lots > 1' });
+    expect(lots.checks[5].applicable).toBeUndefined();
   });
 
   it('an account with nothing in it: percentages of zero are 0, of something Infinity', () => {

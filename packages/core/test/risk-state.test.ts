@@ -13,6 +13,7 @@ import {
   recordTradeOpened,
   resetEmergencyShutdown,
   rollRiskDay,
+  startRiskDay,
   tightenLimits,
   validateTrade,
   type AccountRiskState,
@@ -263,5 +264,26 @@ describe('risk schemas (JSON edges)', () => {
     expect(RiskLimitSettingsSchema.safeParse({ maxOpenPositions: 3 }).success).toBe(true);
     expect(RiskLimitSettingsSchema.safeParse({ maxOpenPositions: 2.5 }).success).toBe(false);
     expect(RiskLimitSettingsSchema.safeParse({ maxLeverage: 3 }).success).toBe(false);
+  });
+});
+
+describe('trading days anchored on the state (the daily reset)', () => {
+  const NY_MIDNIGHT = Date.UTC(2027, 2, 1, 5);
+  it('startRiskDay starts the day at the given midnight; the automatic roll then keeps that anchor', () => {
+    let s = createAccountRiskState({ balance: '10000', now: Date.UTC(2027, 2, 1, 4) });
+    expect(s.dayStart).toBe(Date.UTC(2027, 2, 1));
+    s = applyTradeResult(s, { strategyId: 'trend', pnl: '-100' }, Date.UTC(2027, 2, 1, 4, 30));
+    expect(s.dailyPnl).toBe('-100');
+    const reset = startRiskDay(s, NY_MIDNIGHT);
+    expect(reset).toMatchObject({ dayStart: NY_MIDNIGHT, dailyPnl: '0', dayStartEquity: '9900' });
+    // a redelivered reset for the same midnight changes nothing
+    expect(startRiskDay(reset, NY_MIDNIGHT)).toBe(reset);
+    // UTC midnight is no longer a day boundary for this state; New York's next midnight is
+    expect(rollRiskDay(reset, Date.UTC(2027, 2, 2, 1))).toBe(reset);
+    const next = rollRiskDay(
+      applyTradeResult(reset, { strategyId: 'trend', pnl: '-50' }, Date.UTC(2027, 2, 1, 20)),
+      Date.UTC(2027, 2, 2, 5),
+    );
+    expect(next).toMatchObject({ dayStart: Date.UTC(2027, 2, 2, 5), dailyPnl: '0' });
   });
 });

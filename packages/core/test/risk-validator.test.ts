@@ -183,12 +183,28 @@ describe('validateTrade: each limit at its exact boundary', () => {
     expectApproved(decide({ quantity: '100000' }, rich));
     expect(check(decide({ quantity: '100000' }, rich), 'positionLots').value).toBe(1);
     expectOnly(decide({ quantity: '100000.000001' }, rich), 'positionLots');
-    // lotSize defaults to 1: the quantity is in lots
-    expectApproved(decide({ quantity: '1', lotSize: undefined, entry: '1000', stop: '990', target: '1020' }));
-    expectOnly(
-      decide({ quantity: '1.00000001', lotSize: undefined, entry: '1000', stop: '990', target: '1020' }),
-      'positionLots',
-    );
+    // a lot size of 1: the quantity is in lots
+    const units = { entry: '1000', stop: '990', target: '1020' };
+    expectApproved(decide({ quantity: '1', lotSize: '1', ...units }));
+    expectOnly(decide({ quantity: '1.00000001', lotSize: '1', ...units }), 'positionLots');
+    expectOnly(decide({ quantity: '5', lotSize: '1', ...units }), 'positionLots');
+  });
+
+  it('6. without a lot size (a share, a coin) the lot check does not apply; the % of equity still does', () => {
+    const units = { lotSize: undefined, entry: '1000', stop: '990', target: '1020' };
+    // 5 units would be 5 lots of 1; 5,000 notional is 5% of equity
+    const d = decide({ quantity: '5', ...units });
+    expectApproved(d);
+    expect(check(d, 'positionLots')).toMatchObject({
+      step: 6,
+      passed: true,
+      applicable: false,
+      detail: 'not applicable: the instrument has no lot size',
+    });
+    expect(d.checks.filter((c) => c.applicable === false).map((c) => c.id)).toEqual(['positionLots']);
+    // with a lot size every check applies
+    expect(decide().checks.some((c) => c.applicable !== undefined)).toBe(false);
+    expectOnly(decide({ quantity: '10.00001', ...units }), 'positionPctOfEquity');
   });
 
   it('6. position > 10% of equity rejects; exactly 10% passes', () => {

@@ -13,6 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LocalClock } from './clock.js';
 import { startDynamoLocal, type DynamoExit, type DynamoLocal } from './dynamodb-local.js';
+import { FAKE_ALPACA_KEY_ID, FAKE_ALPACA_SECRET, type FakeAlpaca, startFakeAlpaca } from './fakes/alpaca.js';
 import { startFakePolygon, FAKE_POLYGON_KEY } from './fakes/polygon.js';
 import { startFakeTwelveData, FAKE_TWELVE_DATA_KEY } from './fakes/twelvedata.js';
 import type { FakeVendorServer } from './fakes/fake-server.js';
@@ -30,6 +31,8 @@ export const MARKET_DATA_SECRET_REFS = {
   twelvedata: 'local/t_demo/twelvedata-api-key',
   polygon: 'local/t_acme/polygon-api-key',
 } as const;
+/** The fake Alpaca's key pair (JSON `{keyId, secretKey}`) for t_demo's paper and live endpoints. */
+export const BROKER_SECRET_REFS = { paper: 'local/t_demo/alpaca-paper', live: 'local/t_demo/alpaca-live' } as const;
 
 export interface LocalOptions {
   /** HTTP port; 0 picks a free one. Default 3000. */
@@ -106,6 +109,8 @@ export interface LocalRuntime {
     twelvedata: { server: FakeVendorServer; secretRef: string };
     polygon: { server: FakeVendorServer; secretRef: string };
   };
+  /** the fake Alpaca t_demo's PAPER and LIVE accounts trade on (its URL changes every start) */
+  broker: FakeAlpaca;
   /** the DynamoDB Local JVM this runtime started (none when `dynamoEndpoint` was given) */
   dynamo?: { pid: number | undefined; binding: DynamoLocal['binding']; warning?: string };
   stop(): Promise<void>;
@@ -193,6 +198,8 @@ async function startBehind(server: Server, gate: Gate, undo: Array<() => Promise
   undo.push(() => twelvedata.close());
   const polygon = await startFakePolygon({ now });
   undo.push(() => polygon.close());
+  const alpaca = await startFakeAlpaca({ now });
+  undo.push(() => alpaca.close());
 
   const secrets = new LocalSecretResolver(dataDir);
   let bootstrapKey = (await secrets.all())[BOOTSTRAP_SECRET_REF];
@@ -210,6 +217,10 @@ async function startBehind(server: Server, gate: Gate, undo: Array<() => Promise
   }
   if (stored[MARKET_DATA_SECRET_REFS.polygon] !== FAKE_POLYGON_KEY) {
     await secrets.put(MARKET_DATA_SECRET_REFS.polygon, FAKE_POLYGON_KEY);
+  }
+  const alpacaKeys = JSON.stringify({ keyId: FAKE_ALPACA_KEY_ID, secretKey: FAKE_ALPACA_SECRET });
+  for (const ref of Object.values(BROKER_SECRET_REFS)) {
+    if (stored[ref] !== alpacaKeys) await secrets.put(ref, alpacaKeys);
   }
   const config: BootstrapConfig = {
     controlTable: tables.control,
@@ -257,6 +268,7 @@ async function startBehind(server: Server, gate: Gate, undo: Array<() => Promise
       twelvedata: { baseUrl: twelvedata.url, secretRef: MARKET_DATA_SECRET_REFS.twelvedata },
       polygon: { baseUrl: polygon.url, secretRef: MARKET_DATA_SECRET_REFS.polygon },
     },
+    broker: { baseUrl: alpaca.url, secretRef: BROKER_SECRET_REFS.paper, liveSecretRef: BROKER_SECRET_REFS.live },
   });
   if (o.minuteTick ?? true) jobs.startMinuteTick();
   gate.parts = { jobs, queues };
@@ -277,6 +289,7 @@ async function startBehind(server: Server, gate: Gate, undo: Array<() => Promise
       twelvedata: { server: twelvedata, secretRef: MARKET_DATA_SECRET_REFS.twelvedata },
       polygon: { server: polygon, secretRef: MARKET_DATA_SECRET_REFS.polygon },
     },
+    broker: alpaca,
     ...(dynamo ? { dynamo: { pid: dynamo.pid, binding: dynamo.binding, warning: dynamo.warning } } : {}),
     stop() {
       gate.parts = undefined;

@@ -23,6 +23,8 @@ export interface SeedOptions {
   nowMs?: number;
   /** the fake vendors of this run (their ports change every start) and the secrets holding their keys */
   marketData?: Record<'twelvedata' | 'polygon', { baseUrl: string; secretRef: string }>;
+  /** t_demo's broker: the fake Alpaca of this run (paper and live endpoints, each with its key pair) */
+  broker?: { baseUrl: string; secretRef: string; liveSecretRef: string };
 }
 
 /** Symbols with five years of daily bars for t_demo from the fakes' deterministic prices (Ballast's spelling). */
@@ -85,6 +87,7 @@ export async function seed(p: Platform, o: SeedOptions): Promise<void> {
     await marketDataRouting(p, env, 't_acme', 'polygon', o.marketData.polygon, at);
     await dailyCandles(p, o.pooledTable, 't_demo', nowMs);
   }
+  if (o.broker) await brokerRouting(p, env, 't_demo', o.broker, at);
   // The issuer's URL carries this run's port: refresh it on every start.
   const identity = await p.routing.get(SYSTEM_TENANT, env, 'identity');
   const uow = p.unitOfWork({ kind: 'system', tenantId: SYSTEM_TENANT, requestId: 'seed' }, nowMs);
@@ -125,6 +128,34 @@ async function marketDataRouting(
   };
   const uow = p.unitOfWork({ kind: 'system', tenantId: SYSTEM_TENANT, requestId: 'seed' }, Date.parse(at));
   p.routing.put(uow, { tenantId, env, kind: 'market-data', config, updatedAt: at }, stored?.version);
+  await uow.commit();
+}
+
+/**
+ * t_demo's `broker` entry pointing at this run's fake Alpaca (its port changes every start); an
+ * entry an operator pointed at another adapter is left alone.
+ */
+async function brokerRouting(
+  p: Platform,
+  env: string,
+  tenantId: string,
+  fake: { baseUrl: string; secretRef: string; liveSecretRef: string },
+  at: string,
+): Promise<void> {
+  const stored = await p.routing.get(tenantId, env, 'broker');
+  const parsed = routingConfig.safeParse(stored?.config);
+  const current = parsed.success && parsed.data.kind === 'broker' ? parsed.data : undefined;
+  if (current && current.adapter !== 'alpaca') return;
+  if (current?.baseUrl === fake.baseUrl) return;
+  const config: RoutingConfigOf<'broker'> = {
+    kind: 'broker',
+    adapter: 'alpaca',
+    baseUrl: fake.baseUrl,
+    secretRef: fake.secretRef,
+    options: { ...current?.options, liveBaseUrl: fake.baseUrl, liveSecretRef: fake.liveSecretRef, timeoutMs: 2_000 },
+  };
+  const uow = p.unitOfWork({ kind: 'system', tenantId: SYSTEM_TENANT, requestId: 'seed' }, Date.parse(at));
+  p.routing.put(uow, { tenantId, env, kind: 'broker', config, updatedAt: at }, stored?.version);
   await uow.commit();
 }
 

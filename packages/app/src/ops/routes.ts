@@ -12,6 +12,9 @@ const readiness = z.object({
  * Scalar's standalone browser bundle (~4.8 MB, over any Lambda bundle budget): the route stacks copy
  * it beside the docs script function's bundle instead (`files`), and the function reads it from there.
  */
+/** The generated OpenAPI document (`npm run client`), shipped beside the openapi function's bundle. */
+export const OPENAPI_DOCUMENT = { from: 'packages/app/src/ops/openapi.json', to: 'openapi.json' } as const;
+
 export const SCALAR_SCRIPT = {
   from: 'node_modules/@scalar/api-reference/dist/browser/standalone.js',
   to: 'docs-assets/scalar.js',
@@ -53,6 +56,7 @@ export const routes = defineRoutes('ops', {
     roles: [],
     uses: { control: 'read' },
     request: {},
+    files: [OPENAPI_DOCUMENT],
     responses: { 200: { description: 'OpenAPI 3.1', body: z.record(z.string(), z.unknown()) } },
   },
   docs: {

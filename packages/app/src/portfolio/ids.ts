@@ -1,29 +1,13 @@
-import { randomBytes } from 'node:crypto';
-
-/** Crockford's base32: no I, L, O, U; its digits sort in ASCII order, so ids sort as text. */
-const BASE32 = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-const TIME_CHARS = 10; // 50 bits: milliseconds until the year 10889
-const RANDOM_CHARS = 16; // 80 bits
-const RANDOM_SPACE = 1n << 80n;
-
-function encode(value: bigint, chars: number): string {
-  let out = '';
-  let rest = value;
-  for (let i = 0; i < chars; i++) {
-    out = BASE32[Number(rest & 31n)] + out;
-    rest >>= 5n;
-  }
-  return out;
-}
-
-function random80(): bigint {
-  return BigInt(`0x${randomBytes(10).toString('hex')}`);
-}
+import {
+  BASE32,
+  encodeBase32,
+  ID_TIME_CHARS as TIME_CHARS,
+  ID_RANDOM_CHARS as RANDOM_CHARS,
+  timeSortableId,
+} from '@ballast/platform/data/ids.js';
 
 /** A ULID-shaped portfolio id: `pf_` + 10 characters of creation time + 16 random characters. */
 export const PORTFOLIO_ID = /^pf_[0-9A-HJKMNP-TV-Z]{26}$/;
-
-let last = { ms: -1, random: 0n };
 
 /**
  * A new portfolio id, time-sortable (DESIGN "HTTP conventions"): ids sort as text in the order of
@@ -45,14 +29,6 @@ export const newTransactionId = (nowMs: number) => timeSortableId('tx_', nowMs);
 export const IMPORT_ID = /^im_[0-9A-HJKMNP-TV-Z]{26}$/;
 export const newImportId = (nowMs: number) => timeSortableId('im_', nowMs);
 
-function timeSortableId(prefix: string, nowMs: number): string {
-  const ms = Math.max(0, Math.floor(nowMs));
-  let random = random80();
-  if (ms === last.ms) random = last.random + 1n < RANDOM_SPACE ? last.random + 1n : random;
-  last = { ms, random };
-  return `${prefix}${encode(BigInt(ms), TIME_CHARS)}${encode(random, RANDOM_CHARS)}`;
-}
-
 /**
  * The ledger entry id of row `row` of an import: derived, not random, so a retried import writes
  * the same entries again instead of new ones (no duplicates after an interrupted write).
@@ -60,7 +36,7 @@ function timeSortableId(prefix: string, nowMs: number): string {
 export function importEntryId(importId: string, row: number): string {
   // The import's time and half of its random part (two imports in one millisecond still differ), then the row.
   const half = RANDOM_CHARS / 2;
-  return `tx_${importId.slice(3, 3 + TIME_CHARS + half)}${encode(BigInt(row), half)}`;
+  return `tx_${importId.slice(3, 3 + TIME_CHARS + half)}${encodeBase32(BigInt(row), half)}`;
 }
 
 /** The creation time an id carries (for tests and support tooling), or undefined for an older id. */

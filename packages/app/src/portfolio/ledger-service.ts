@@ -182,40 +182,73 @@ export async function recordTransaction(
   portfolioId: string,
   body: TransactionBody,
 ): Promise<{ entry: StoredEntry; portfolio: Portfolio }> {
-  const nowIso = new Date(deps.now).toISOString();
   const txId = newTransactionId(deps.now);
   return withRetries(async () => {
-    const portfolio = await livePortfolio(deps.portfolios, portfolioId);
-    const record = (await deps.ledger.getBook(portfolioId)) ?? openingBook(portfolio, nowIso);
-    const currency = body.currency ?? portfolio.baseCurrency;
-    if (body.externalId !== undefined) await refuseDuplicate(deps.ledger, record, body.externalId);
-    const fxRate = await fxRateFor(deps.prices, currency, portfolio.baseCurrency, body.fxRate);
-    const entry = ledgerEntryOf(body, txId, currency, fxRate);
-    let next: { book: BookState; effects: EntryEffect[] };
-    try {
-      next = await bookWith(deps.ledger, record, [entry], portfolio.allowNegativeCash === true);
-    } catch (e) {
-      throw ruleRefusal(e);
-    }
-    const stored = storedEntryOf(portfolioId, entry, body, next.effects[0], {
-      createdAt: nowIso,
-      createdBy: deps.actor,
-    });
-    const after = commitBook(deps, portfolio, record, next.book, nowIso, {
-      stage: (uow) => {
-        deps.ledger.appendEntry(uow, stored);
-        uow.audit({
-          action: 'transaction.create',
-          resource: `portfolio/${portfolioId}/transaction/${txId}`,
-          after: stored,
-        });
-      },
-      sources: entry.symbol ? { [entry.symbol]: body.source } : {},
-      flowDelta: flowsOf(next.effects),
-    });
-    await after.commit();
-    return { entry: stored, portfolio: after.portfolio };
+    const planned = await planTransaction(deps, portfolioId, body, txId);
+    const uow = deps.unitOfWork();
+    planned.stage(uow);
+    await uow.commit();
+    return { entry: planned.entry, portfolio: planned.portfolio };
   });
+}
+
+/** A ledger entry ready to be written: what it is, the portfolio after it, and its writes. */
+export interface PlannedTransaction {
+  entry: StoredEntry;
+  portfolio: Portfolio;
+  /** the book after it */
+  book: BookState;
+  /** stages the entry, the book, the portfolio's cash and the audit record (at the versions read) */
+  stage(uow: UnitOfWork): void;
+}
+
+/**
+ * Reads the book and decides one entry (the ledger's rules as 422s), without writing: the caller
+ * stages it into its own unit of work, so a trade's fill, order, risk state and journal commit
+ * with it or not at all. A lost race surfaces at commit; the caller re-plans (withRetries).
+ */
+export async function planTransaction(
+  deps: Omit<LedgerDeps, 'unitOfWork'>,
+  portfolioId: string,
+  body: TransactionBody,
+  txId: string,
+): Promise<PlannedTransaction> {
+  const nowIso = new Date(deps.now).toISOString();
+  const portfolio = await livePortfolio(deps.portfolios, portfolioId);
+  const record = (await deps.ledger.getBook(portfolioId)) ?? openingBook(portfolio, nowIso);
+  const currency = body.currency ?? portfolio.baseCurrency;
+  if (body.externalId !== undefined) await refuseDuplicate(deps.ledger, record, body.externalId);
+  const fxRate = await fxRateFor(deps.prices, currency, portfolio.baseCurrency, body.fxRate);
+  const entry = ledgerEntryOf(body, txId, currency, fxRate);
+  let next: { book: BookState; effects: EntryEffect[] };
+  try {
+    next = await bookWith(deps.ledger, record, [entry], portfolio.allowNegativeCash === true);
+  } catch (e) {
+    throw ruleRefusal(e);
+  }
+  const stored = storedEntryOf(portfolioId, entry, body, next.effects[0], {
+    createdAt: nowIso,
+    createdBy: deps.actor,
+  });
+  const change: BookChange = {
+    stage: (uow) => {
+      deps.ledger.appendEntry(uow, stored);
+      uow.audit({
+        action: 'transaction.create',
+        resource: `portfolio/${portfolioId}/transaction/${txId}`,
+        after: stored,
+      });
+    },
+    sources: entry.symbol ? { [entry.symbol]: body.source } : {},
+    flowDelta: flowsOf(next.effects),
+  };
+  const after = bookAfter(portfolio, next.book, nowIso);
+  return {
+    entry: stored,
+    portfolio: after,
+    book: next.book,
+    stage: (uow) => stageBook(deps, uow, portfolio, record, next.book, nowIso, change),
+  };
 }
 
 async function refuseDuplicate(ledger: LedgerStore, record: BookRecord, externalId: string): Promise<void> {
@@ -249,19 +282,26 @@ export interface BookChange {
 export const flowsOf = (effects: readonly EntryEffect[]) =>
   effects.reduce((sum, e) => (e.externalFlow ? sum.plus(money(e.externalFlow)) : sum), money('0'));
 
+const bookAfter = (portfolio: Portfolio, book: BookState, nowIso: string): Portfolio => ({
+  ...portfolio,
+  cash: formatMoney(money(book.cash), portfolio.baseCurrency),
+  updatedAt: nowIso,
+  version: portfolio.version + 1,
+});
+
 /**
  * Stages the book and the portfolio's cash (both at the versions read) plus whatever the change
- * stages, and returns the portfolio as it will be.
+ * stages into `uow`, and returns the portfolio as it will be.
  */
-export function commitBook(
-  deps: Pick<LedgerDeps, 'portfolios' | 'ledger' | 'unitOfWork'>,
+function stageBook(
+  deps: Pick<LedgerDeps, 'portfolios' | 'ledger'>,
+  uow: UnitOfWork,
   portfolio: Portfolio,
   record: BookRecord,
   book: BookState,
   nowIso: string,
   change: BookChange,
-): { portfolio: Portfolio; commit(): Promise<void> } {
-  const uow = deps.unitOfWork();
+): Portfolio {
   const nextRecord: BookRecord = {
     ...record,
     version: record.version + 1,
@@ -272,10 +312,23 @@ export function commitBook(
     updatedAt: nowIso,
   };
   deps.ledger.putBook(uow, nextRecord, record.version === 0 ? undefined : record.version);
-  const cash = formatMoney(money(book.cash), portfolio.baseCurrency);
-  const after: Portfolio = { ...portfolio, cash, updatedAt: nowIso, version: portfolio.version + 1 };
+  const after = bookAfter(portfolio, book, nowIso);
   deps.portfolios.update(uow, after, portfolio.version);
   change.stage(uow);
+  return after;
+}
+
+/** The same in a unit of work of its own, committed by the caller. */
+export function commitBook(
+  deps: Pick<LedgerDeps, 'portfolios' | 'ledger' | 'unitOfWork'>,
+  portfolio: Portfolio,
+  record: BookRecord,
+  book: BookState,
+  nowIso: string,
+  change: BookChange,
+): { portfolio: Portfolio; commit(): Promise<void> } {
+  const uow = deps.unitOfWork();
+  const after = stageBook(deps, uow, portfolio, record, book, nowIso, change);
   return { portfolio: after, commit: () => uow.commit() };
 }
 

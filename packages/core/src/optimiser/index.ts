@@ -1,6 +1,6 @@
 // Optimiser: parameter spaces, seeded grid/random/guided search as a pure plan (so workers can
 // evaluate batches in any order), deterministic ranking, and walk-forward analysis.
-export { mulberry32, mixSeed } from './prng.js';
+export { mulberry32, mulberry32Advance, mulberry32Output, mixSeed } from './prng.js';
 export {
   ParamSpaceSchema,
   compileSpace,

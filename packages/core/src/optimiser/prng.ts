@@ -6,12 +6,26 @@
 export function mulberry32(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    s = mulberry32Advance(s);
+    return mulberry32Output(s);
   };
+}
+
+/**
+ * One step of mulberry32's state (a Weyl sequence). Split from the output so that a caller
+ * keeping the state outside a closure (the simulation broker persists it between requests)
+ * runs exactly the optimiser's stream, without an allocation per draw here.
+ */
+export function mulberry32Advance(state: number): number {
+  return (state + 0x6d2b79f5) >>> 0;
+}
+
+/** mulberry32's output for an already advanced state: a uint32 / 2^32, in [0, 1). */
+export function mulberry32Output(state: number): number {
+  let t = state >>> 0;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 }
 
 /** Mix integers into one 32-bit seed (murmur3-style finaliser), for per-round PRNG streams. */

@@ -6,7 +6,7 @@ export interface RiskLimits {
   readonly maxDrawdownPct: number;
   /** reject when open positions are ≥ this */
   readonly maxOpenPositions: number;
-  /** reject when trades opened in the current UTC day are ≥ this */
+  /** reject when trades opened in the current trading day (UTC, or the tenant's midnight) are ≥ this */
   readonly maxTradesPerDay: number;
   /** reject when trades opened in the last 60 minutes are ≥ this */
   readonly maxTradesPerHour: number;

@@ -3,7 +3,7 @@
 // sent as-is; inputs may also be Decimals.
 import { Dec, decimalString, money, type D, type DecimalInput } from '../money.js';
 import { HARD_LIMITS, type RiskLimits } from './limits.js';
-import { HOUR_MS, toEpochMs, utcDayStart, type Instant } from './time.js';
+import { DAY_MS, HOUR_MS, toEpochMs, utcDayStart, type Instant } from './time.js';
 
 export interface StrategyRiskState {
   readonly consecutiveLosses: number;
@@ -34,7 +34,7 @@ export interface AccountRiskState {
   readonly peakEquity: DecimalInput;
   /** drawdown from peak in percent, written by every transition (the validator recomputes it) */
   readonly drawdownPct?: DecimalInput;
-  /** epoch ms of the start of the UTC day that dailyPnl and dayStartEquity belong to */
+  /** epoch ms of the start of the trading day dailyPnl and dayStartEquity belong to (UTC or the tenant's midnight) */
   readonly dayStart: number;
   /** equity at the start of that day: the base of the daily-loss percentage */
   readonly dayStartEquity: DecimalInput;
@@ -82,27 +82,44 @@ export function accountDrawdownPct(equity: DecimalInput, peakEquity: DecimalInpu
   return peak.minus(eq).div(peak).times(HUNDRED);
 }
 
-/** Keep the trade times a decision at `now` can still count: this UTC day, the last hour, and any later. */
-function pruneTradeTimes(times: readonly number[], now: number): number[] {
-  const dayStart = utcDayStart(now);
+/** Keep the trade times a decision at `now` can still count: this trading day, the last hour, and any later. */
+function pruneTradeTimes(times: readonly number[], now: number, dayStart: number): number[] {
   return times.filter((t) => t >= dayStart || t > now - HOUR_MS);
 }
 
 /**
- * Start a new UTC day when `now` is past the state's day: daily P&L to zero, the day's base
- * equity to the current equity. A `now` earlier than the state's day (a clock step back)
- * leaves the state alone rather than reopening a closed day.
+ * Start a new trading day once a whole day has passed since the state's day began: daily P&L to
+ * zero, the day's base equity to the current equity. Days are anchored on the state's `dayStart`
+ * (UTC midnight for a new state; a tenant's local midnight once its daily reset has run, see
+ * startRiskDay), so the roll here and the reset job agree on when a day ends. A `now` before the
+ * state's day (a clock step back) leaves the state alone rather than reopening a closed day.
  */
 export function rollRiskDay(state: AccountRiskState, now: Instant): AccountRiskState {
   const ms = toEpochMs(now);
-  const day = utcDayStart(ms);
+  if (ms < state.dayStart + DAY_MS) return state;
+  const day = state.dayStart + Math.floor((ms - state.dayStart) / DAY_MS) * DAY_MS;
+  return {
+    ...state,
+    dayStart: day,
+    dayStartEquity: decimalString(money(state.equity)),
+    dailyPnl: '0',
+    tradeTimes: pruneTradeTimes(state.tradeTimes, ms, day),
+  };
+}
+
+/**
+ * Start the trading day at `dayStart` (epoch ms of the tenant's local midnight): the daily reset.
+ * A `dayStart` at or before the state's own leaves it alone (a redelivered reset is a no-op).
+ */
+export function startRiskDay(state: AccountRiskState, dayStart: Instant): AccountRiskState {
+  const day = toEpochMs(dayStart);
   if (day <= state.dayStart) return state;
   return {
     ...state,
     dayStart: day,
     dayStartEquity: decimalString(money(state.equity)),
     dailyPnl: '0',
-    tradeTimes: pruneTradeTimes(state.tradeTimes, ms),
+    tradeTimes: pruneTradeTimes(state.tradeTimes, day, day),
   };
 }
 
@@ -194,7 +211,7 @@ export function recordTradeOpened(
     ...rolled,
     openPositions: rolled.openPositions + 1,
     exposure: decimalString(exposure),
-    tradeTimes: [...pruneTradeTimes(rolled.tradeTimes, ms), ms],
+    tradeTimes: [...pruneTradeTimes(rolled.tradeTimes, ms, rolled.dayStart), ms],
   };
 }
 

@@ -3,7 +3,10 @@
 import { Dec, money, type D, type DecimalInput } from '../money.js';
 import { assertWithinHardLimits, type RiskLimits } from './limits.js';
 import { accountDrawdownPct, rollRiskDay, type AccountRiskState } from './state.js';
-import { HOUR_MS, toEpochMs, utcDayStart, type Instant } from './time.js';
+import { HOUR_MS, toEpochMs, type Instant } from './time.js';
+import { tradingStateCheck, type TradingState } from './trading-state.js';
+
+export { TRADING_STATES, tradingStateCheck, type TradingState } from './trading-state.js';
 
 export type RiskTradeSide = 'long' | 'short';
 
@@ -16,11 +19,16 @@ export interface TradeRequest {
   readonly entry: DecimalInput;
   readonly stop: DecimalInput;
   readonly target: DecimalInput;
-  /** units per lot (100000 for a standard FX lot); default 1, i.e. quantity is in lots */
+  /**
+   * units per lot (100000 for a standard FX lot). Absent: the instrument has no lot size (a
+   * share, a coin) and the lot check passes as not applicable (SPEC: lots apply only where an
+   * instrument has a lot size).
+   */
   readonly lotSize?: DecimalInput;
 }
 
 export type RiskCheckId =
+  | 'tradingState'
   | 'emergencyShutdown'
   | 'drawdown'
   | 'openPositions'
@@ -31,11 +39,20 @@ export type RiskCheckId =
   | 'riskReward'
   | 'strategyEnabled'
   | 'dailyLoss'
-  | 'riskPerTrade';
+  | 'riskPerTrade'
+  // the allocation set (execution/allocation-checks.ts); dailyLoss is shared
+  | 'cash'
+  | 'quantity'
+  | 'exclusion'
+  | 'categoryMaxPosition'
+  | 'maxOrderNotional';
 
 export interface RiskCheck {
   readonly id: RiskCheckId;
-  /** the check's number in SPEC §3 (6 has two parts; risk per trade is 10) */
+  /**
+   * the check's number in SPEC §3 (6 has two parts; risk per trade is 10; the optional trading
+   * state gate is 0); in the allocation set, its place 1..7
+   */
   readonly step: number;
   readonly name: string;
   /** the measured value: a percentage, a count, a ratio, or a flag */
@@ -43,6 +60,11 @@ export interface RiskCheck {
   readonly limit: number | boolean;
   readonly passed: boolean;
   readonly detail: string;
+  /**
+   * false: the check does not apply to this instrument/order and passed vacuously (its value
+   * and limit are then only informational). Absent: the check applies.
+   */
+  readonly applicable?: boolean;
 }
 
 export interface RiskEffects {
@@ -98,6 +120,33 @@ function countBetween(times: readonly number[], from: number, fromInclusive: boo
 }
 
 /**
+ * Check 9: today's realised loss against the day's starting equity; "≥ limit" rejects. `state`
+ * must already be rolled to the decision's day (rollRiskDay). Shared with the allocation set.
+ */
+export function dailyLossCheck(state: AccountRiskState, limits: Readonly<RiskLimits>, step = 9): RiskCheck {
+  const loss = Dec.max(0, money(state.dailyPnl).negated());
+  const base = money(state.dayStartEquity);
+  const fails = base.gt(0) ? loss.times(HUNDRED).gte(dec(limits.maxDailyLossPct).times(base)) : loss.gt(0);
+  const lossPct = pctNumber(loss, base);
+  return {
+    id: 'dailyLoss',
+    step,
+    name: 'Daily loss below limit',
+    value: lossPct,
+    limit: limits.maxDailyLossPct,
+    passed: !fails,
+    detail: `loss today ${loss.toFixed()} is ${fmt(lossPct)}% of day-start equity ${base.toFixed()}`,
+  };
+}
+
+export interface ValidateTradeOptions {
+  /** when given, the trading-state gate runs first (step 0) */
+  readonly tradingState?: TradingState;
+  /** the order only shrinks an existing position (REDUCING lets it through); default false */
+  readonly reducesPosition?: boolean;
+}
+
+/**
  * Validate a trade request against the account's risk state and limits at `now`.
  * Comparisons are exact: percentages are compared by cross-multiplying decimals, so "≥ 15%"
  * rejects at exactly 15% and "> 10%" accepts exactly 10%. Limits looser than HARD_LIMITS throw.
@@ -107,6 +156,7 @@ export function validateTrade(
   accountState: AccountRiskState,
   limits: Readonly<RiskLimits>,
   now: Instant,
+  options: ValidateTradeOptions = {},
 ): RiskDecision {
   assertWithinHardLimits(limits);
   const at = toEpochMs(now);
@@ -115,13 +165,18 @@ export function validateTrade(
   const entry = positive('entry', request.entry);
   const stop = money(request.stop);
   const target = money(request.target);
-  const lotSize = request.lotSize === undefined ? new Dec(1) : positive('lotSize', request.lotSize);
+  const lotSize = request.lotSize === undefined ? undefined : positive('lotSize', request.lotSize);
   const state = rollRiskDay(accountState, at);
   const equity = money(state.equity);
   const peak = money(state.peakEquity);
 
   const checks: RiskCheck[] = [];
   const add = (c: RiskCheck) => checks.push(c);
+
+  // 0. the trading-state gate, only when the caller runs one
+  if (options.tradingState !== undefined) {
+    add(tradingStateCheck(options.tradingState, options.reducesPosition ?? false, 0));
+  }
 
   // 1. circuit breaker
   const shutdown = state.emergencyShutdown.active;
@@ -166,8 +221,8 @@ export function validateTrade(
     detail: `${open} open, limit ${limits.maxOpenPositions}`,
   });
 
-  // 4. trades today (UTC day of now) and 5. trades in the last 60 minutes
-  const today = countBetween(state.tradeTimes, utcDayStart(at), true, at);
+  // 4. trades this trading day (from the state's dayStart) and 5. trades in the last 60 minutes
+  const today = countBetween(state.tradeTimes, state.dayStart, true, at);
   add({
     id: 'tradesToday',
     step: 4,
@@ -175,7 +230,7 @@ export function validateTrade(
     value: today,
     limit: limits.maxTradesPerDay,
     passed: today < limits.maxTradesPerDay,
-    detail: `${today} trades this UTC day, limit ${limits.maxTradesPerDay}`,
+    detail: `${today} trades this trading day, limit ${limits.maxTradesPerDay}`,
   });
   const hour = countBetween(state.tradeTimes, at - HOUR_MS, false, at);
   add({
@@ -188,18 +243,32 @@ export function validateTrade(
     detail: `${hour} trades in the last 60 minutes, limit ${limits.maxTradesPerHour}`,
   });
 
-  // 6. position size: lots and share of equity; "> limit" rejects, the limit itself is allowed
-  const lotsOk = quantity.lte(dec(limits.maxPositionLots).times(lotSize));
-  const lots = ratioNumber(quantity, lotSize);
-  add({
-    id: 'positionLots',
-    step: 6,
-    name: 'Position size within lot limit',
-    value: lots,
-    limit: limits.maxPositionLots,
-    passed: lotsOk,
-    detail: `${fmt(lots)} lots ${lotsOk ? '≤' : '>'} ${limits.maxPositionLots}`,
-  });
+  // 6. position size: lots (where the instrument has a lot size) and share of equity;
+  // "> limit" rejects, the limit itself is allowed
+  if (lotSize === undefined) {
+    add({
+      id: 'positionLots',
+      step: 6,
+      name: 'Position size within lot limit',
+      value: 0,
+      limit: limits.maxPositionLots,
+      passed: true,
+      applicable: false,
+      detail: 'not applicable: the instrument has no lot size',
+    });
+  } else {
+    const lotsOk = quantity.lte(dec(limits.maxPositionLots).times(lotSize));
+    const lots = ratioNumber(quantity, lotSize);
+    add({
+      id: 'positionLots',
+      step: 6,
+      name: 'Position size within lot limit',
+      value: lots,
+      limit: limits.maxPositionLots,
+      passed: lotsOk,
+      detail: `${fmt(lots)} lots ${lotsOk ? '≤' : '>'} ${limits.maxPositionLots}`,
+    });
+  }
   const notional = quantity.times(entry);
   const notionalOk = equity.gt(0) && notional.times(HUNDRED).lte(dec(limits.maxPositionPctOfEquity).times(equity));
   const notionalPct = pctNumber(notional, equity);
@@ -254,19 +323,7 @@ export function validateTrade(
   });
 
   // 9. today's realised loss against the day's starting equity
-  const loss = Dec.max(0, money(state.dailyPnl).negated());
-  const base = money(state.dayStartEquity);
-  const dailyFails = base.gt(0) ? loss.times(HUNDRED).gte(dec(limits.maxDailyLossPct).times(base)) : loss.gt(0);
-  const lossPct = pctNumber(loss, base);
-  add({
-    id: 'dailyLoss',
-    step: 9,
-    name: 'Daily loss below limit',
-    value: lossPct,
-    limit: limits.maxDailyLossPct,
-    passed: !dailyFails,
-    detail: `loss today ${loss.toFixed()} is ${fmt(lossPct)}% of day-start equity ${base.toFixed()}`,
-  });
+  add(dailyLossCheck(state, limits, 9));
 
   // 10. money at risk if the stop is hit, against equity
   const atRisk = quantity.times(riskPerUnit.abs());

@@ -1,11 +1,13 @@
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
  * What every fake vendor server shares: a node:http server on 127.0.0.1 (port 0: the system picks
  * a free one), a count of hits by path, a log of recent requests, and scripted answers that take
  * precedence over the vendor's own behaviour: "the next 3 requests get a 429", "500 forever",
- * "answer after 2 s", "drop the connection".
+ * "answer after 2 s", "drop the connection". Request bodies are read before the handler runs
+ * (`body`, and `json` when it parses), so fakes of write APIs (POST/PATCH/DELETE) see them; a
+ * handler holding its answer can watch `signal`, aborted when the client leaves or the server closes.
  */
 
 export interface FakeResponse {
@@ -38,6 +40,12 @@ export interface FakeRequest {
   path: string;
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
+  /** the request body as text, when it had one */
+  body?: string;
+  /** the body parsed as JSON, when it is JSON */
+  json?: unknown;
+  /** aborted when the client goes away before its answer, or the server closes */
+  signal?: AbortSignal;
 }
 
 export interface FakeVendorServer {
@@ -56,7 +64,14 @@ export interface FakeVendorServer {
 
 export type FakeHandler = (request: FakeRequest, baseUrl: string) => FakeResponse | Promise<FakeResponse>;
 
+export interface FakeServerOptions {
+  /** sees every request as it arrives, before any script answers it */
+  onRequest?: (request: FakeRequest) => void;
+}
+
 const MAX_LOGGED_REQUESTS = 1000;
+/** bodies past this are refused with a 413: a fake has no business buffering more */
+const MAX_BODY_BYTES = 1_000_000;
 const MAX_COUNTED_PATHS = 10_000;
 
 export function pathMatches(matcher: PathMatcher | undefined, path: string): boolean {
@@ -70,12 +85,22 @@ function send(res: ServerResponse, answer: FakeResponse): void {
   const text =
     typeof answer.body === 'string' ? answer.body : answer.body === undefined ? '' : JSON.stringify(answer.body);
   const type = typeof answer.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8';
+  if (answer.status === 204 || answer.status === 304) {
+    res.writeHead(answer.status, { ...answer.headers }); // no body, so no type
+    res.end();
+    return;
+  }
   res.writeHead(answer.status, { 'Content-Type': type, ...answer.headers });
   res.end(text);
 }
 
-export async function startFakeServer(handler: FakeHandler): Promise<FakeVendorServer> {
+export async function startFakeServer(
+  handler: FakeHandler,
+  options: FakeServerOptions = {},
+): Promise<FakeVendorServer> {
   const scripts: Script[] = [];
+  /** one per request still waiting for its answer: aborted when the server closes */
+  const pending = new Set<AbortController>();
   const counts = new Map<string, number>();
   const requests: FakeRequest[] = [];
   const timers = new Set<NodeJS.Timeout>();
@@ -91,13 +116,51 @@ export async function startFakeServer(handler: FakeHandler): Promise<FakeVendorS
   };
 
   const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('error', () => req.socket.destroy());
+    req.on('end', () => {
+      if (tooLarge) {
+        send(res, { status: 413, body: { error: 'request body too large' } });
+        return;
+      }
+      const body = chunks.length ? Buffer.concat(chunks).toString('utf8') : undefined;
+      const gone = new AbortController();
+      pending.add(gone);
+      res.on('close', () => {
+        pending.delete(gone);
+        // the client went away before its answer was written (a timeout, as the client sees it)
+        if (!res.writableFinished) gone.abort();
+      });
+      handle(req, res, body, gone.signal);
+    });
+  });
+
+  const handle = (req: IncomingMessage, res: ServerResponse, body: string | undefined, signal: AbortSignal) => {
     const url = new URL(req.url ?? '/', baseUrl);
+    let json: unknown;
+    if (body !== undefined) {
+      try {
+        json = JSON.parse(body);
+      } catch {
+        json = undefined;
+      }
+    }
     const request: FakeRequest = {
       method: req.method ?? 'GET',
       path: url.pathname,
       query: url.searchParams,
       headers: req.headers,
+      ...(body === undefined ? {} : { body, json }),
+      signal,
     };
+    options.onRequest?.(request);
     counts.set(request.path, (counts.get(request.path) ?? 0) + 1);
     if (counts.size > MAX_COUNTED_PATHS) counts.delete(counts.keys().next().value as string);
     requests.push(request);
@@ -131,7 +194,7 @@ export async function startFakeServer(handler: FakeHandler): Promise<FakeVendorS
     } else {
       respond();
     }
-  });
+  };
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -155,6 +218,8 @@ export async function startFakeServer(handler: FakeHandler): Promise<FakeVendorS
     },
     requests,
     close: async () => {
+      for (const controller of pending) controller.abort();
+      pending.clear();
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       server.closeAllConnections();

@@ -3,6 +3,15 @@ import { FAKE_POLYGON_KEY, type FakePolygonOptions, startFakePolygon } from './p
 import { FAKE_TWELVE_DATA_KEY, type FakeTwelveDataOptions, startFakeTwelveData } from './twelvedata.js';
 
 export type { FakeInstrument } from './catalogue.js';
+export {
+  type AlpacaOrderJson,
+  FAKE_ALPACA_KEY_ID,
+  FAKE_ALPACA_SECRET,
+  type FakeAlpaca,
+  type FakeAlpacaFailure,
+  type FakeAlpacaOptions,
+  startFakeAlpaca,
+} from './alpaca.js';
 export { FAKE_INSTRUMENTS, searchInstruments } from './catalogue.js';
 export type { FakeRequest, FakeVendorServer, Script, ScriptedResponse } from './fake-server.js';
 export { FAKE_POLYGON_KEY, type FakePolygonOptions, startFakePolygon } from './polygon.js';

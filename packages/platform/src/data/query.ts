@@ -34,16 +34,10 @@ const MAX_READS_PER_PAGE = 10;
 /** Items evaluated per read of a filtered list: enough that a run of filtered-out items does not starve a page. */
 const FILTERED_READ = 100;
 
-/**
- * One page of one partition, oldest or newest first. A filter no longer makes pages short: it
- * reads on (bounded) until `limit` items match, so a page is short only when it is the last; the
- * cursor then points after the last item handed out, not after the last one read.
- */
-export async function queryPage<T>(db: DynamoDBDocumentClient, q: PartitionQuery): Promise<Page<T>> {
-  const pkAttr = q.index ? 'GSI1PK' : 'PK';
+/** The key condition (partition, then a sort-key range or prefix) and the filter's names and values of a query. */
+function keyCondition(q: Omit<PartitionQuery, 'limit' | 'cursor'>) {
   const skAttr = q.index ? 'GSI1SK' : 'SK';
-  const keyAttrs = q.index ? ['GSI1PK', 'GSI1SK', 'PK', 'SK'] : ['PK', 'SK'];
-  const names: Record<string, string> = { '#pk': pkAttr, ...(q.filter?.names ?? {}) };
+  const names: Record<string, string> = { '#pk': q.index ? 'GSI1PK' : 'PK', ...(q.filter?.names ?? {}) };
   const values: Record<string, unknown> = { ':pk': q.pk, ...(q.filter?.values ?? {}) };
   let condition = '#pk = :pk';
   if (q.between) {
@@ -60,6 +54,19 @@ export async function queryPage<T>(db: DynamoDBDocumentClient, q: PartitionQuery
     values[':prefix'] = q.prefix;
     condition += ' AND begins_with(#sk, :prefix)';
   }
+  return { names, values, condition };
+}
+
+/**
+ * One page of one partition, oldest or newest first. A filter no longer makes pages short: it
+ * reads on (bounded) until `limit` items match, so a page is short only when it is the last; the
+ * cursor then points after the last item handed out, not after the last one read.
+ */
+export async function queryPage<T>(db: DynamoDBDocumentClient, q: PartitionQuery): Promise<Page<T>> {
+  const pkAttr = q.index ? 'GSI1PK' : 'PK';
+  const skAttr = q.index ? 'GSI1SK' : 'SK';
+  const keyAttrs = q.index ? ['GSI1PK', 'GSI1SK', 'PK', 'SK'] : ['PK', 'SK'];
+  const { names, values, condition } = keyCondition(q);
   const found: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined = decodeCursor(q.cursor, {
     pk: q.pk,
@@ -92,4 +99,38 @@ export async function queryPage<T>(db: DynamoDBDocumentClient, q: PartitionQuery
     start = Object.fromEntries(keyAttrs.map((name) => [name, last[name]]));
   }
   return { items: found.map((item) => withoutKeys<T>(item) as T), nextCursor: encodeCursor(start) };
+}
+
+/**
+ * Every item of one partition (optionally a sort-key prefix and a filter), in sort-key order, read
+ * page by page. For bounded sets only (the working orders of one owner, a replay): past
+ * `maxItems` it throws rather than hold an unbounded answer in a Lambda's memory.
+ */
+export async function queryAll<T>(
+  db: DynamoDBDocumentClient,
+  q: Omit<PartitionQuery, 'limit' | 'cursor'> & { maxItems?: number },
+): Promise<T[]> {
+  const { names, values, condition } = keyCondition(q);
+  const maxItems = q.maxItems ?? 10_000;
+  const out: T[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const res = await db.send(
+      new QueryCommand({
+        TableName: q.table,
+        IndexName: q.index,
+        KeyConditionExpression: condition,
+        FilterExpression: q.filter?.expression,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ScanIndexForward: q.forward ?? true,
+        ExclusiveStartKey: start,
+        ConsistentRead: q.index ? undefined : true,
+      }),
+    );
+    for (const item of res.Items ?? []) out.push(withoutKeys<T>(item) as T);
+    if (out.length > maxItems) throw new Error(`more than ${maxItems} items in ${q.pk}: read it in pages`);
+    start = res.LastEvaluatedKey;
+  } while (start);
+  return out;
 }

@@ -31,6 +31,8 @@ export interface HandlerContext<D extends RouteSpec, P> {
   /** a unit of work whose audit records name this request's caller */
   unitOfWork(): UnitOfWork;
   logger: Logger;
+  /** the caller's source IP and user agent, as the gateway saw them (audit of dangerous changes) */
+  client: { ip?: string; userAgent?: string };
 }
 
 export type RouteHandler<D extends RouteSpec, P = undefined> = (

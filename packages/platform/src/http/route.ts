@@ -47,13 +47,21 @@ export interface RouteOptions<P> {
  * zod validation (and signed cursors opened; `nextCursor` sealed on the way out), tenant backend
  * resolution, idempotency, then the handler.
  */
+/** Where a request came from, as API Gateway saw it (for audit records of dangerous changes). */
+function clientOf(event: LambdaEvent): { ip?: string; userAgent?: string } {
+  const http = event.requestContext?.http;
+  const ip = typeof http?.sourceIp === 'string' && http.sourceIp ? http.sourceIp.slice(0, 64) : undefined;
+  const agent = typeof http?.userAgent === 'string' && http.userAgent ? http.userAgent.slice(0, 256) : undefined;
+  return { ...(ip ? { ip } : {}), ...(agent ? { userAgent: agent } : {}) };
+}
+
 export function buildHandler<D extends RouteSpec, P>(
   def: RouteDef<D>,
   fn: RouteHandler<D, P>,
   ports: PortsFactory<P> | undefined,
   getPlatform: () => Platform = defaultPlatform,
 ) {
-  const core = async (_event: LambdaEvent, context: BallastContext): Promise<LambdaResult> => {
+  const core = async (event: LambdaEvent, context: BallastContext): Promise<LambdaResult> => {
     const state = stateOf({ context });
     if (state.replay) return state.replay;
     if (!state.input) throw new Error('validation did not run');
@@ -73,6 +81,7 @@ export function buildHandler<D extends RouteSpec, P>(
       ports: (ports ? ports(backend) : undefined) as P,
       unitOfWork: () => state.platform.unitOfWork(actorOf(state), state.startedAt),
       logger: state.platform.logger,
+      client: clientOf(event),
     });
     return json(reply.status, reply.body, reply.headers as Record<string, string> | undefined);
   };

@@ -7,7 +7,8 @@ import { env, isoTime, projectId, tenantId } from '../schemas/common.js';
  */
 export const jobEnvelope = z.strictObject({
   v: z.literal(1),
-  job: z.string().check(z.regex(/^[a-z][A-Za-z0-9]*\.[a-z][A-Za-z0-9]*$/)),
+  // context.job; either part may be kebab-case (`context.some-job`)
+  job: z.string().check(z.regex(/^[a-z][A-Za-z0-9-]*\.[a-z][A-Za-z0-9-]*$/)),
   tenantId,
   env,
   projectId: z.optional(projectId),

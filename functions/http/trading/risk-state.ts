@@ -1,0 +1,6 @@
+import { boundTradingPorts as ports } from '@ballast/adapters/trading-ports.js';
+import { route } from '@ballast/platform/http/route.js';
+import { riskState } from '@ballast/app/trading/handlers.js';
+import { routes } from '@ballast/app/trading/routes.js';
+
+export const handler = route(routes.riskState, riskState, { ports });

@@ -1,0 +1,6 @@
+import { route } from '@ballast/platform/http/route.js';
+import { getSettings } from '@ballast/app/trading/handlers.js';
+import { settingsPorts } from '@ballast/app/trading/ports.js';
+import { routes } from '@ballast/app/trading/routes.js';
+
+export const handler = route(routes.getSettings, getSettings, { ports: settingsPorts });

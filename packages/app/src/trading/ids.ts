@@ -1,0 +1,36 @@
+import { createHash } from 'node:crypto';
+import { encodeBase32, timeSortableId } from '@ballast/platform/data/ids.js';
+
+const ULID = '[0-9A-HJKMNP-TV-Z]{26}';
+export const ACCOUNT_ID = new RegExp(`^ac_${ULID}$`);
+export const ORDER_ID = new RegExp(`^or_${ULID}$`);
+export const DECISION_ID = new RegExp(`^rd_${ULID}$`);
+
+export const newAccountId = (nowMs: number) => timeSortableId('ac_', nowMs);
+export const newOrderId = (nowMs: number) => timeSortableId('or_', nowMs);
+export const newDecisionId = (nowMs: number) => timeSortableId('rd_', nowMs);
+export const newChangeId = (nowMs: number) => timeSortableId('mc_', nowMs);
+export const newJournalId = (nowMs: number) => timeSortableId('jn_', nowMs);
+
+/** The n-th fill of an order: derived, so a fill applied twice collides with itself instead of doubling. */
+export const fillIdOf = (orderId: string, n: number) => `fl_${orderId.slice(3)}_${String(n).padStart(4, '0')}`;
+
+/**
+ * The broker's `client_order_id` (≤ 48 characters): derived from the order id, itself unique per
+ * Idempotency-Key, so a retried submission names the same order and the broker refuses a second.
+ */
+export function clientOrderIdOf(tenantId: string, orderId: string): string {
+  const tenant = createHash('sha256').update(tenantId).digest('base64url').slice(0, 8);
+  return `blst-${tenant}-${orderId.slice(3)}`;
+}
+
+/**
+ * The ledger entry id of an order's n-th fill (`tx_` + 26 base32 characters, like any entry): the
+ * order's time, then 80 bits of a hash of (order, n) — the same fill always names the same entry,
+ * and two orders made in one millisecond (ids that differ only in their last characters) never share one.
+ */
+export function ledgerEntryIdOf(orderId: string, n: number): string {
+  const digest = createHash('sha256').update(`${orderId}#${n}`).digest();
+  const random = BigInt(`0x${digest.subarray(0, 10).toString('hex')}`);
+  return `tx_${orderId.slice(3, 13)}${encodeBase32(random, 16)}`;
+}

@@ -1,0 +1,97 @@
+import type { RouteSpec } from '@ballast/platform/http/define-route.js';
+import { type Backend, dataTableOf, projectScopeOf, type RouteHandler } from '@ballast/platform/http/handler.js';
+import type { JobSpec } from '@ballast/platform/jobs/define-job.js';
+import type { JobHandler } from '@ballast/platform/jobs/worker.js';
+import { AppError, unavailable } from '@ballast/platform/errors.js';
+import * as z from 'zod/mini';
+import { priceSource, type ProviderRegistry } from '../market-data/index.js';
+import { portfolioPorts } from '../portfolio/index.js';
+import type { Broker, BrokerRegistry } from './broker.js';
+import type { Account } from './store.js';
+import { DynamoTradingStore } from './store.dynamo.js';
+
+/** A broker secret holds both halves of the key pair: `{"keyId": "…", "secretKey": "…"}`. */
+const brokerSecret = z.object({ keyId: z.string().check(z.minLength(1)), secretKey: z.string().check(z.minLength(1)) });
+
+/** The routing entry's options this context reads (the adapter reads its own from the same map). */
+const brokerOptions = z.object({
+  liveBaseUrl: z.optional(z.url()),
+  liveSecretRef: z.optional(z.string().check(z.minLength(1))),
+});
+
+export const brokerNotConfigured = () =>
+  new AppError(
+    422,
+    'BROKER_NOT_CONFIGURED',
+    "The tenant has no broker routing entry: PAPER and LIVE accounts can't trade",
+  );
+
+/**
+ * The tenant's broker for an account, from its `broker` routing entry: the adapter the functions
+ * bound, the paper endpoint (`baseUrl`, `secretRef`) or the live one (`options.liveBaseUrl`,
+ * `options.liveSecretRef`), the key pair from the secret resolver.
+ */
+export async function bindBroker(
+  b: Backend,
+  brokers: BrokerRegistry,
+  account: Pick<Account, 'venue'>,
+): Promise<Broker> {
+  if (!b.scope) throw new Error('a broker needs a tenant in its request or job');
+  const p = b.platform;
+  const entry = await p.registry.find(b.scope.tenantId, b.scope.env, 'broker');
+  if (!entry) throw brokerNotConfigured();
+  const { adapter, baseUrl, secretRef, options } = entry.config;
+  const factory = Object.hasOwn(brokers, adapter) ? brokers[adapter] : undefined;
+  if (!factory) throw unavailable('ROUTING_MISCONFIGURED', `The tenant's broker '${adapter}' is not one Ballast has`);
+  const parsed = brokerOptions.safeParse(options ?? {});
+  if (!parsed.success) throw unavailable('ROUTING_MISCONFIGURED', "The tenant's broker options are invalid");
+  const live = account.venue === 'LIVE';
+  const ref = live ? parsed.data.liveSecretRef : secretRef;
+  if (!ref || ref === p.config.bootstrapSecretRef || ref === p.config.cursorSecretRef) {
+    throw unavailable('ROUTING_MISCONFIGURED', `The tenant's broker entry names no ${live ? 'live' : 'paper'} secret`);
+  }
+  let keys: z.infer<typeof brokerSecret>;
+  try {
+    keys = brokerSecret.parse(JSON.parse(await p.secrets.resolve(ref)));
+  } catch (e) {
+    if (e instanceof AppError) throw e;
+    throw unavailable('ROUTING_MISCONFIGURED', "The tenant's broker secret is not a {keyId, secretKey} pair");
+  }
+  const url = live ? parsed.data.liveBaseUrl : baseUrl;
+  return factory({ endpoint: live ? 'live' : 'paper', ...(url ? { baseUrl: url } : {}), ...keys, options });
+}
+
+/** Whether the tenant has a broker routing entry (AUTONOMOUS on PAPER or LIVE needs one). */
+export async function hasBroker(b: Backend): Promise<boolean> {
+  if (!b.scope) return false;
+  return (await b.platform.registry.find(b.scope.tenantId, b.scope.env, 'broker')) !== null;
+}
+
+/**
+ * The project's trading data in the tenant's data table, the account's portfolio and its ledger
+ * (fills post to it), the tenant's prices, and its broker — resolved only when an order goes to one.
+ */
+export const tradingPorts = (providers: ProviderRegistry, brokers: BrokerRegistry) => (b: Backend) => ({
+  ...portfolioPorts(b),
+  trading: new DynamoTradingStore(b.platform.db, dataTableOf(b), projectScopeOf(b)),
+  prices: priceSource(b, providers),
+  broker: (account: Pick<Account, 'venue'>) => bindBroker(b, brokers, account),
+  hasBroker: () => hasBroker(b),
+  tenantId: projectScopeOf(b).tenantId,
+  /** the platform's clock, read live (a job measures its budget with it) */
+  clock: () => b.platform.now(),
+});
+
+/** Settings routes: the tenant-wide part of the store only (no project needed). */
+export const settingsPorts = (b: Backend) => {
+  if (!b.scope) throw new Error('trading settings need a tenant');
+  return {
+    trading: new DynamoTradingStore(b.platform.db, dataTableOf(b), { tenantId: b.scope.tenantId, projectId: '-' }),
+  };
+};
+
+export type TradingPorts = ReturnType<ReturnType<typeof tradingPorts>>;
+export type SettingsPorts = ReturnType<typeof settingsPorts>;
+export type TradingHandler<D extends RouteSpec> = RouteHandler<D, TradingPorts>;
+export type SettingsHandler<D extends RouteSpec> = RouteHandler<D, SettingsPorts>;
+export type TradingJobHandler<D extends JobSpec> = JobHandler<D, TradingPorts>;
