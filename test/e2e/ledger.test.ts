@@ -176,7 +176,7 @@ describe('the ledger over HTTP', () => {
       headers: P,
       body: { type: 'DEPOSIT', amount: '1', tradeDate: '2026-01-05' },
     });
-    expect(noKey.status).toBe(428);
+    expect(noKey.status).toBe(400);
     expect(noKey.body.code).toBe('IDEMPOTENCY_KEY_REQUIRED');
     const observer = await tx(id, { type: 'DEPOSIT', amount: '1', tradeDate: '2026-01-05' }, { token: obs });
     expect(observer.status).toBe(403);

@@ -237,4 +237,30 @@ describe('simulation trading', () => {
     });
     expect(Number((stats.body.overall as { winRate: number }).winRate)).toBeCloseTo(2 / 3, 10);
   });
+
+  it('an order without an Idempotency-Key is 400; ioc and fok never rest; day orders expire with the trading day', async () => {
+    const { accountId } = await simAccount();
+    await price(accountId, [{ symbol: 'AAPL', price: '100' }]);
+    const noKey = await post('/v1/orders', { accountId, symbol: 'AAPL', side: 'buy', quantity: '1' }, { idem: null });
+    expect(noKey.status).toBe(400);
+    expect(noKey.body.code).toBe('IDEMPOTENCY_KEY_REQUIRED');
+    expect(noKey.body.errors).toEqual([{ path: 'headers.idempotency-key', message: 'is required' }]);
+    const limit = { accountId, symbol: 'AAPL', side: 'buy', quantity: '1', type: 'limit', limitPrice: '90' };
+    const ioc = await post('/v1/orders', { ...limit, timeInForce: 'ioc' });
+    expect(ioc.body).toMatchObject({ status: 'cancelled', filledQuantity: '0' });
+    const fok = await post('/v1/orders', { ...limit, timeInForce: 'fok' });
+    expect(fok.body.status).toBe('cancelled');
+    const day = await post('/v1/orders', { ...limit, timeInForce: 'day' });
+    const gtc = await post('/v1/orders', { ...limit, timeInForce: 'gtc' });
+    expect([day.body.status, gtc.body.status]).toEqual(['submitted', 'submitted']);
+    const state = await get(`/v1/risk/state?accountId=${accountId}`);
+    expect(state.body.pendingOrders).toBe(2);
+    // the next midnight (UTC: the default time zone) runs the daily reset
+    clock = (Math.floor(clock / 86_400_000) + 1) * 86_400_000 + 60_000;
+    await t.rt.jobs.tick();
+    expect((await get(`/v1/orders/${String(day.body.orderId)}`)).body.status).toBe('expired');
+    expect((await get(`/v1/orders/${String(gtc.body.orderId)}`)).body.status).toBe('submitted');
+    const after = await get(`/v1/risk/state?accountId=${accountId}`);
+    expect(after.body.pendingOrders).toBe(1);
+  });
 });

@@ -367,7 +367,12 @@ async function sendToVenue(deps: TradingDeps, account: Account, order: Order): P
       (await latestPrice(deps, order.symbol, record ?? initialRisk(account, '0', deps.now)));
     // "the next price": the one the venue sees as the order arrives
     await processPrices(deps, account, [{ symbol: order.symbol, price }], { only: order.orderId });
-    return loadOrder(deps.store, submitted.orderId);
+    const arrived = await loadOrder(deps.store, submitted.orderId);
+    // immediate-or-cancel and fill-or-kill do not rest: what did not fill on arrival is cancelled
+    if ((order.timeInForce === 'ioc' || order.timeInForce === 'fok') && OPEN.has(arrived.status)) {
+      return endOrder(deps, arrived.orderId, 'cancelled', `${order.timeInForce}: not filled on arrival`);
+    }
+    return arrived;
   }
   return sendToBroker(deps, account, order);
 }
@@ -389,6 +394,11 @@ async function sendToBroker(deps: TradingDeps, account: Account, order: Order): 
       ...(order.stopLoss ? { stopLoss: { stopPrice: order.stopLoss } } : {}),
     });
   } catch (e) {
+    // nothing was sent (the shared budget refused first): the order ends here and the caller retries
+    if (e instanceof AppError && e.code === 'BROKER_BUSY') {
+      await endOrder(deps, order.orderId, 'rejected', 'not sent: the broker request budget was used up');
+      throw e;
+    }
     if (e instanceof BrokerError && !e.retryable) {
       const rejected = await endOrder(deps, order.orderId, 'rejected', `${broker.name}: ${e.message}`, {
         reason: e.message,
@@ -703,10 +713,13 @@ export async function processPrices(
     const record = await deps.store.getRisk(account.accountId);
     if (!record) continue;
     const remaining = money(order.quantity).minus(money(order.filledQuantity));
-    const draw = drawFill(record.rngState, remaining, {
+    const drawn = drawFill(record.rngState, remaining, {
       fillProbability: sim.fillProbability,
       partialFillProbability: sim.partialFillProbability,
     });
+    // fill-or-kill takes all of it or nothing
+    const draw =
+      order.timeInForce === 'fok' && drawn.outcome === 'partial' ? { ...drawn, outcome: 'none' as const } : drawn;
     const advance = (r: RiskRecord) => ({ ...r, rngState: draw.state });
     if (draw.outcome === 'none') {
       await saveRecord(deps, account, advance);
@@ -894,6 +907,14 @@ async function createExitOrder(
   uow.audit({ action: 'order.bracket', resource: `order/${orderId}`, after: order });
   await uow.commit();
   return order;
+}
+
+/** A new trading day: the SIMULATION account's `day` orders still working expire (a broker expires its own). */
+export async function expireDayOrders(deps: TradingDeps, account: Account): Promise<number> {
+  if (account.venue !== 'SIMULATION') return 0;
+  const working = (await deps.store.openOrders(account.accountId)).filter((o) => o.timeInForce === 'day');
+  for (const order of working) await endOrder(deps, order.orderId, 'expired', 'a day order ends with its trading day');
+  return working.length;
 }
 
 // --- cancel ---------------------------------------------------------------------------------

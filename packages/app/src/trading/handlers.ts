@@ -18,6 +18,7 @@ import {
   bookOf,
   cancelOrder,
   endOrder,
+  expireDayOrders,
   loadAccount,
   loadOrder,
   placeOrder,
@@ -586,6 +587,8 @@ export const resetTradingDay: TradingJobHandler<(typeof jobs)['dailyReset']> = a
     scheduleDailyReset(h.ports.due, uow, account, h.envelope.env, nextLocalMidnight(h.now, timezone));
     await uow.commit();
   });
+  const deps = tradingDeps({ ...h, tenantId: h.envelope.tenantId, env: h.envelope.env, actor: 'scheduler' });
+  await expireDayOrders(deps, account);
   return 'processed';
 };
 

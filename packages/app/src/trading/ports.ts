@@ -3,6 +3,7 @@ import { type Backend, dataTableOf, projectScopeOf, type RouteHandler } from '@b
 import type { JobSpec } from '@ballast/platform/jobs/define-job.js';
 import type { JobHandler } from '@ballast/platform/jobs/worker.js';
 import { AppError, unavailable } from '@ballast/platform/errors.js';
+import { dynamoTokenBucket, opaqueBucketKey, type TokenBucket } from '@ballast/platform/outbound/token-bucket.js';
 import * as z from 'zod/mini';
 import { priceSource, type ProviderRegistry } from '../market-data/index.js';
 import { portfolioPorts } from '../portfolio/index.js';
@@ -58,7 +59,38 @@ export async function bindBroker(
     throw unavailable('ROUTING_MISCONFIGURED', "The tenant's broker secret is not a {keyId, secretKey} pair");
   }
   const url = live ? parsed.data.liveBaseUrl : baseUrl;
-  return factory({ endpoint: live ? 'live' : 'paper', ...(url ? { baseUrl: url } : {}), ...keys, options });
+  const broker = factory({ endpoint: live ? 'live' : 'paper', ...(url ? { baseUrl: url } : {}), ...keys, options });
+  // one bucket per key pair in the control table: every Lambda of every tenant sharing the key stays
+  // within the broker's 200 requests a minute together (the adapter's own budget is per instance)
+  const bucket = dynamoTokenBucket(
+    p.db,
+    p.config.controlTable,
+    { key: opaqueBucketKey('broker', adapter, keys.keyId), capacity: 200, refillPerMinute: 200 },
+    p.now,
+  );
+  return withinBudget(broker, bucket);
+}
+
+/** Every broker call takes a token first; an empty bucket is a 503 with Retry-After, never a 429 from the broker. */
+export function withinBudget(broker: Broker, bucket: TokenBucket): Broker {
+  const gate = async <T>(call: () => Promise<T>): Promise<T> => {
+    const grant = await bucket.take();
+    if (!grant.granted) {
+      throw new AppError(503, 'BROKER_BUSY', `The broker's request budget is used up; retry shortly`, {
+        headers: { 'Retry-After': String(Math.max(1, Math.ceil(grant.retryAfterMs / 1000))) },
+      });
+    }
+    return call();
+  };
+  return {
+    name: broker.name,
+    submitOrder: (request) => gate(() => broker.submitOrder(request)),
+    orderByClientId: (id) => gate(() => broker.orderByClientId(id)),
+    order: (id) => gate(() => broker.order(id)),
+    cancelOrder: (id) => gate(() => broker.cancelOrder(id)),
+    account: () => gate(() => broker.account()),
+    positions: () => gate(() => broker.positions()),
+  };
 }
 
 /** Whether the tenant has a broker routing entry (AUTONOMOUS on PAPER or LIVE needs one). */

@@ -62,7 +62,7 @@ export interface RouteSpec {
   systemAdminOverride?: boolean;
   /** honours Idempotency-Key */
   idempotent?: boolean;
-  /** with `idempotent`: a request without an Idempotency-Key is refused (428), for writes a retry must not repeat */
+  /** with `idempotent`: a request without an Idempotency-Key is refused (400), for writes a retry must not repeat */
   idempotencyKey?: 'required';
   /** tighter per-minute write limit multiplier (fraction of the tier limit) */
   writeLimitFactor?: number;

@@ -111,7 +111,7 @@ const ERRORS: Record<number, { name: string; description: string; headers?: read
   },
   428: {
     name: 'PreconditionRequired',
-    description: 'If-Match (or, where the route says so, Idempotency-Key) is required',
+    description: 'If-Match is required',
   },
   429: {
     name: 'TooManyRequests',
@@ -153,7 +153,7 @@ function errorStatuses(r: RouteDef): number[] {
   if (r.ifMatch) out.push(412);
   if (r.request.body) out.push(413, 415);
   if (r.request.body || r.idempotent) out.push(422);
-  if (r.ifMatch === 'required' || r.idempotencyKey === 'required') out.push(428);
+  if (r.ifMatch === 'required') out.push(428);
   if (authenticated(r)) out.push(429);
   if (r.access !== 'public' || r.uses.data) out.push(503);
   return out.sort((a, b) => a - b);

@@ -59,10 +59,12 @@ export function idempotency(): MiddlewareObj<LambdaEvent, LambdaResult, Error, B
       const key = state.headers['idempotency-key'];
       if (key === undefined) {
         if (state.route.idempotencyKey !== 'required') return;
-        throw new AppError(
-          428,
+        // 400, as the IETF Idempotency-Key draft (§2.7) and Stripe answer: the request is malformed
+        // without it (If-Match, a precondition on state, stays 428)
+        throw badRequest(
           'IDEMPOTENCY_KEY_REQUIRED',
           'Send an Idempotency-Key header: this route must not be applied twice by a retry',
+          [{ path: 'headers.idempotency-key', message: 'is required' }],
         );
       }
       if (!IDEMPOTENCY_KEY.test(key)) {
