@@ -238,7 +238,7 @@ describe('simulation trading', () => {
     expect(Number((stats.body.overall as { winRate: number }).winRate)).toBeCloseTo(2 / 3, 10);
   });
 
-  it('an order without an Idempotency-Key is 400; ioc and fok never rest; day orders expire with the trading day', async () => {
+  it('no Idempotency-Key is a 400; ioc and fok never rest; day orders expire with the trading day', async () => {
     const { accountId } = await simAccount();
     await price(accountId, [{ symbol: 'AAPL', price: '100' }]);
     const noKey = await post('/v1/orders', { accountId, symbol: 'AAPL', side: 'buy', quantity: '1' }, { idem: null });
