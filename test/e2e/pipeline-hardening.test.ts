@@ -77,6 +77,13 @@ beforeAll(async () => {
     const body = { accountId: fixture.accountId, symbol: 'AAPL', side: 'buy', quantity: String(i) };
     expectStatus(await t.call('POST', '/v1/orders', { token, headers, body }), 201);
   }
+  for (const [code, targetPct] of [
+    ['EQ', '60'],
+    ['BD', '40'],
+  ]) {
+    const body = { name: code, code, type: 'equity', targetPct };
+    expectStatus(await t.call('POST', `${ledger}/categories`, { token, headers: P, body }), 201);
+  }
   for (const days of [1, 2]) {
     const current = await t.call('GET', '/v1/trading/settings', { token });
     const headers = { 'If-Match': String(current.headers.get('etag')) };
@@ -129,6 +136,13 @@ const LISTS: Array<{ id: string; path: string; headers?: Record<string, string> 
   { id: 'risk.decisions', path: '/v1/risk/decisions', headers: P },
   { id: 'journal.entries', path: '/v1/journal/entries', headers: P },
   { id: 'tradingSettings.history', path: '/v1/trading/settings/history' },
+  {
+    id: 'categories.list',
+    get path() {
+      return `/v1/portfolios/${fixture.portfolioId}/categories`;
+    },
+    headers: P,
+  },
 ];
 
 async function firstPage(list: (typeof LISTS)[number], token: string, query = '') {

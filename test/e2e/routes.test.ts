@@ -304,6 +304,41 @@ Object.assign(BODY_HINTS, {
   'risk.emergencyReset': fc.record({ accountId: account(), reason, rebasePeak: fc.boolean() }),
 });
 
+/** The fuzz tenant's planning fixture: a category of the fuzz portfolio (set in its beforeAll). */
+const PLANNING = { categoryId: '' };
+/** min ≤ target ≤ max always holds: the bounds are drawn around the target */
+const categoryArb = fc
+  .record({
+    name: fc.constantFrom('US equities', 'Bonds', 'Gold'),
+    code: fc.stringMatching(/^[A-Z0-9_-]{1,20}$/),
+    type: fc.constantFrom('equity', 'bond', 'cash_equivalent', 'crypto', 'other'),
+    target: fc.integer({ min: 0, max: 10_000 }),
+    below: fc.option(fc.integer({ min: 0, max: 500 }), { nil: undefined }),
+    above: fc.option(fc.integer({ min: 0, max: 500 }), { nil: undefined }),
+    riskLevel: fc.option(fc.integer({ min: 1, max: 5 }), { nil: undefined }),
+    taxLossHarvesting: fc.boolean(),
+  })
+  .map(({ target, below, above, riskLevel, ...rest }) => {
+    const pct = (hundredths: number) => (Math.min(10_000, Math.max(0, hundredths)) / 100).toFixed(2);
+    return {
+      ...rest,
+      targetPct: pct(target),
+      ...(below !== undefined ? { minPct: pct(target - below) } : {}),
+      ...(above !== undefined ? { maxPct: pct(target + above) } : {}),
+      ...(riskLevel !== undefined ? { riskLevel } : {}),
+    };
+  });
+Object.assign(BODY_HINTS, {
+  'categories.create': categoryArb,
+  // the fixture keeps its own code: another code may be one a create above just took (409)
+  'categories.put': categoryArb.map((body) => ({ ...body, code: 'FUZZ_FIXTURE' })),
+  'assignments.put': fc.record(
+    { categoryId: fc.constant(null).map(() => PLANNING.categoryId), weight: fc.constantFrom('1', '2.5', '0.25') },
+    { requiredKeys: ['categoryId'] },
+  ),
+  'exclusions.put': fc.record({ reason: fc.constantFrom('employer stock', 'a personal rule', 'restricted') }),
+});
+
 const alnum = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789');
 const URL_ARB = fc
   .tuple(
@@ -495,6 +530,13 @@ describe('every route with a body, fuzzed with schema-derived bodies that reach 
     });
     expect(order.status, order.text).toBe(201);
     fixtures.orderId = String(order.body.orderId);
+    const category = await call('POST', `/v1/portfolios/${fixtures.portfolioId}/categories`, {
+      token: await t.token(FUZZ_ADMIN, FUZZ_TENANT),
+      headers: { 'X-Project-Id': FUZZ_PROJECT },
+      body: { name: 'Fuzz fixture', code: 'FUZZ_FIXTURE', type: 'equity', targetPct: '50' },
+    });
+    expect(category.status, category.text).toBe(201);
+    PLANNING.categoryId = String(category.body.categoryId);
   });
 
   /** A concrete path in the fuzz tenant: known ids where a handler should find something. */
@@ -516,6 +558,7 @@ describe('every route with a body, fuzzed with schema-derived bodies that reach 
       accountId: r.id === 'accounts.reset' ? TRADING.haltAccountId : TRADING.accountId,
       orderId: fixtures.orderId,
       strategy: 'trend',
+      categoryId: PLANNING.categoryId,
     };
     return r.path.replace(/\{(\w+)\}/g, (_m, n: string) => encodeURIComponent(known[n] ?? 'x'));
   }

@@ -2,6 +2,7 @@ import type { RouteDef } from '@ballast/platform/http/define-route.js';
 import { controlRoutes } from './control/index.js';
 import { marketDataRoutes } from './market-data/index.js';
 import { opsRoutes } from './ops/index.js';
+import { planningRoutes } from './planning/index.js';
 import { portfolioRoutes } from './portfolio/index.js';
 import { tradingRoutes } from './trading/index.js';
 
@@ -15,6 +16,7 @@ export const ROUTES_BY_CONTEXT: Readonly<Record<string, readonly RouteDef[]>> = 
   portfolio: Object.values(portfolioRoutes),
   'market-data': Object.values(marketDataRoutes),
   trading: Object.values(tradingRoutes),
+  planning: Object.values(planningRoutes),
 };
 
 export const ALL_ROUTES: readonly RouteDef[] = Object.values(ROUTES_BY_CONTEXT).flat();

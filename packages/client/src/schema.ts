@@ -1257,6 +1257,166 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/portfolios/{portfolioId}/categories': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The portfolio's categories, newest first
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['categories.list'];
+    put?: never;
+    /**
+     * Define an asset category with its target, bounds and rebalancing rules. Its code is unique within the portfolio (409 CATEGORY_CODE_TAKEN); minPct ≤ targetPct ≤ maxPct
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role trader or admin. Send an `Idempotency-Key`: a replay answers the first response.
+     */
+    post: operations['categories.create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/portfolios/{portfolioId}/categories/{categoryId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Read a category
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['categories.get'];
+    /**
+     * Replace a category (If-Match): every field is sent; omitted optional fields are cleared
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role trader or admin. Send `If-Match` with the ETag you read.
+     */
+    put: operations['categories.put'];
+    post?: never;
+    /**
+     * Delete a category (If-Match). Nothing else is removed: symbols assigned to it show as unassigned in the allocation until they are assigned again
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role trader or admin. Send `If-Match` with the ETag you read.
+     */
+    delete: operations['categories.delete'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/portfolios/{portfolioId}/assignments': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Every symbol-to-category assignment of the portfolio, by symbol (at most 1,000; not paginated)
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['assignments.list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/portfolios/{portfolioId}/assignments/{symbol}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Assign a symbol to a category, with an optional relative weight within it (replaces its assignment). 422 CATEGORY_NOT_FOUND for a category the portfolio does not have
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role trader or admin.
+     */
+    put: operations['assignments.put'];
+    post?: never;
+    /**
+     * Remove a symbol's assignment (404 ASSIGNMENT_NOT_FOUND when it has none)
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role trader or admin.
+     */
+    delete: operations['assignments.delete'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/portfolios/{portfolioId}/exclusions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Symbols excluded from planning and rebalancing, with their reasons, by symbol (not paginated)
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['exclusions.list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/portfolios/{portfolioId}/exclusions/{symbol}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Exclude a symbol, with a reason (replaces the reason if it is already excluded)
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role trader or admin.
+     */
+    put: operations['exclusions.put'];
+    post?: never;
+    /**
+     * Lift an exclusion (404 EXCLUSION_NOT_FOUND when the symbol is not excluded)
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role trader or admin.
+     */
+    delete: operations['exclusions.delete'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/portfolios/{portfolioId}/allocation': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * How the whole value (holdings at market value in the base currency, plus cash) splits across the categories, cash and unassigned holdings, against the targets: drift, bounds, breaches. Unpriced holdings are listed and left out; targets that do not sum to 100 are reported, never normalised
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['allocation.get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -8187,6 +8347,1015 @@ export interface operations {
                 };
               };
             };
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'categories.list': {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+      };
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        portfolioId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of categories */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              categoryId: string;
+              portfolioId: string;
+              name: string;
+              code: string;
+              /** @enum {string} */
+              type: 'equity' | 'bond' | 'cash_equivalent' | 'crypto' | 'commodity' | 'real_estate' | 'fx' | 'other';
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              targetPct: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              minPct?: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              maxPct?: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              rebalanceThresholdPct: string;
+              riskLevel?: number;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              maxSinglePositionPct?: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              volatilityLimitPct?: string;
+              taxLossHarvesting: boolean;
+              createdAt: string;
+              updatedAt: string;
+              version: number;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'categories.create': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description Makes a retry safe: the same key and body answer the first response */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        portfolioId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          name: string;
+          code: string;
+          /** @enum {string} */
+          type: 'equity' | 'bond' | 'cash_equivalent' | 'crypto' | 'commodity' | 'real_estate' | 'fx' | 'other';
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          targetPct: string;
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          minPct?: string;
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          maxPct?: string;
+          /**
+           * @description A decimal string (never a JSON number)
+           * @default 3
+           * @example 1234.50
+           */
+          rebalanceThresholdPct?: string;
+          riskLevel?: number;
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          maxSinglePositionPct?: string;
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          volatilityLimitPct?: string;
+          /** @default false */
+          taxLossHarvesting?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          /** @description Where the created resource lives */
+          Location: string;
+          /** @description `true` when this is the stored first response to the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            categoryId: string;
+            portfolioId: string;
+            name: string;
+            code: string;
+            /** @enum {string} */
+            type: 'equity' | 'bond' | 'cash_equivalent' | 'crypto' | 'commodity' | 'real_estate' | 'fx' | 'other';
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            targetPct: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            minPct?: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            maxPct?: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            rebalanceThresholdPct: string;
+            riskLevel?: number;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            maxSinglePositionPct?: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            volatilityLimitPct?: string;
+            taxLossHarvesting: boolean;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'categories.get': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        portfolioId: string;
+        categoryId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The category */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            categoryId: string;
+            portfolioId: string;
+            name: string;
+            code: string;
+            /** @enum {string} */
+            type: 'equity' | 'bond' | 'cash_equivalent' | 'crypto' | 'commodity' | 'real_estate' | 'fx' | 'other';
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            targetPct: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            minPct?: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            maxPct?: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            rebalanceThresholdPct: string;
+            riskLevel?: number;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            maxSinglePositionPct?: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            volatilityLimitPct?: string;
+            taxLossHarvesting: boolean;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'categories.put': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description The ETag of the version this change is based on */
+        'If-Match': string;
+      };
+      path: {
+        portfolioId: string;
+        categoryId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          name: string;
+          code: string;
+          /** @enum {string} */
+          type: 'equity' | 'bond' | 'cash_equivalent' | 'crypto' | 'commodity' | 'real_estate' | 'fx' | 'other';
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          targetPct: string;
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          minPct?: string;
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          maxPct?: string;
+          /**
+           * @description A decimal string (never a JSON number)
+           * @default 3
+           * @example 1234.50
+           */
+          rebalanceThresholdPct?: string;
+          riskLevel?: number;
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          maxSinglePositionPct?: string;
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          volatilityLimitPct?: string;
+          /** @default false */
+          taxLossHarvesting?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description The category as stored */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            categoryId: string;
+            portfolioId: string;
+            name: string;
+            code: string;
+            /** @enum {string} */
+            type: 'equity' | 'bond' | 'cash_equivalent' | 'crypto' | 'commodity' | 'real_estate' | 'fx' | 'other';
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            targetPct: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            minPct?: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            maxPct?: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            rebalanceThresholdPct: string;
+            riskLevel?: number;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            maxSinglePositionPct?: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            volatilityLimitPct?: string;
+            taxLossHarvesting: boolean;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      412: components['responses']['PreconditionFailed'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      428: components['responses']['PreconditionRequired'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'categories.delete': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description The ETag of the version this change is based on */
+        'If-Match': string;
+      };
+      path: {
+        portfolioId: string;
+        categoryId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted */
+      204: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      412: components['responses']['PreconditionFailed'];
+      428: components['responses']['PreconditionRequired'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'assignments.list': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        portfolioId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The assignments */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              symbol: string;
+              categoryId: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              weight?: string;
+              updatedAt: string;
+            }[];
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'assignments.put': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        portfolioId: string;
+        symbol: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          categoryId: string;
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          weight?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The assignment as stored */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            symbol: string;
+            categoryId: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            weight?: string;
+            updatedAt: string;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'assignments.delete': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        portfolioId: string;
+        symbol: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Removed */
+      204: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'exclusions.list': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        portfolioId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The exclusions */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              symbol: string;
+              reason: string;
+              updatedAt: string;
+            }[];
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'exclusions.put': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        portfolioId: string;
+        symbol: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          reason: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The exclusion as stored */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            symbol: string;
+            reason: string;
+            updatedAt: string;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'exclusions.delete': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        portfolioId: string;
+        symbol: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Lifted */
+      204: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'allocation.get': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        portfolioId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The allocation */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            portfolioId: string;
+            baseCurrency: string;
+            asOf: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            totalValue: string;
+            categories: {
+              categoryId: string;
+              name: string;
+              code: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              value: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              targetPct: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              actualPct: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              driftPct: string;
+              relativeDrift: string | null;
+              minPct: string | null;
+              maxPct: string | null;
+              belowMin: boolean;
+              aboveMax: boolean;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              rebalanceThresholdPct: string;
+              needsRebalance: boolean;
+              holdings: {
+                symbol: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                value: string;
+                weightPct: string | null;
+                weightInCategoryPct: string | null;
+                targetPct: string | null;
+                excluded: boolean;
+              }[];
+            }[];
+            cashLine: {
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              value: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              targetPct: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              actualPct: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              driftPct: string;
+            };
+            unassigned: {
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              value: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              actualPct: string;
+              holdings: {
+                symbol: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                value: string;
+                weightPct: string | null;
+                weightInCategoryPct: string | null;
+                targetPct: string | null;
+                excluded: boolean;
+              }[];
+            };
+            excluded: {
+              symbol: string;
+              reason: string;
+            }[];
+            unpriced: {
+              symbol: string;
+              reason: string;
+            }[];
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            totalDriftPct: string;
+            targets: {
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              sumPct: string;
+              valid: boolean;
+              message?: string;
+            };
+            breaches: {
+              categoryId: string;
+              code: string;
+              /** @enum {string} */
+              kind: 'below_min' | 'above_max' | 'drift';
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              actualPct: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              limitPct: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              driftPct: string;
+            }[];
           };
         };
       };

@@ -21,6 +21,9 @@ export const CONTEXT_TAGS: Readonly<Record<string, string>> = {
   trading:
     'The trading desk: accounts on a venue (SIMULATION, PAPER, LIVE) and their mode, trading settings and ' +
     'the immutable hard limits, the pre-trade risk gate and its decisions, orders and fills, the journal',
+  planning:
+    'Planning of a portfolio: asset categories with targets and bounds, symbol assignments, exclusions, and ' +
+    'the allocation view (drift against targets)',
 };
 
 export { DEFAULT_SERVERS } from './openapi-served.js';

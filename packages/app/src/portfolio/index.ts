@@ -6,3 +6,5 @@ export { newPortfolioId } from './ids.js';
 export { livePortfolio, openingBook, planTransaction, type PlannedTransaction, withRetries } from './ledger-service.js';
 export { portfolioPorts } from './ports.js';
 export { currency } from './schemas.js';
+export { type HoldingView, type Valued, valueBook } from './valuation.js';
+export { pricedPortfolioPorts } from './ports.js';

@@ -4,3 +4,4 @@ export * from './targets.js';
 export * from './fees.js';
 export * from './planner.js';
 export * from './schemas.js';
+export * from './allocation.js';

@@ -1,0 +1,7 @@
+import { route } from '@ballast/platform/http/route.js';
+import { secretsManagerFetcher as secrets } from '@ballast/platform/secrets/secrets-manager.js';
+import { listCategories } from '@ballast/app/planning/handlers.js';
+import { planningPorts as ports } from '@ballast/app/planning/ports.js';
+import { routes } from '@ballast/app/planning/routes.js';
+
+export const handler = route(routes.listCategories, listCategories, { ports, secrets });

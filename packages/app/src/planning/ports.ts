@@ -1,0 +1,27 @@
+import type { RouteSpec } from '@ballast/platform/http/define-route.js';
+import { type Backend, dataTableOf, projectScopeOf, type RouteHandler } from '@ballast/platform/http/handler.js';
+import type { ProviderRegistry } from '../market-data/index.js';
+import { portfolioPorts, pricedPortfolioPorts } from '../portfolio/index.js';
+import { DynamoPlanningStore } from './store.dynamo.js';
+
+const planningStore = (b: Backend) => new DynamoPlanningStore(b.platform.db, dataTableOf(b), projectScopeOf(b));
+
+/** The project's planning data beside its portfolios (every route checks its portfolio is live first). */
+export const planningPorts = (b: Backend) => ({
+  portfolios: portfolioPorts(b).portfolios,
+  planning: planningStore(b),
+});
+
+/**
+ * The same, plus the portfolios' ledgers and the tenant's prices and FX rates, for the allocation
+ * view, which values the book. The provider adapters are bound by the function entry.
+ */
+export const pricedPlanningPorts = (providers: ProviderRegistry) => (b: Backend) => ({
+  ...pricedPortfolioPorts(providers)(b),
+  planning: planningStore(b),
+});
+
+export type PlanningPorts = ReturnType<typeof planningPorts>;
+export type PricedPlanningPorts = ReturnType<ReturnType<typeof pricedPlanningPorts>>;
+export type PlanningHandler<D extends RouteSpec> = RouteHandler<D, PlanningPorts>;
+export type PricedPlanningHandler<D extends RouteSpec> = RouteHandler<D, PricedPlanningPorts>;
