@@ -33,7 +33,7 @@ import type { PriceSource } from '../market-data/index.js';
 import { type Broker, BrokerError, type BrokerOrder } from './broker.js';
 import { type AllocationContext, decide, type GateOrder } from './gate.js';
 import { clientOrderIdOf, fillIdOf, ledgerEntryIdOf, newDecisionId, newJournalId, newOrderId } from './ids.js';
-import { initialRisk, markEquity, tradingStateOf } from './risk.js';
+import { initialRisk, markEquity } from './risk.js';
 import type { OrderBody } from './schemas.js';
 import { currentSettings, effectiveLimits } from './settings.js';
 import type {
@@ -105,11 +105,15 @@ async function expectedPrice(
 ): Promise<string> {
   if (order.limitPrice) return order.limitPrice;
   if (order.stopPrice) return order.stopPrice;
-  return latestPrice(deps, order.symbol, record);
+  return latestPrice(deps, order.symbol, record.lastPrices);
 }
 
-async function latestPrice(deps: TradingDeps, symbol: string, record: RiskRecord): Promise<string> {
-  const seen = record.lastPrices[symbol];
+async function latestPrice(
+  deps: TradingDeps,
+  symbol: string,
+  lastPrices: Readonly<Record<string, string>> = {},
+): Promise<string> {
+  const seen = lastPrices[symbol];
   if (seen) return seen;
   const latest = (await deps.prices.latest([symbol])).get(symbol);
   if (!latest) {
@@ -362,9 +366,7 @@ async function sendToVenue(deps: TradingDeps, account: Account, order: Order): P
     if (latency > 0) await (deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))))(latency);
     const submitted = await markSubmitted(deps, order, {}, 'simulation venue accepted the order');
     const record = await deps.store.getRisk(account.accountId);
-    const price =
-      record?.lastPrices[order.symbol] ??
-      (await latestPrice(deps, order.symbol, record ?? initialRisk(account, '0', deps.now)));
+    const price = await latestPrice(deps, order.symbol, record?.lastPrices);
     // "the next price": the one the venue sees as the order arrives
     await processPrices(deps, account, [{ symbol: order.symbol, price }], { only: order.orderId });
     const arrived = await loadOrder(deps.store, submitted.orderId);
@@ -952,5 +954,3 @@ export async function cancelOrder(deps: TradingDeps, orderId: string): Promise<O
   }
   return endOrder(deps, orderId, 'cancelled', 'cancelled by the trader');
 }
-
-export { tradingStateOf };

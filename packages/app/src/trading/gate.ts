@@ -1,4 +1,4 @@
-import { validateAllocationOrder } from '@ballast/core/execution/index.js';
+import { cashCheck, quantityCheck, validateAllocationOrder } from '@ballast/core/execution/index.js';
 import { positionQuantity } from '@ballast/core/ledger/figures.js';
 import type { BookState } from '@ballast/core/ledger/types.js';
 import { decimalString, money } from '@ballast/core/money.js';
@@ -45,8 +45,6 @@ export const intentOf = (order: GateOrder): OrderIntent => order.intent ?? (orde
 function held(book: BookState, symbol: string): string {
   return Object.hasOwn(book.positions, symbol) ? positionQuantity(book.positions[symbol]) : '0';
 }
-
-const check = (c: RiskCheck) => c;
 
 /**
  * The pre-trade gate: the check set the order's intent chooses, on the account's state with every
@@ -146,56 +144,31 @@ export function decide(input: GateInput): GateResult {
     const used = money(record.strategyExposure[strategy] ?? '0');
     const after = used.plus(order.side === 'buy' ? notional : 0);
     const passed = after.lte(money(budget));
-    extra.push(
-      check({
-        id: 'strategyBudget' as RiskCheck['id'],
-        step: 11,
-        name: "Within the strategy's budget",
-        value: after.toNumber(),
-        limit: money(budget).toNumber(),
-        passed,
-        detail: `${strategy} would hold ${decimalString(after)} of its budget ${budget}`,
-      }),
-    );
+    extra.push({
+      id: 'strategyBudget',
+      step: 11,
+      name: "Within the strategy's budget",
+      value: after.toNumber(),
+      limit: money(budget).toNumber(),
+      passed,
+      detail: `${strategy} would hold ${decimalString(after)} of its budget ${budget}`,
+    });
   }
-  if (order.side === 'buy') {
-    const passed = notional.lte(cash);
-    extra.push(
-      check({
-        id: 'cash' as RiskCheck['id'],
-        step: 12,
-        name: 'Enough cash',
-        value: notional.toNumber(),
-        limit: cash.toNumber(),
-        passed,
-        detail: `cost ${decimalString(notional)} against free cash ${decimalString(cash)}`,
-      }),
-    );
-  } else {
-    const passed = quantity.lte(freeHeld);
-    extra.push(
-      check({
-        id: 'quantity' as RiskCheck['id'],
-        step: 12,
-        name: 'Enough quantity held',
-        value: quantity.toNumber(),
-        limit: freeHeld.toNumber(),
-        passed,
-        detail: `selling ${order.quantity} of ${decimalString(freeHeld)} held and not already being sold (no shorts)`,
-      }),
-    );
-  }
+  // cash for a buy, quantity for a sell: the allocation set's own checks
+  extra.push(
+    order.side === 'buy' ? cashCheck('buy', notional, cash, 12) : quantityCheck('sell', quantity, freeHeld, 12),
+  );
   // SPEC order: the breaker (1) is decisive before the trading state it implies
   const stateCheck = base.checks.filter((c) => c.id === 'tradingState');
   const nine = base.checks.filter((c) => c.id !== 'tradingState');
   const checks = [...nine.slice(0, 1), ...stateCheck, ...nine.slice(1), ...extra];
   const first = checks.find((c) => !c.passed);
   const decision: RiskDecision = {
-    ...base,
     approved: first === undefined,
     checks,
     ...(first ? { firstFailure: first.id } : {}),
+    effects: base.effects,
+    at: base.at,
   };
-  if (!first) delete (decision as { firstFailure?: string }).firstFailure;
   return { intent, decision, inputs };
 }

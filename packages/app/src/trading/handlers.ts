@@ -36,7 +36,7 @@ import {
   type TradingPorts,
   type SettingsHandler,
 } from './ports.js';
-import { initialRisk, riskView, strategyView } from './risk.js';
+import { initialRisk, riskView, strategyView, tradingStateOf } from './risk.js';
 import { localMidnight, nextLocalMidnight } from './time.js';
 import type { routes } from './routes.js';
 import { currentSettings, replaceSettings, settingsView } from './settings.js';
@@ -283,11 +283,7 @@ export const postPrices: TradingHandler<R['postPrices']> = async ({ params, body
     body: {
       accountId: account.accountId,
       fills: result.fills,
-      tradingState: result.record.state.emergencyShutdown.active
-        ? 'HALTED'
-        : result.record.reduceOnly
-          ? 'REDUCING'
-          : 'ACTIVE',
+      tradingState: tradingStateOf(result.record),
       equity: String(result.record.state.equity),
     },
   };
@@ -475,7 +471,7 @@ export const halt: TradingHandler<R['halt']> = async ({ body }, h) => {
     );
     halted.push({
       accountId: target.accountId,
-      tradingState: record.state.emergencyShutdown.active ? 'HALTED' : record.reduceOnly ? 'REDUCING' : 'ACTIVE',
+      tradingState: tradingStateOf(record),
     });
   }
   return { status: 200, body: { halted } };

@@ -1,7 +1,7 @@
 import { seedState } from '@ballast/core/execution/index.js';
 import { holdingFigures } from '@ballast/core/ledger/figures.js';
 import type { BookState } from '@ballast/core/ledger/types.js';
-import { type D, Dec, decimalString, money } from '@ballast/core/money.js';
+import { type D, decimalString, money } from '@ballast/core/money.js';
 import { HOUR_MS, utcDayStart } from '@ballast/core/risk/time.js';
 import {
   type AccountRiskState,
@@ -158,5 +158,3 @@ export function strategyView(record: RiskRecord, settings: Settings, strategy: s
     used: record.strategyExposure[strategy] ?? '0',
   };
 }
-
-export const ZERO = new Dec(0);

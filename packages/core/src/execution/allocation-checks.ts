@@ -103,35 +103,9 @@ export function validateAllocationOrder(
   // 2. today's realised loss, the strategy set's rule
   checks.push(dailyLossCheck(rolled, limits, 2));
 
-  // 3. cash for a buy
-  const cashOk = !buy || notional.lte(cash);
-  checks.push({
-    id: 'cash',
-    step: 3,
-    name: 'Cash covers the order',
-    value: num(notional),
-    limit: num(cash),
-    passed: cashOk,
-    ...(buy ? {} : { applicable: false }),
-    detail: buy
-      ? `notional ${text(notional)} ${cashOk ? '≤' : '>'} cash available ${text(cash)}`
-      : 'not applicable: a sell needs no cash',
-  });
-
-  // 4. quantity held for a sell (no short selling through an allocation)
-  const quantityOk = buy || quantity.lte(position);
-  checks.push({
-    id: 'quantity',
-    step: 4,
-    name: 'Quantity held covers the sell',
-    value: num(quantity),
-    limit: num(position),
-    passed: quantityOk,
-    ...(buy ? { applicable: false } : {}),
-    detail: buy
-      ? 'not applicable: a buy sells nothing'
-      : `sell ${text(quantity)} ${quantityOk ? '≤' : '>'} held ${text(position)}`,
-  });
+  // 3. cash for a buy; 4. quantity held for a sell (no short selling through an allocation)
+  checks.push(cashCheck(order.side, notional, cash, 3));
+  checks.push(quantityCheck(order.side, quantity, position, 4));
 
   // 5. exclusions
   const excluded = order.exclusion !== undefined;
@@ -186,6 +160,42 @@ export function validateAllocationOrder(
 }
 
 /** `positionValue`: the position after the order, valued at the order's price. */
+/** A buy's notional against the cash free to pay it (a sell: not applicable). Shared by both check sets. */
+export function cashCheck(side: 'buy' | 'sell', notional: D, cash: D, step: number): RiskCheck {
+  const buy = side === 'buy';
+  const passed = !buy || notional.lte(cash);
+  return {
+    id: 'cash',
+    step,
+    name: 'Cash covers the order',
+    value: num(notional),
+    limit: num(cash),
+    passed,
+    ...(buy ? {} : { applicable: false }),
+    detail: buy
+      ? `notional ${text(notional)} ${passed ? '≤' : '>'} cash available ${text(cash)}`
+      : 'not applicable: a sell needs no cash',
+  };
+}
+
+/** A sell's quantity against the quantity held (no shorts; a buy: not applicable). Shared by both check sets. */
+export function quantityCheck(side: 'buy' | 'sell', quantity: D, held: D, step: number): RiskCheck {
+  const buy = side === 'buy';
+  const passed = buy || quantity.lte(held);
+  return {
+    id: 'quantity',
+    step,
+    name: 'Quantity held covers the sell',
+    value: num(quantity),
+    limit: num(held),
+    passed,
+    ...(buy ? { applicable: false } : {}),
+    detail: buy
+      ? 'not applicable: a buy sells nothing'
+      : `sell ${text(quantity)} ${passed ? '≤' : '>'} held ${text(held)}`,
+  };
+}
+
 function categoryCheck(order: AllocationOrder, buy: boolean, positionValue: D, portfolioValue: D): RiskCheck {
   const base = { id: 'categoryMaxPosition', step: 6, name: 'Position within the category maximum' } as const;
   const category = order.category;

@@ -40,6 +40,8 @@ export type RiskCheckId =
   | 'strategyEnabled'
   | 'dailyLoss'
   | 'riskPerTrade'
+  // the strategy set's budget (the trading desk's settings)
+  | 'strategyBudget'
   // the allocation set (execution/allocation-checks.ts); dailyLoss is shared
   | 'cash'
   | 'quantity'
