@@ -15,6 +15,7 @@ const benches = [
   ['candles', 'bench/candles.ts'],
   ['portfolio', 'bench/portfolio.ts'],
   ['trading', 'bench/trading.ts'],
+  ['planning', 'bench/planning.ts'],
 ] as const;
 
 const root = join(import.meta.dirname, '..');

@@ -35,6 +35,7 @@ function errorCodes(): Map<string, string[]> {
 /** Codes that never reach a client, each with why. */
 const NOT_ANSWERED: Record<string, string> = {
   PURGE_SKIPPED: 'the purge job’s own signal that a portfolio changed meanwhile; the job skips it, nobody is answered',
+  SLOT_ALREADY_RUN: 'a schedule or rule job’s own signal that its slot ran already (a duplicate); the job skips it',
 };
 
 describe('product documentation (docs/)', () => {

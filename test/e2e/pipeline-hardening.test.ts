@@ -84,6 +84,7 @@ beforeAll(async () => {
     const body = { name: code, code, type: 'equity', targetPct };
     expectStatus(await t.call('POST', `${ledger}/categories`, { token, headers: P, body }), 201);
   }
+  await planningLists(token);
   for (const days of [1, 2]) {
     const current = await t.call('GET', '/v1/trading/settings', { token });
     const headers = { 'If-Match': String(current.headers.get('etag')) };
@@ -96,12 +97,54 @@ afterAll(async () => {
   await t.stop();
 });
 
+/** Two of each rebalancing list on the account's portfolio: proposals, executions, schedules, rules, runs. */
+async function planningLists(token: string) {
+  const account = await t.call('GET', `/v1/accounts/${fixture.accountId}`, { token, headers: P });
+  fixture.tradedPortfolioId = String(account.body.portfolioId);
+  const traded = `/v1/portfolios/${fixture.tradedPortfolioId}`;
+  for (const i of [1, 2]) {
+    const made = await t.call('POST', `${traded}/rebalance/proposals`, {
+      token,
+      headers: P,
+      body: { accountId: fixture.accountId },
+    });
+    expectStatus(made, 201);
+    const headers = { ...P, 'Idempotency-Key': `hardening-execute-${i}` };
+    const path = `${traded}/rebalance/proposals/${String(made.body.proposalId)}/execute`;
+    expectStatus(await t.call('POST', path, { token, headers, body: {} }), 201);
+    const body = { name: `Schedule ${i}`, frequency: 'daily', timeOfDay: '00:00', timezone: 'UTC' };
+    expectStatus(await t.call('POST', `${traded}/rebalance/schedules`, { token, headers: P, body }), 201);
+  }
+  const stop = { kind: 'stop_loss', accountId: fixture.accountId, symbol: 'MSFT', stopPct: '10' };
+  expectStatus(await t.call('POST', `${traded}/rules`, { token, headers: P, body: stop }), 201);
+  // a DCA due two minutes from now whose price ceiling skips every run: two ticks a day apart, two runs
+  const due = new Date(t.rt.platform.now() + 120_000);
+  const timeOfDay = due.toISOString().slice(11, 16);
+  const dca = {
+    kind: 'dca',
+    accountId: fixture.accountId,
+    symbol: 'AAPL',
+    amount: '100',
+    frequency: 'daily',
+    timeOfDay,
+    timezone: 'UTC',
+    maxPrice: '0.01',
+  };
+  const rule = await t.call('POST', `${traded}/rules`, { token, headers: P, body: dca });
+  expectStatus(rule, 201);
+  fixture.ruleId = String(rule.body.ruleId);
+  for (const ahead of [180_000, 86_400_000 + 180_000]) {
+    const at = new Date(due.getTime() - 120_000 + ahead).toISOString();
+    expectStatus(await t.call('POST', '/_local/tick', { body: { at } }), 200);
+  }
+}
+
 /** Every list route, with what it takes to read it. */
 /** `path?` or `path&`: where a list's own query goes on */
 const pageUrl = (path: string) => (path.includes('?') ? `${path}&` : `${path}?`);
 
 /** ids the lists below need, made in beforeAll */
-const fixture = { portfolioId: '', accountId: '' };
+const fixture = { portfolioId: '', accountId: '', tradedPortfolioId: '', ruleId: '' };
 
 const LISTS: Array<{ id: string; path: string; headers?: Record<string, string> }> = [
   { id: 'projects.list', path: '/v1/tenants/t_demo/projects' },
@@ -140,6 +183,27 @@ const LISTS: Array<{ id: string; path: string; headers?: Record<string, string> 
     id: 'categories.list',
     get path() {
       return `/v1/portfolios/${fixture.portfolioId}/categories`;
+    },
+    headers: P,
+  },
+  ...(
+    [
+      ['rebalance.proposals.list', 'rebalance/proposals'],
+      ['rebalance.executions.list', 'rebalance/executions'],
+      ['rebalance.schedules.list', 'rebalance/schedules'],
+      ['rules.list', 'rules'],
+    ] as const
+  ).map(([id, tail]) => ({
+    id,
+    get path() {
+      return `/v1/portfolios/${fixture.tradedPortfolioId}/${tail}`;
+    },
+    headers: P,
+  })),
+  {
+    id: 'rules.runs',
+    get path() {
+      return `/v1/portfolios/${fixture.tradedPortfolioId}/rules/${fixture.ruleId}/runs`;
     },
     headers: P,
   },

@@ -304,8 +304,12 @@ Object.assign(BODY_HINTS, {
   'risk.emergencyReset': fc.record({ accountId: account(), reason, rebasePeak: fc.boolean() }),
 });
 
-/** The fuzz tenant's planning fixture: a category of the fuzz portfolio (set in its beforeAll). */
-const PLANNING = { categoryId: '' };
+/**
+ * The fuzz tenant's planning fixtures (set in its beforeAll): a category of the fuzz portfolio, a
+ * SIMULATION account on it (GUIDE: nothing fills), a schedule, a stop-loss rule, and the proposal
+ * the execute route runs — made fresh just before that route's fuzz, so nothing has moved under it.
+ */
+const PLANNING = { categoryId: '', accountId: '', scheduleId: '', ruleId: '', proposalId: '' };
 /** min ≤ target ≤ max always holds: the bounds are drawn around the target */
 const categoryArb = fc
   .record({
@@ -337,6 +341,77 @@ Object.assign(BODY_HINTS, {
     { requiredKeys: ['categoryId'] },
   ),
   'exclusions.put': fc.record({ reason: fc.constantFrom('employer stock', 'a personal rule', 'restricted') }),
+});
+
+const proposalOptionsArb = fc.record(
+  {
+    band: fc.constantFrom('absolute', 'relative'),
+    thresholdPct: fc.constantFrom('0.5', '3', '25'),
+    cashFirst: fc.boolean(),
+    minNotional: fc.constantFrom('0', '1', '100.50'),
+    maxTrades: fc.integer({ min: 1, max: 500 }),
+    fractional: fc.boolean(),
+    taxAware: fc.boolean(),
+    costBps: fc.constantFrom('0', '5', '12.5'),
+    perTradeFee: fc.constantFrom('0', '1.00'),
+    priceTolerancePct: fc.constantFrom('0', '0.5', '10'),
+  },
+  { requiredKeys: [] },
+);
+const recurrenceArb = fc.record({
+  frequency: fc.constantFrom('daily', 'weekly', 'monthly', 'quarterly'),
+  dayOfWeek: fc.integer({ min: 1, max: 7 }),
+  dayOfMonth: fc.integer({ min: 1, max: 31 }),
+  timeOfDay: fc.constantFrom('00:00', '09:30', '23:59'),
+  timezone: fc.constantFrom('UTC', 'America/New_York', 'Europe/London', 'Asia/Kolkata'),
+  excludeWeekends: fc.boolean(),
+});
+const scheduleArb = fc
+  .record({
+    name: fc.constantFrom('Quarterly', 'Morning check'),
+    recurrence: recurrenceArb,
+    trigger: fc.constantFrom('calendar', 'drift'),
+    driftThresholdPct: fc.constantFrom('0', '3', '10.25'),
+    maxTrades: fc.integer({ min: 1, max: 500 }),
+    cooldownDays: fc.integer({ min: 0, max: 365 }),
+    enabled: fc.boolean(),
+    proposal: proposalOptionsArb,
+    execute: fc.boolean(),
+  })
+  .map(({ recurrence, execute, ...rest }) => ({
+    ...rest,
+    ...recurrence,
+    ...(execute ? { mode: 'execute', accountId: PLANNING.accountId } : { mode: 'propose' }),
+  }));
+const stopLossArb = fc.record({
+  kind: fc.constant('stop_loss'),
+  accountId: fc.constant(null).map(() => PLANNING.accountId),
+  symbol: fc.constantFrom('AAPL', 'MSFT'),
+  stopPct: fc.constantFrom('0.01', '10', '99.99'),
+  enabled: fc.boolean(),
+});
+const ruleArb = fc.oneof(
+  stopLossArb,
+  fc
+    .record({
+      kind: fc.constant('dca'),
+      symbol: fc.constantFrom('AAPL', 'VTI'),
+      amount: fc.constantFrom('0.01', '100', '2500.50'),
+      recurrence: recurrenceArb,
+      maxPrice: fc.constantFrom('1', '500'),
+      fractional: fc.boolean(),
+      enabled: fc.boolean(),
+    })
+    .map(({ recurrence, ...rest }) => ({ ...rest, ...recurrence, accountId: PLANNING.accountId })),
+);
+Object.assign(BODY_HINTS, {
+  'rebalance.proposals.create': proposalOptionsArb,
+  'rebalance.proposals.execute': fc.constant({}),
+  'rebalance.schedules.create': scheduleArb,
+  'rebalance.schedules.put': scheduleArb,
+  'rules.create': ruleArb,
+  // the fixture is a stop-loss rule: a replace keeps its kind (a dca body is a 422 RULE_KIND_IMMUTABLE)
+  'rules.put': stopLossArb,
 });
 
 const alnum = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789');
@@ -537,7 +612,61 @@ describe('every route with a body, fuzzed with schema-derived bodies that reach 
     });
     expect(category.status, category.text).toBe(201);
     PLANNING.categoryId = String(category.body.categoryId);
+    const planningAccount = await call('POST', '/v1/accounts', {
+      token: await t.token(FUZZ_ADMIN, FUZZ_TENANT),
+      headers: { 'X-Project-Id': FUZZ_PROJECT, 'Idempotency-Key': 'fuzz-fixture-planning-account' },
+      body: { name: 'Planning', venue: 'SIMULATION', portfolioId: fixtures.portfolioId },
+    });
+    expect(planningAccount.status, planningAccount.text).toBe(201);
+    PLANNING.accountId = String(planningAccount.body.accountId);
+    const planned = `/v1/portfolios/${fixtures.portfolioId}`;
+    const schedule = await call('POST', `${planned}/rebalance/schedules`, {
+      token: await t.token(FUZZ_ADMIN, FUZZ_TENANT),
+      headers: { 'X-Project-Id': FUZZ_PROJECT },
+      body: { name: 'Fixture', frequency: 'daily', timeOfDay: '09:30', timezone: 'UTC' },
+    });
+    expect(schedule.status, schedule.text).toBe(201);
+    PLANNING.scheduleId = String(schedule.body.scheduleId);
+    const rule = await call('POST', `${planned}/rules`, {
+      token: await t.token(FUZZ_ADMIN, FUZZ_TENANT),
+      headers: { 'X-Project-Id': FUZZ_PROJECT },
+      body: { kind: 'stop_loss', accountId: PLANNING.accountId, symbol: 'AAPL', stopPct: '10' },
+    });
+    expect(rule.status, rule.text).toBe(201);
+    PLANNING.ruleId = String(rule.body.ruleId);
   });
+
+  /**
+   * State a route's fuzz needs fresh: the fuzz tenant's market-data entry (routing.put's fuzz
+   * leaves it naming secrets that do not exist, a 503 for anything that prices the book) and the
+   * proposal the execute route runs (the fuzz moves the book).
+   */
+  async function prepare(r: RouteDef): Promise<void> {
+    if (r.context !== 'planning' || !r.uses.secrets?.includes('tenant')) return;
+    const entry = `/v1/routing/${FUZZ_TENANT}/dev/market-data`;
+    const system = await t.token('u_system', 't_system');
+    const current = await call('GET', entry, { token: system });
+    const tag = current.headers.get('etag');
+    const provider = await call('PUT', entry, {
+      token: system,
+      headers: tag ? { 'If-Match': tag } : {},
+      body: {
+        kind: 'market-data',
+        provider: 'twelvedata',
+        baseUrl: t.rt.marketData.twelvedata.server.url,
+        secretRef: t.rt.marketData.twelvedata.secretRef,
+      },
+    });
+    expect(provider.status, provider.text).toBeLessThan(300);
+    if (r.id !== 'rebalance.proposals.execute') return;
+    const made = await call('POST', `/v1/portfolios/${fixtures.portfolioId}/rebalance/proposals`, {
+      token: await t.token(FUZZ_ADMIN, FUZZ_TENANT),
+      headers: { 'X-Project-Id': FUZZ_PROJECT },
+      body: { accountId: PLANNING.accountId },
+    });
+    expect(made.status, made.text).toBe(201);
+    PLANNING.proposalId = String(made.body.proposalId);
+  }
 
   /** A concrete path in the fuzz tenant: known ids where a handler should find something. */
   function fuzzPath(r: RouteDef, body: unknown, userId: string): string {
@@ -559,6 +688,9 @@ describe('every route with a body, fuzzed with schema-derived bodies that reach 
       orderId: fixtures.orderId,
       strategy: 'trend',
       categoryId: PLANNING.categoryId,
+      proposalId: PLANNING.proposalId,
+      scheduleId: PLANNING.scheduleId,
+      ruleId: PLANNING.ruleId,
     };
     return r.path.replace(/\{(\w+)\}/g, (_m, n: string) => encodeURIComponent(known[n] ?? 'x'));
   }
@@ -615,6 +747,7 @@ describe('every route with a body, fuzzed with schema-derived bodies that reach 
   it.each(withBodies.map((r) => [r.id, r] as const))(
     '%s: valid bodies reach the handler (2xx or its own 4xx); broken ones are 400; never 500',
     async (_id, r) => {
+      await prepare(r);
       const outcomes: string[] = [];
       let reached = 0;
       let breaks = 0;

@@ -1,6 +1,7 @@
 import type { JobDef } from '@ballast/platform/jobs/define-job.js';
 import { jobs as marketDataJobs } from './market-data/jobs.js';
 import { jobs as opsJobs } from './ops/jobs.js';
+import { jobs as planningJobs } from './planning/jobs.js';
 import { jobs as portfolioJobs } from './portfolio/jobs.js';
 import { jobs as tradingJobs } from './trading/jobs.js';
 
@@ -10,6 +11,7 @@ export const JOBS_BY_CONTEXT: Readonly<Record<string, readonly JobDef[]>> = {
   portfolio: Object.values(portfolioJobs),
   'market-data': Object.values(marketDataJobs),
   trading: Object.values(tradingJobs),
+  planning: Object.values(planningJobs),
 };
 
 export const ALL_JOBS: readonly JobDef[] = Object.values(JOBS_BY_CONTEXT).flat();

@@ -1417,6 +1417,234 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/portfolios/{portfolioId}/rebalance/proposals': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The portfolio's proposals, newest first
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['rebalance.proposals.list'];
+    put?: never;
+    /**
+     * Propose the trades that bring every category outside its band back to target: drift before and after, sells then buys, each trade's risk-gate outcome (with accountId), dropped trades with their reasons, estimated costs, the lots each sell takes and wash-sale conflicts. Stored; nothing is sent
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role trader or admin. Send an `Idempotency-Key`: a replay answers the first response.
+     */
+    post: operations['rebalance.proposals.create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/portfolios/{portfolioId}/rebalance/proposals/{proposalId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Read a proposal and what became of it
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['rebalance.proposals.get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/portfolios/{portfolioId}/rebalance/proposals/{proposalId}/execute': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Send the proposal's trades through the trading desk as allocation orders (Idempotency-Key required): sells first, buys once the sells have filled when their cash depends on it; a GUIDE account only previews. 409 PROPOSAL_STALE when holdings, cash or prices moved since it was made
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role trader or admin. Send an `Idempotency-Key`: a replay answers the first response.
+     */
+    post: operations['rebalance.proposals.execute'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/portfolios/{portfolioId}/rebalance/executions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Every rebalance run of the portfolio (manual, scheduled, threshold), newest first
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['rebalance.executions.list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/portfolios/{portfolioId}/rebalance/executions/{executionId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Read a rebalance run: its orders and their status
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['rebalance.executions.get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/portfolios/{portfolioId}/rebalance/schedules': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The portfolio's rebalancing schedules, newest first
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['rebalance.schedules.list'];
+    put?: never;
+    /**
+     * Schedule rebalancing: daily, weekly, monthly or quarterly at a local time in an IANA zone (right across DST); propose only, or execute on an AUTONOMOUS account. nextRunAt is in the answer
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role trader or admin. Send an `Idempotency-Key`: a replay answers the first response.
+     */
+    post: operations['rebalance.schedules.create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/portfolios/{portfolioId}/rebalance/schedules/{scheduleId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Read a schedule and its next run
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['rebalance.schedules.get'];
+    /**
+     * Replace a schedule (If-Match); its next run is computed again from now
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role trader or admin. Send `If-Match` with the ETag you read.
+     */
+    put: operations['rebalance.schedules.put'];
+    post?: never;
+    /**
+     * Delete a schedule (If-Match); its past executions stay
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role trader or admin. Send `If-Match` with the ETag you read.
+     */
+    delete: operations['rebalance.schedules.delete'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/portfolios/{portfolioId}/rules': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The portfolio's trade rules, newest first
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['rules.list'];
+    put?: never;
+    /**
+     * A trade rule on one symbol: dca (buy an amount of money on a recurrence, under an optional price ceiling) or stop_loss (sell the whole position when the price falls stop % below its average cost)
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role trader or admin. Send an `Idempotency-Key`: a replay answers the first response.
+     */
+    post: operations['rules.create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/portfolios/{portfolioId}/rules/{ruleId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Read a rule
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['rules.get'];
+    /**
+     * Replace a rule (If-Match); its kind cannot change (422 RULE_KIND_IMMUTABLE)
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role trader or admin. Send `If-Match` with the ETag you read.
+     */
+    put: operations['rules.put'];
+    post?: never;
+    /**
+     * Delete a rule (If-Match); its runs stay listed
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role trader or admin. Send `If-Match` with the ETag you read.
+     */
+    delete: operations['rules.delete'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/portfolios/{portfolioId}/rules/{ruleId}/runs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Every run of a rule (ordered, previewed, skipped with why, failed with why), newest first
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['rules.runs'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -9356,6 +9584,2964 @@ export interface operations {
                */
               driftPct: string;
             }[];
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'rebalance.proposals.list': {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+      };
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        portfolioId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of proposals */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              proposalId: string;
+              portfolioId: string;
+              accountId?: string;
+              options: {
+                /**
+                 * @default absolute
+                 * @enum {string}
+                 */
+                band: 'absolute' | 'relative';
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                thresholdPct?: string;
+                /** @default false */
+                cashFirst: boolean;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @default 1
+                 * @example 1234.50
+                 */
+                minNotional: string;
+                maxTrades?: number;
+                /** @default false */
+                fractional: boolean;
+                /** @default false */
+                taxAware: boolean;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @default 5
+                 * @example 1234.50
+                 */
+                costBps: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @default 0
+                 * @example 1234.50
+                 */
+                perTradeFee: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @default 0.5
+                 * @example 1234.50
+                 */
+                priceTolerancePct: string;
+              };
+              plan: {
+                baseCurrency: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                totalValue: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                cashBefore: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                cashAfter: string;
+                drift: {
+                  before: {
+                    categories: {
+                      categoryId: string;
+                      code: string;
+                      name: string;
+                      /**
+                       * @description A decimal string (never a JSON number)
+                       * @example 1234.50
+                       */
+                      targetPct: string;
+                      /**
+                       * @description A decimal string (never a JSON number)
+                       * @example 1234.50
+                       */
+                      actualPct: string;
+                      /**
+                       * @description A decimal string (never a JSON number)
+                       * @example 1234.50
+                       */
+                      driftPct: string;
+                      /**
+                       * @description A decimal string (never a JSON number)
+                       * @example 1234.50
+                       */
+                      bandPct: string;
+                      outsideBand: boolean;
+                    }[];
+                    cashLine: {
+                      /**
+                       * @description A decimal string (never a JSON number)
+                       * @example 1234.50
+                       */
+                      targetPct: string;
+                      /**
+                       * @description A decimal string (never a JSON number)
+                       * @example 1234.50
+                       */
+                      actualPct: string;
+                      /**
+                       * @description A decimal string (never a JSON number)
+                       * @example 1234.50
+                       */
+                      driftPct: string;
+                    };
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    unassignedPct: string;
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    totalDriftPct: string;
+                    insideBands: boolean;
+                  };
+                  after: {
+                    categories: {
+                      categoryId: string;
+                      code: string;
+                      name: string;
+                      /**
+                       * @description A decimal string (never a JSON number)
+                       * @example 1234.50
+                       */
+                      targetPct: string;
+                      /**
+                       * @description A decimal string (never a JSON number)
+                       * @example 1234.50
+                       */
+                      actualPct: string;
+                      /**
+                       * @description A decimal string (never a JSON number)
+                       * @example 1234.50
+                       */
+                      driftPct: string;
+                      /**
+                       * @description A decimal string (never a JSON number)
+                       * @example 1234.50
+                       */
+                      bandPct: string;
+                      outsideBand: boolean;
+                    }[];
+                    cashLine: {
+                      /**
+                       * @description A decimal string (never a JSON number)
+                       * @example 1234.50
+                       */
+                      targetPct: string;
+                      /**
+                       * @description A decimal string (never a JSON number)
+                       * @example 1234.50
+                       */
+                      actualPct: string;
+                      /**
+                       * @description A decimal string (never a JSON number)
+                       * @example 1234.50
+                       */
+                      driftPct: string;
+                    };
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    unassignedPct: string;
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    totalDriftPct: string;
+                    insideBands: boolean;
+                  };
+                };
+                trades: {
+                  symbol: string;
+                  categoryId: string;
+                  /** @enum {string} */
+                  side: 'sell' | 'buy';
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  quantity: string;
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  price: string;
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  notional: string;
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  estimatedCost: string;
+                  /** @enum {string} */
+                  reason: 'overweight' | 'underweight';
+                  lots?: {
+                    lotId: string;
+                    acquired: string;
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    quantity: string;
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    costBasis: string;
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    proceeds: string;
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    gain: string;
+                    /** @enum {string} */
+                    term: 'short' | 'long';
+                  }[];
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  estimatedGain?: string;
+                  washSales: {
+                    /** @enum {string} */
+                    kind: 'recent_buy' | 'planned_buy' | 'recent_loss_sale';
+                    tradeDate?: string;
+                    detail: string;
+                  }[];
+                }[];
+                dropped: {
+                  symbol: string;
+                  categoryId: string;
+                  /** @enum {string} */
+                  side: 'sell' | 'buy';
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  quantity: string;
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  notional: string;
+                  /** @enum {string} */
+                  reason:
+                    | 'below_minimum'
+                    | 'less_than_one_unit'
+                    | 'max_trades'
+                    | 'would_overdraw'
+                    | 'risk_rejected'
+                    | 'no_tradeable_symbol';
+                  detail: string;
+                }[];
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                estimatedCosts: string;
+                estimatedGains: {
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  shortTerm: string;
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  longTerm: string;
+                };
+                cashLimited: boolean;
+                buysNeedSellProceeds: boolean;
+              };
+              gate: {
+                evaluated: boolean;
+                accountId?: string;
+                detail?: string;
+              };
+              basis: {
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                cash: string;
+                quantities: {
+                  [key: string]: string;
+                };
+                prices: {
+                  [key: string]: string;
+                };
+              };
+              /** @enum {string} */
+              status: 'proposed' | 'executing' | 'executed' | 'previewed' | 'failed';
+              /** @enum {string} */
+              source: 'scheduled' | 'manual' | 'threshold';
+              scheduleId?: string;
+              executionId?: string;
+              createdAt: string;
+              createdBy: string;
+              expiresAt: string;
+              version: number;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'rebalance.proposals.create': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description Makes a retry safe: the same key and body answer the first response */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        portfolioId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * @default absolute
+           * @enum {string}
+           */
+          band?: 'absolute' | 'relative';
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          thresholdPct?: string;
+          /** @default false */
+          cashFirst?: boolean;
+          /**
+           * @description A decimal string (never a JSON number)
+           * @default 1
+           * @example 1234.50
+           */
+          minNotional?: string;
+          maxTrades?: number;
+          /** @default false */
+          fractional?: boolean;
+          /** @default false */
+          taxAware?: boolean;
+          /**
+           * @description A decimal string (never a JSON number)
+           * @default 5
+           * @example 1234.50
+           */
+          costBps?: string;
+          /**
+           * @description A decimal string (never a JSON number)
+           * @default 0
+           * @example 1234.50
+           */
+          perTradeFee?: string;
+          /**
+           * @description A decimal string (never a JSON number)
+           * @default 0.5
+           * @example 1234.50
+           */
+          priceTolerancePct?: string;
+          accountId?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The proposal */
+      201: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description Where the created resource lives */
+          Location: string;
+          /** @description `true` when this is the stored first response to the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            proposalId: string;
+            portfolioId: string;
+            accountId?: string;
+            options: {
+              /**
+               * @default absolute
+               * @enum {string}
+               */
+              band: 'absolute' | 'relative';
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              thresholdPct?: string;
+              /** @default false */
+              cashFirst: boolean;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @default 1
+               * @example 1234.50
+               */
+              minNotional: string;
+              maxTrades?: number;
+              /** @default false */
+              fractional: boolean;
+              /** @default false */
+              taxAware: boolean;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @default 5
+               * @example 1234.50
+               */
+              costBps: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @default 0
+               * @example 1234.50
+               */
+              perTradeFee: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @default 0.5
+               * @example 1234.50
+               */
+              priceTolerancePct: string;
+            };
+            plan: {
+              baseCurrency: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              totalValue: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              cashBefore: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              cashAfter: string;
+              drift: {
+                before: {
+                  categories: {
+                    categoryId: string;
+                    code: string;
+                    name: string;
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    targetPct: string;
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    actualPct: string;
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    driftPct: string;
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    bandPct: string;
+                    outsideBand: boolean;
+                  }[];
+                  cashLine: {
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    targetPct: string;
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    actualPct: string;
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    driftPct: string;
+                  };
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  unassignedPct: string;
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  totalDriftPct: string;
+                  insideBands: boolean;
+                };
+                after: {
+                  categories: {
+                    categoryId: string;
+                    code: string;
+                    name: string;
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    targetPct: string;
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    actualPct: string;
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    driftPct: string;
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    bandPct: string;
+                    outsideBand: boolean;
+                  }[];
+                  cashLine: {
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    targetPct: string;
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    actualPct: string;
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    driftPct: string;
+                  };
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  unassignedPct: string;
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  totalDriftPct: string;
+                  insideBands: boolean;
+                };
+              };
+              trades: {
+                symbol: string;
+                categoryId: string;
+                /** @enum {string} */
+                side: 'sell' | 'buy';
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                quantity: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                price: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                notional: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                estimatedCost: string;
+                /** @enum {string} */
+                reason: 'overweight' | 'underweight';
+                lots?: {
+                  lotId: string;
+                  acquired: string;
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  quantity: string;
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  costBasis: string;
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  proceeds: string;
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  gain: string;
+                  /** @enum {string} */
+                  term: 'short' | 'long';
+                }[];
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                estimatedGain?: string;
+                washSales: {
+                  /** @enum {string} */
+                  kind: 'recent_buy' | 'planned_buy' | 'recent_loss_sale';
+                  tradeDate?: string;
+                  detail: string;
+                }[];
+              }[];
+              dropped: {
+                symbol: string;
+                categoryId: string;
+                /** @enum {string} */
+                side: 'sell' | 'buy';
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                quantity: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                notional: string;
+                /** @enum {string} */
+                reason:
+                  | 'below_minimum'
+                  | 'less_than_one_unit'
+                  | 'max_trades'
+                  | 'would_overdraw'
+                  | 'risk_rejected'
+                  | 'no_tradeable_symbol';
+                detail: string;
+              }[];
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              estimatedCosts: string;
+              estimatedGains: {
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                shortTerm: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                longTerm: string;
+              };
+              cashLimited: boolean;
+              buysNeedSellProceeds: boolean;
+            };
+            gate: {
+              evaluated: boolean;
+              accountId?: string;
+              detail?: string;
+            };
+            basis: {
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              cash: string;
+              quantities: {
+                [key: string]: string;
+              };
+              prices: {
+                [key: string]: string;
+              };
+            };
+            /** @enum {string} */
+            status: 'proposed' | 'executing' | 'executed' | 'previewed' | 'failed';
+            /** @enum {string} */
+            source: 'scheduled' | 'manual' | 'threshold';
+            scheduleId?: string;
+            executionId?: string;
+            createdAt: string;
+            createdBy: string;
+            expiresAt: string;
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'rebalance.proposals.get': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        portfolioId: string;
+        proposalId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The proposal */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            proposalId: string;
+            portfolioId: string;
+            accountId?: string;
+            options: {
+              /**
+               * @default absolute
+               * @enum {string}
+               */
+              band: 'absolute' | 'relative';
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              thresholdPct?: string;
+              /** @default false */
+              cashFirst: boolean;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @default 1
+               * @example 1234.50
+               */
+              minNotional: string;
+              maxTrades?: number;
+              /** @default false */
+              fractional: boolean;
+              /** @default false */
+              taxAware: boolean;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @default 5
+               * @example 1234.50
+               */
+              costBps: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @default 0
+               * @example 1234.50
+               */
+              perTradeFee: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @default 0.5
+               * @example 1234.50
+               */
+              priceTolerancePct: string;
+            };
+            plan: {
+              baseCurrency: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              totalValue: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              cashBefore: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              cashAfter: string;
+              drift: {
+                before: {
+                  categories: {
+                    categoryId: string;
+                    code: string;
+                    name: string;
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    targetPct: string;
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    actualPct: string;
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    driftPct: string;
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    bandPct: string;
+                    outsideBand: boolean;
+                  }[];
+                  cashLine: {
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    targetPct: string;
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    actualPct: string;
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    driftPct: string;
+                  };
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  unassignedPct: string;
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  totalDriftPct: string;
+                  insideBands: boolean;
+                };
+                after: {
+                  categories: {
+                    categoryId: string;
+                    code: string;
+                    name: string;
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    targetPct: string;
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    actualPct: string;
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    driftPct: string;
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    bandPct: string;
+                    outsideBand: boolean;
+                  }[];
+                  cashLine: {
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    targetPct: string;
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    actualPct: string;
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    driftPct: string;
+                  };
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  unassignedPct: string;
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  totalDriftPct: string;
+                  insideBands: boolean;
+                };
+              };
+              trades: {
+                symbol: string;
+                categoryId: string;
+                /** @enum {string} */
+                side: 'sell' | 'buy';
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                quantity: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                price: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                notional: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                estimatedCost: string;
+                /** @enum {string} */
+                reason: 'overweight' | 'underweight';
+                lots?: {
+                  lotId: string;
+                  acquired: string;
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  quantity: string;
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  costBasis: string;
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  proceeds: string;
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  gain: string;
+                  /** @enum {string} */
+                  term: 'short' | 'long';
+                }[];
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                estimatedGain?: string;
+                washSales: {
+                  /** @enum {string} */
+                  kind: 'recent_buy' | 'planned_buy' | 'recent_loss_sale';
+                  tradeDate?: string;
+                  detail: string;
+                }[];
+              }[];
+              dropped: {
+                symbol: string;
+                categoryId: string;
+                /** @enum {string} */
+                side: 'sell' | 'buy';
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                quantity: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                notional: string;
+                /** @enum {string} */
+                reason:
+                  | 'below_minimum'
+                  | 'less_than_one_unit'
+                  | 'max_trades'
+                  | 'would_overdraw'
+                  | 'risk_rejected'
+                  | 'no_tradeable_symbol';
+                detail: string;
+              }[];
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              estimatedCosts: string;
+              estimatedGains: {
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                shortTerm: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                longTerm: string;
+              };
+              cashLimited: boolean;
+              buysNeedSellProceeds: boolean;
+            };
+            gate: {
+              evaluated: boolean;
+              accountId?: string;
+              detail?: string;
+            };
+            basis: {
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              cash: string;
+              quantities: {
+                [key: string]: string;
+              };
+              prices: {
+                [key: string]: string;
+              };
+            };
+            /** @enum {string} */
+            status: 'proposed' | 'executing' | 'executed' | 'previewed' | 'failed';
+            /** @enum {string} */
+            source: 'scheduled' | 'manual' | 'threshold';
+            scheduleId?: string;
+            executionId?: string;
+            createdAt: string;
+            createdBy: string;
+            expiresAt: string;
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'rebalance.proposals.execute': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description Makes a retry safe: the same key and body answer the first response */
+        'Idempotency-Key': string;
+      };
+      path: {
+        portfolioId: string;
+        proposalId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          accountId?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The execution */
+      201: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description Where the created resource lives */
+          Location: string;
+          /** @description `true` when this is the stored first response to the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            executionId: string;
+            portfolioId: string;
+            /** @enum {string} */
+            type: 'scheduled' | 'manual' | 'threshold';
+            proposalId?: string;
+            scheduleId?: string;
+            slot?: string;
+            accountId?: string;
+            /** @enum {string} */
+            mode?: 'GUIDE' | 'AUTONOMOUS';
+            /** @enum {string} */
+            status: 'previewed' | 'awaiting_fills' | 'completed' | 'failed' | 'skipped';
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            portfolioValue: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            driftBefore: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            driftAfter: string;
+            tradesPlanned: number;
+            tradesExecuted: number;
+            orders: {
+              symbol: string;
+              /** @enum {string} */
+              side: 'buy' | 'sell';
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              quantity: string;
+              orderId?: string;
+              status: string;
+              error?: {
+                code: string;
+                detail: string;
+              };
+            }[];
+            pendingBuys?: {
+              symbol: string;
+              categoryId: string;
+              /** @enum {string} */
+              side: 'sell' | 'buy';
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              quantity: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              price: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              notional: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              estimatedCost: string;
+              /** @enum {string} */
+              reason: 'overweight' | 'underweight';
+              lots?: {
+                lotId: string;
+                acquired: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                quantity: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                costBasis: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                proceeds: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                gain: string;
+                /** @enum {string} */
+                term: 'short' | 'long';
+              }[];
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              estimatedGain?: string;
+              washSales: {
+                /** @enum {string} */
+                kind: 'recent_buy' | 'planned_buy' | 'recent_loss_sale';
+                tradeDate?: string;
+                detail: string;
+              }[];
+            }[];
+            missedSlots?: number;
+            success: boolean;
+            detail?: string;
+            error?: {
+              code: string;
+              detail: string;
+            };
+            startedAt: string;
+            finishedAt?: string;
+            by: string;
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'rebalance.executions.list': {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+      };
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        portfolioId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of executions */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              executionId: string;
+              portfolioId: string;
+              /** @enum {string} */
+              type: 'scheduled' | 'manual' | 'threshold';
+              proposalId?: string;
+              scheduleId?: string;
+              slot?: string;
+              accountId?: string;
+              /** @enum {string} */
+              mode?: 'GUIDE' | 'AUTONOMOUS';
+              /** @enum {string} */
+              status: 'previewed' | 'awaiting_fills' | 'completed' | 'failed' | 'skipped';
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              portfolioValue: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              driftBefore: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              driftAfter: string;
+              tradesPlanned: number;
+              tradesExecuted: number;
+              orders: {
+                symbol: string;
+                /** @enum {string} */
+                side: 'buy' | 'sell';
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                quantity: string;
+                orderId?: string;
+                status: string;
+                error?: {
+                  code: string;
+                  detail: string;
+                };
+              }[];
+              pendingBuys?: {
+                symbol: string;
+                categoryId: string;
+                /** @enum {string} */
+                side: 'sell' | 'buy';
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                quantity: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                price: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                notional: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                estimatedCost: string;
+                /** @enum {string} */
+                reason: 'overweight' | 'underweight';
+                lots?: {
+                  lotId: string;
+                  acquired: string;
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  quantity: string;
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  costBasis: string;
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  proceeds: string;
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  gain: string;
+                  /** @enum {string} */
+                  term: 'short' | 'long';
+                }[];
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                estimatedGain?: string;
+                washSales: {
+                  /** @enum {string} */
+                  kind: 'recent_buy' | 'planned_buy' | 'recent_loss_sale';
+                  tradeDate?: string;
+                  detail: string;
+                }[];
+              }[];
+              missedSlots?: number;
+              success: boolean;
+              detail?: string;
+              error?: {
+                code: string;
+                detail: string;
+              };
+              startedAt: string;
+              finishedAt?: string;
+              by: string;
+              version: number;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'rebalance.executions.get': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        portfolioId: string;
+        executionId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The execution */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            executionId: string;
+            portfolioId: string;
+            /** @enum {string} */
+            type: 'scheduled' | 'manual' | 'threshold';
+            proposalId?: string;
+            scheduleId?: string;
+            slot?: string;
+            accountId?: string;
+            /** @enum {string} */
+            mode?: 'GUIDE' | 'AUTONOMOUS';
+            /** @enum {string} */
+            status: 'previewed' | 'awaiting_fills' | 'completed' | 'failed' | 'skipped';
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            portfolioValue: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            driftBefore: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            driftAfter: string;
+            tradesPlanned: number;
+            tradesExecuted: number;
+            orders: {
+              symbol: string;
+              /** @enum {string} */
+              side: 'buy' | 'sell';
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              quantity: string;
+              orderId?: string;
+              status: string;
+              error?: {
+                code: string;
+                detail: string;
+              };
+            }[];
+            pendingBuys?: {
+              symbol: string;
+              categoryId: string;
+              /** @enum {string} */
+              side: 'sell' | 'buy';
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              quantity: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              price: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              notional: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              estimatedCost: string;
+              /** @enum {string} */
+              reason: 'overweight' | 'underweight';
+              lots?: {
+                lotId: string;
+                acquired: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                quantity: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                costBasis: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                proceeds: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                gain: string;
+                /** @enum {string} */
+                term: 'short' | 'long';
+              }[];
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              estimatedGain?: string;
+              washSales: {
+                /** @enum {string} */
+                kind: 'recent_buy' | 'planned_buy' | 'recent_loss_sale';
+                tradeDate?: string;
+                detail: string;
+              }[];
+            }[];
+            missedSlots?: number;
+            success: boolean;
+            detail?: string;
+            error?: {
+              code: string;
+              detail: string;
+            };
+            startedAt: string;
+            finishedAt?: string;
+            by: string;
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'rebalance.schedules.list': {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+      };
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        portfolioId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of schedules */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              scheduleId: string;
+              portfolioId: string;
+              name: string;
+              accountId?: string;
+              /** @enum {string} */
+              frequency: 'daily' | 'weekly' | 'monthly' | 'quarterly';
+              dayOfWeek?: number;
+              dayOfMonth?: number;
+              timeOfDay: string;
+              timezone: string;
+              excludeWeekends?: boolean;
+              /** @enum {string} */
+              trigger: 'calendar' | 'drift';
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              driftThresholdPct: string;
+              maxTrades?: number;
+              cooldownDays: number;
+              /** @enum {string} */
+              mode: 'propose' | 'execute';
+              enabled: boolean;
+              proposal: {
+                /**
+                 * @default absolute
+                 * @enum {string}
+                 */
+                band: 'absolute' | 'relative';
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                thresholdPct?: string;
+                /** @default false */
+                cashFirst: boolean;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @default 1
+                 * @example 1234.50
+                 */
+                minNotional: string;
+                maxTrades?: number;
+                /** @default false */
+                fractional: boolean;
+                /** @default false */
+                taxAware: boolean;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @default 5
+                 * @example 1234.50
+                 */
+                costBps: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @default 0
+                 * @example 1234.50
+                 */
+                perTradeFee: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @default 0.5
+                 * @example 1234.50
+                 */
+                priceTolerancePct: string;
+              };
+              nextRunAt: string | null;
+              lastRunAt?: string;
+              lastExecutionId?: string;
+              createdAt: string;
+              updatedAt: string;
+              version: number;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'rebalance.schedules.create': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description Makes a retry safe: the same key and body answer the first response */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        portfolioId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          name: string;
+          accountId?: string;
+          /** @enum {string} */
+          frequency: 'daily' | 'weekly' | 'monthly' | 'quarterly';
+          dayOfWeek?: number;
+          dayOfMonth?: number;
+          timeOfDay: string;
+          timezone: string;
+          /** @default false */
+          excludeWeekends?: boolean;
+          /**
+           * @default calendar
+           * @enum {string}
+           */
+          trigger?: 'calendar' | 'drift';
+          /**
+           * @description A decimal string (never a JSON number)
+           * @default 3
+           * @example 1234.50
+           */
+          driftThresholdPct?: string;
+          maxTrades?: number;
+          /** @default 0 */
+          cooldownDays?: number;
+          /**
+           * @default propose
+           * @enum {string}
+           */
+          mode?: 'propose' | 'execute';
+          /** @default true */
+          enabled?: boolean;
+          /**
+           * @default {
+           *       "band": "absolute",
+           *       "cashFirst": false,
+           *       "minNotional": "1",
+           *       "fractional": false,
+           *       "taxAware": false,
+           *       "costBps": "5",
+           *       "perTradeFee": "0",
+           *       "priceTolerancePct": "0.5"
+           *     }
+           */
+          proposal?: {
+            /**
+             * @default absolute
+             * @enum {string}
+             */
+            band?: 'absolute' | 'relative';
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            thresholdPct?: string;
+            /** @default false */
+            cashFirst?: boolean;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @default 1
+             * @example 1234.50
+             */
+            minNotional?: string;
+            maxTrades?: number;
+            /** @default false */
+            fractional?: boolean;
+            /** @default false */
+            taxAware?: boolean;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @default 5
+             * @example 1234.50
+             */
+            costBps?: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @default 0
+             * @example 1234.50
+             */
+            perTradeFee?: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @default 0.5
+             * @example 1234.50
+             */
+            priceTolerancePct?: string;
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          /** @description Where the created resource lives */
+          Location: string;
+          /** @description `true` when this is the stored first response to the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            scheduleId: string;
+            portfolioId: string;
+            name: string;
+            accountId?: string;
+            /** @enum {string} */
+            frequency: 'daily' | 'weekly' | 'monthly' | 'quarterly';
+            dayOfWeek?: number;
+            dayOfMonth?: number;
+            timeOfDay: string;
+            timezone: string;
+            excludeWeekends?: boolean;
+            /** @enum {string} */
+            trigger: 'calendar' | 'drift';
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            driftThresholdPct: string;
+            maxTrades?: number;
+            cooldownDays: number;
+            /** @enum {string} */
+            mode: 'propose' | 'execute';
+            enabled: boolean;
+            proposal: {
+              /**
+               * @default absolute
+               * @enum {string}
+               */
+              band: 'absolute' | 'relative';
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              thresholdPct?: string;
+              /** @default false */
+              cashFirst: boolean;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @default 1
+               * @example 1234.50
+               */
+              minNotional: string;
+              maxTrades?: number;
+              /** @default false */
+              fractional: boolean;
+              /** @default false */
+              taxAware: boolean;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @default 5
+               * @example 1234.50
+               */
+              costBps: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @default 0
+               * @example 1234.50
+               */
+              perTradeFee: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @default 0.5
+               * @example 1234.50
+               */
+              priceTolerancePct: string;
+            };
+            nextRunAt: string | null;
+            lastRunAt?: string;
+            lastExecutionId?: string;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'rebalance.schedules.get': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        portfolioId: string;
+        scheduleId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The schedule */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            scheduleId: string;
+            portfolioId: string;
+            name: string;
+            accountId?: string;
+            /** @enum {string} */
+            frequency: 'daily' | 'weekly' | 'monthly' | 'quarterly';
+            dayOfWeek?: number;
+            dayOfMonth?: number;
+            timeOfDay: string;
+            timezone: string;
+            excludeWeekends?: boolean;
+            /** @enum {string} */
+            trigger: 'calendar' | 'drift';
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            driftThresholdPct: string;
+            maxTrades?: number;
+            cooldownDays: number;
+            /** @enum {string} */
+            mode: 'propose' | 'execute';
+            enabled: boolean;
+            proposal: {
+              /**
+               * @default absolute
+               * @enum {string}
+               */
+              band: 'absolute' | 'relative';
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              thresholdPct?: string;
+              /** @default false */
+              cashFirst: boolean;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @default 1
+               * @example 1234.50
+               */
+              minNotional: string;
+              maxTrades?: number;
+              /** @default false */
+              fractional: boolean;
+              /** @default false */
+              taxAware: boolean;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @default 5
+               * @example 1234.50
+               */
+              costBps: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @default 0
+               * @example 1234.50
+               */
+              perTradeFee: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @default 0.5
+               * @example 1234.50
+               */
+              priceTolerancePct: string;
+            };
+            nextRunAt: string | null;
+            lastRunAt?: string;
+            lastExecutionId?: string;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'rebalance.schedules.put': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description The ETag of the version this change is based on */
+        'If-Match': string;
+      };
+      path: {
+        portfolioId: string;
+        scheduleId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          name: string;
+          accountId?: string;
+          /** @enum {string} */
+          frequency: 'daily' | 'weekly' | 'monthly' | 'quarterly';
+          dayOfWeek?: number;
+          dayOfMonth?: number;
+          timeOfDay: string;
+          timezone: string;
+          /** @default false */
+          excludeWeekends?: boolean;
+          /**
+           * @default calendar
+           * @enum {string}
+           */
+          trigger?: 'calendar' | 'drift';
+          /**
+           * @description A decimal string (never a JSON number)
+           * @default 3
+           * @example 1234.50
+           */
+          driftThresholdPct?: string;
+          maxTrades?: number;
+          /** @default 0 */
+          cooldownDays?: number;
+          /**
+           * @default propose
+           * @enum {string}
+           */
+          mode?: 'propose' | 'execute';
+          /** @default true */
+          enabled?: boolean;
+          /**
+           * @default {
+           *       "band": "absolute",
+           *       "cashFirst": false,
+           *       "minNotional": "1",
+           *       "fractional": false,
+           *       "taxAware": false,
+           *       "costBps": "5",
+           *       "perTradeFee": "0",
+           *       "priceTolerancePct": "0.5"
+           *     }
+           */
+          proposal?: {
+            /**
+             * @default absolute
+             * @enum {string}
+             */
+            band?: 'absolute' | 'relative';
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            thresholdPct?: string;
+            /** @default false */
+            cashFirst?: boolean;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @default 1
+             * @example 1234.50
+             */
+            minNotional?: string;
+            maxTrades?: number;
+            /** @default false */
+            fractional?: boolean;
+            /** @default false */
+            taxAware?: boolean;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @default 5
+             * @example 1234.50
+             */
+            costBps?: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @default 0
+             * @example 1234.50
+             */
+            perTradeFee?: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @default 0.5
+             * @example 1234.50
+             */
+            priceTolerancePct?: string;
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description The schedule as stored */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            scheduleId: string;
+            portfolioId: string;
+            name: string;
+            accountId?: string;
+            /** @enum {string} */
+            frequency: 'daily' | 'weekly' | 'monthly' | 'quarterly';
+            dayOfWeek?: number;
+            dayOfMonth?: number;
+            timeOfDay: string;
+            timezone: string;
+            excludeWeekends?: boolean;
+            /** @enum {string} */
+            trigger: 'calendar' | 'drift';
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            driftThresholdPct: string;
+            maxTrades?: number;
+            cooldownDays: number;
+            /** @enum {string} */
+            mode: 'propose' | 'execute';
+            enabled: boolean;
+            proposal: {
+              /**
+               * @default absolute
+               * @enum {string}
+               */
+              band: 'absolute' | 'relative';
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              thresholdPct?: string;
+              /** @default false */
+              cashFirst: boolean;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @default 1
+               * @example 1234.50
+               */
+              minNotional: string;
+              maxTrades?: number;
+              /** @default false */
+              fractional: boolean;
+              /** @default false */
+              taxAware: boolean;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @default 5
+               * @example 1234.50
+               */
+              costBps: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @default 0
+               * @example 1234.50
+               */
+              perTradeFee: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @default 0.5
+               * @example 1234.50
+               */
+              priceTolerancePct: string;
+            };
+            nextRunAt: string | null;
+            lastRunAt?: string;
+            lastExecutionId?: string;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      412: components['responses']['PreconditionFailed'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      428: components['responses']['PreconditionRequired'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'rebalance.schedules.delete': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description The ETag of the version this change is based on */
+        'If-Match': string;
+      };
+      path: {
+        portfolioId: string;
+        scheduleId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted */
+      204: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      412: components['responses']['PreconditionFailed'];
+      428: components['responses']['PreconditionRequired'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'rules.list': {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+      };
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        portfolioId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of rules */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              ruleId: string;
+              portfolioId: string;
+              accountId: string;
+              /** @enum {string} */
+              kind: 'dca' | 'stop_loss';
+              symbol: string;
+              enabled: boolean;
+              dca?: {
+                /** @enum {string} */
+                frequency: 'daily' | 'weekly' | 'monthly' | 'quarterly';
+                dayOfWeek?: number;
+                dayOfMonth?: number;
+                timeOfDay: string;
+                timezone: string;
+                excludeWeekends?: boolean;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                amount: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                maxPrice?: string;
+                fractional: boolean;
+              };
+              stopLoss?: {
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                stopPct: string;
+              };
+              nextRunAt?: string | null;
+              lastRunAt?: string;
+              triggeredAt?: string;
+              createdAt: string;
+              updatedAt: string;
+              version: number;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'rules.create': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description Makes a retry safe: the same key and body answer the first response */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        portfolioId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json':
+          | {
+              /** @constant */
+              kind: 'dca';
+              accountId: string;
+              symbol: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              amount: string;
+              /** @enum {string} */
+              frequency: 'daily' | 'weekly' | 'monthly' | 'quarterly';
+              dayOfWeek?: number;
+              dayOfMonth?: number;
+              timeOfDay: string;
+              timezone: string;
+              /** @default false */
+              excludeWeekends?: boolean;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              maxPrice?: string;
+              /** @default false */
+              fractional?: boolean;
+              /** @default true */
+              enabled?: boolean;
+            }
+          | {
+              /** @constant */
+              kind: 'stop_loss';
+              accountId: string;
+              symbol: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              stopPct: string;
+              /** @default true */
+              enabled?: boolean;
+            };
+      };
+    };
+    responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          /** @description Where the created resource lives */
+          Location: string;
+          /** @description `true` when this is the stored first response to the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            ruleId: string;
+            portfolioId: string;
+            accountId: string;
+            /** @enum {string} */
+            kind: 'dca' | 'stop_loss';
+            symbol: string;
+            enabled: boolean;
+            dca?: {
+              /** @enum {string} */
+              frequency: 'daily' | 'weekly' | 'monthly' | 'quarterly';
+              dayOfWeek?: number;
+              dayOfMonth?: number;
+              timeOfDay: string;
+              timezone: string;
+              excludeWeekends?: boolean;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              amount: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              maxPrice?: string;
+              fractional: boolean;
+            };
+            stopLoss?: {
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              stopPct: string;
+            };
+            nextRunAt?: string | null;
+            lastRunAt?: string;
+            triggeredAt?: string;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'rules.get': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        portfolioId: string;
+        ruleId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The rule */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            ruleId: string;
+            portfolioId: string;
+            accountId: string;
+            /** @enum {string} */
+            kind: 'dca' | 'stop_loss';
+            symbol: string;
+            enabled: boolean;
+            dca?: {
+              /** @enum {string} */
+              frequency: 'daily' | 'weekly' | 'monthly' | 'quarterly';
+              dayOfWeek?: number;
+              dayOfMonth?: number;
+              timeOfDay: string;
+              timezone: string;
+              excludeWeekends?: boolean;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              amount: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              maxPrice?: string;
+              fractional: boolean;
+            };
+            stopLoss?: {
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              stopPct: string;
+            };
+            nextRunAt?: string | null;
+            lastRunAt?: string;
+            triggeredAt?: string;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'rules.put': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description The ETag of the version this change is based on */
+        'If-Match': string;
+      };
+      path: {
+        portfolioId: string;
+        ruleId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json':
+          | {
+              /** @constant */
+              kind: 'dca';
+              accountId: string;
+              symbol: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              amount: string;
+              /** @enum {string} */
+              frequency: 'daily' | 'weekly' | 'monthly' | 'quarterly';
+              dayOfWeek?: number;
+              dayOfMonth?: number;
+              timeOfDay: string;
+              timezone: string;
+              /** @default false */
+              excludeWeekends?: boolean;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              maxPrice?: string;
+              /** @default false */
+              fractional?: boolean;
+              /** @default true */
+              enabled?: boolean;
+            }
+          | {
+              /** @constant */
+              kind: 'stop_loss';
+              accountId: string;
+              symbol: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              stopPct: string;
+              /** @default true */
+              enabled?: boolean;
+            };
+      };
+    };
+    responses: {
+      /** @description The rule as stored */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            ruleId: string;
+            portfolioId: string;
+            accountId: string;
+            /** @enum {string} */
+            kind: 'dca' | 'stop_loss';
+            symbol: string;
+            enabled: boolean;
+            dca?: {
+              /** @enum {string} */
+              frequency: 'daily' | 'weekly' | 'monthly' | 'quarterly';
+              dayOfWeek?: number;
+              dayOfMonth?: number;
+              timeOfDay: string;
+              timezone: string;
+              excludeWeekends?: boolean;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              amount: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              maxPrice?: string;
+              fractional: boolean;
+            };
+            stopLoss?: {
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              stopPct: string;
+            };
+            nextRunAt?: string | null;
+            lastRunAt?: string;
+            triggeredAt?: string;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      412: components['responses']['PreconditionFailed'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      428: components['responses']['PreconditionRequired'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'rules.delete': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description The ETag of the version this change is based on */
+        'If-Match': string;
+      };
+      path: {
+        portfolioId: string;
+        ruleId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted */
+      204: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      412: components['responses']['PreconditionFailed'];
+      428: components['responses']['PreconditionRequired'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'rules.runs': {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+      };
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        portfolioId: string;
+        ruleId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of runs */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              runId: string;
+              ruleId: string;
+              at: string;
+              /** @enum {string} */
+              outcome: 'ordered' | 'previewed' | 'skipped' | 'failed';
+              detail: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              price?: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              quantity?: string;
+              orderId?: string;
+            }[];
+            nextCursor: string | null;
           };
         };
       };

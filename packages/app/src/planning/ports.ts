@@ -1,7 +1,10 @@
 import type { RouteSpec } from '@ballast/platform/http/define-route.js';
+import type { JobSpec } from '@ballast/platform/jobs/define-job.js';
+import type { JobHandler } from '@ballast/platform/jobs/worker.js';
 import { type Backend, dataTableOf, projectScopeOf, type RouteHandler } from '@ballast/platform/http/handler.js';
 import type { ProviderRegistry } from '../market-data/index.js';
 import { portfolioPorts, pricedPortfolioPorts } from '../portfolio/index.js';
+import { type BrokerRegistry, tradingPorts } from '../trading/index.js';
 import { DynamoPlanningStore } from './store.dynamo.js';
 
 const planningStore = (b: Backend) => new DynamoPlanningStore(b.platform.db, dataTableOf(b), projectScopeOf(b));
@@ -21,7 +24,19 @@ export const pricedPlanningPorts = (providers: ProviderRegistry) => (b: Backend)
   planning: planningStore(b),
 });
 
+/**
+ * Rebalancing, schedules and rules: the trading desk's ports (the account, its gate, orders, the
+ * book and prices) beside the planning data. The adapters are bound by the function entry.
+ */
+export const rebalancePorts = (providers: ProviderRegistry, brokers: BrokerRegistry) => (b: Backend) => ({
+  ...tradingPorts(providers, brokers)(b),
+  planning: planningStore(b),
+});
+
 export type PlanningPorts = ReturnType<typeof planningPorts>;
+export type RebalancePorts = ReturnType<ReturnType<typeof rebalancePorts>>;
+export type RebalanceHandler<D extends RouteSpec> = RouteHandler<D, RebalancePorts>;
+export type RebalanceJobHandler<D extends JobSpec> = JobHandler<D, RebalancePorts>;
 export type PricedPlanningPorts = ReturnType<ReturnType<typeof pricedPlanningPorts>>;
 export type PlanningHandler<D extends RouteSpec> = RouteHandler<D, PlanningPorts>;
 export type PricedPlanningHandler<D extends RouteSpec> = RouteHandler<D, PricedPlanningPorts>;

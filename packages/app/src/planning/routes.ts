@@ -1,5 +1,6 @@
 import { defineRoutes } from '@ballast/platform/http/define-route.js';
 import { MARKET_DATA_USES } from '../market-data/index.js';
+import * as r from './rebalance-schemas.js';
 import * as s from './schemas.js';
 
 const reader = { minTier: 'observer', roles: [], uses: { control: 'read', data: 'read' } } as const;
@@ -7,6 +8,11 @@ const writer = { minTier: 'navigator', roles: ['trader', 'admin'], uses: { contr
 const listed = { ...reader, uses: { ...reader.uses, secrets: ['cursor'] } } as const;
 /** the allocation view values the book on market data (quotes, stored closes, FX rates) */
 const pricedReader = { ...reader, uses: { ...MARKET_DATA_USES, data: 'read' } } as const;
+/** proposals value the book and ask the trading desk's gate; executions send orders through it */
+const trader = { ...writer, uses: { ...MARKET_DATA_USES, data: 'write' } } as const;
+/** sends orders (or could): a retry must never send them twice */
+const once = { idempotent: true, idempotencyKey: 'required' } as const;
+const pathOf = (tail: string) => `/v1/portfolios/{portfolioId}${tail}`;
 
 /** Asset categories of a portfolio, which symbols belong to them, which are excluded, and the allocation. */
 export const routes = defineRoutes('planning', {
@@ -141,5 +147,194 @@ export const routes = defineRoutes('planning', {
     ...pricedReader,
     request: { params: s.portfolioParams },
     responses: { 200: { description: 'The allocation', body: s.allocation } },
+  },
+  createProposal: {
+    id: 'rebalance.proposals.create',
+    method: 'POST',
+    path: pathOf('/rebalance/proposals'),
+    summary:
+      'Propose the trades that bring every category outside its band back to target: drift before and after, ' +
+      "sells then buys, each trade's risk-gate outcome (with accountId), dropped trades with their reasons, " +
+      'estimated costs, the lots each sell takes and wash-sale conflicts. Stored; nothing is sent',
+    access: 'project',
+    ...trader,
+    idempotent: true,
+    request: { params: s.portfolioParams, body: r.proposalBody },
+    responses: { 201: { description: 'The proposal', body: r.proposal, headers: ['Location'] } },
+  },
+  listProposals: {
+    id: 'rebalance.proposals.list',
+    method: 'GET',
+    path: pathOf('/rebalance/proposals'),
+    summary: "The portfolio's proposals, newest first",
+    access: 'project',
+    ...listed,
+    request: { params: s.portfolioParams, query: s.listQuery },
+    responses: { 200: { description: 'A page of proposals', body: r.proposalPage } },
+  },
+  getProposal: {
+    id: 'rebalance.proposals.get',
+    method: 'GET',
+    path: pathOf('/rebalance/proposals/{proposalId}'),
+    summary: 'Read a proposal and what became of it',
+    access: 'project',
+    ...reader,
+    request: { params: r.proposalParams },
+    responses: { 200: { description: 'The proposal', body: r.proposal } },
+  },
+  executeProposal: {
+    id: 'rebalance.proposals.execute',
+    method: 'POST',
+    path: pathOf('/rebalance/proposals/{proposalId}/execute'),
+    summary:
+      "Send the proposal's trades through the trading desk as allocation orders (Idempotency-Key required): sells " +
+      'first, buys once the sells have filled when their cash depends on it; a GUIDE account only previews. ' +
+      '409 PROPOSAL_STALE when holdings, cash or prices moved since it was made',
+    access: 'project',
+    ...trader,
+    ...once,
+    timeoutSeconds: 29,
+    request: { params: r.proposalParams, body: r.executeBody },
+    responses: { 201: { description: 'The execution', body: r.execution, headers: ['Location'] } },
+  },
+  listExecutions: {
+    id: 'rebalance.executions.list',
+    method: 'GET',
+    path: pathOf('/rebalance/executions'),
+    summary: 'Every rebalance run of the portfolio (manual, scheduled, threshold), newest first',
+    access: 'project',
+    ...listed,
+    request: { params: s.portfolioParams, query: s.listQuery },
+    responses: { 200: { description: 'A page of executions', body: r.executionPage } },
+  },
+  getExecution: {
+    id: 'rebalance.executions.get',
+    method: 'GET',
+    path: pathOf('/rebalance/executions/{executionId}'),
+    summary: 'Read a rebalance run: its orders and their status',
+    access: 'project',
+    ...reader,
+    request: { params: r.executionParams },
+    responses: { 200: { description: 'The execution', body: r.execution } },
+  },
+  createSchedule: {
+    id: 'rebalance.schedules.create',
+    method: 'POST',
+    path: pathOf('/rebalance/schedules'),
+    summary:
+      'Schedule rebalancing: daily, weekly, monthly or quarterly at a local time in an IANA zone (right across ' +
+      'DST); propose only, or execute on an AUTONOMOUS account. nextRunAt is in the answer',
+    access: 'project',
+    ...writer,
+    idempotent: true,
+    request: { params: s.portfolioParams, body: r.scheduleBody },
+    responses: { 201: { description: 'Created', body: r.schedule, headers: ['ETag', 'Location'] } },
+  },
+  listSchedules: {
+    id: 'rebalance.schedules.list',
+    method: 'GET',
+    path: pathOf('/rebalance/schedules'),
+    summary: "The portfolio's rebalancing schedules, newest first",
+    access: 'project',
+    ...listed,
+    request: { params: s.portfolioParams, query: s.listQuery },
+    responses: { 200: { description: 'A page of schedules', body: r.schedulePage } },
+  },
+  getSchedule: {
+    id: 'rebalance.schedules.get',
+    method: 'GET',
+    path: pathOf('/rebalance/schedules/{scheduleId}'),
+    summary: 'Read a schedule and its next run',
+    access: 'project',
+    ...reader,
+    request: { params: r.scheduleParams },
+    responses: { 200: { description: 'The schedule', body: r.schedule, headers: ['ETag'] } },
+  },
+  putSchedule: {
+    id: 'rebalance.schedules.put',
+    method: 'PUT',
+    path: pathOf('/rebalance/schedules/{scheduleId}'),
+    summary: 'Replace a schedule (If-Match); its next run is computed again from now',
+    access: 'project',
+    ...writer,
+    ifMatch: 'required',
+    request: { params: r.scheduleParams, body: r.scheduleBody },
+    responses: { 200: { description: 'The schedule as stored', body: r.schedule, headers: ['ETag'] } },
+  },
+  deleteSchedule: {
+    id: 'rebalance.schedules.delete',
+    method: 'DELETE',
+    path: pathOf('/rebalance/schedules/{scheduleId}'),
+    summary: 'Delete a schedule (If-Match); its past executions stay',
+    access: 'project',
+    ...writer,
+    ifMatch: 'required',
+    request: { params: r.scheduleParams },
+    responses: { 204: { description: 'Deleted' } },
+  },
+  createRule: {
+    id: 'rules.create',
+    method: 'POST',
+    path: pathOf('/rules'),
+    summary:
+      'A trade rule on one symbol: dca (buy an amount of money on a recurrence, under an optional price ceiling) ' +
+      'or stop_loss (sell the whole position when the price falls stop % below its average cost)',
+    access: 'project',
+    ...writer,
+    idempotent: true,
+    request: { params: s.portfolioParams, body: r.ruleBody },
+    responses: { 201: { description: 'Created', body: r.rule, headers: ['ETag', 'Location'] } },
+  },
+  listRules: {
+    id: 'rules.list',
+    method: 'GET',
+    path: pathOf('/rules'),
+    summary: "The portfolio's trade rules, newest first",
+    access: 'project',
+    ...listed,
+    request: { params: s.portfolioParams, query: s.listQuery },
+    responses: { 200: { description: 'A page of rules', body: r.rulePage } },
+  },
+  getRule: {
+    id: 'rules.get',
+    method: 'GET',
+    path: pathOf('/rules/{ruleId}'),
+    summary: 'Read a rule',
+    access: 'project',
+    ...reader,
+    request: { params: r.ruleParams },
+    responses: { 200: { description: 'The rule', body: r.rule, headers: ['ETag'] } },
+  },
+  putRule: {
+    id: 'rules.put',
+    method: 'PUT',
+    path: pathOf('/rules/{ruleId}'),
+    summary: 'Replace a rule (If-Match); its kind cannot change (422 RULE_KIND_IMMUTABLE)',
+    access: 'project',
+    ...writer,
+    ifMatch: 'required',
+    request: { params: r.ruleParams, body: r.ruleBody },
+    responses: { 200: { description: 'The rule as stored', body: r.rule, headers: ['ETag'] } },
+  },
+  deleteRule: {
+    id: 'rules.delete',
+    method: 'DELETE',
+    path: pathOf('/rules/{ruleId}'),
+    summary: 'Delete a rule (If-Match); its runs stay listed',
+    access: 'project',
+    ...writer,
+    ifMatch: 'required',
+    request: { params: r.ruleParams },
+    responses: { 204: { description: 'Deleted' } },
+  },
+  ruleRuns: {
+    id: 'rules.runs',
+    method: 'GET',
+    path: pathOf('/rules/{ruleId}/runs'),
+    summary: 'Every run of a rule (ordered, previewed, skipped with why, failed with why), newest first',
+    access: 'project',
+    ...listed,
+    request: { params: r.ruleParams, query: s.listQuery },
+    responses: { 200: { description: 'A page of runs', body: r.ruleRunPage } },
   },
 });

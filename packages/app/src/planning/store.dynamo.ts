@@ -7,9 +7,15 @@ import {
   type Assignment,
   type Category,
   type Exclusion,
+  type Execution,
   MAX_ASSIGNMENTS,
+  MAX_RULES,
   type PlanningStore,
   type ProjectScope,
+  type Proposal,
+  type Rule,
+  type RuleRun,
+  type Schedule,
 } from './store.js';
 
 /**
@@ -23,10 +29,20 @@ const CATEGORY = 'CATEGORY#';
 const CODE = 'CATEGORYCODE#';
 const ASSIGNMENT = 'ASSIGNMENT#';
 const EXCLUSION = 'EXCLUSION#';
+const PROPOSAL = 'PROPOSAL#';
+const EXECUTION = 'EXECUTION#';
+const SLOT = 'SLOT#';
+const SCHEDULE = 'SCHEDULE#';
+const RULE = 'RULE#';
+const RULE_RUN = 'RULERUN#';
+const WATCH = 'WATCH#';
+/** slot claims outlive any redelivery or a second dispatcher by far; TTL clears them after 90 days */
+const SLOT_CLAIM_SECONDS = 90 * 24 * 3600;
 
 const codeTaken = (code: string) =>
   conflict('CATEGORY_CODE_TAKEN', `Another category of this portfolio has the code ${code}`);
 const changed = () => preconditionFailed('The category changed since you read it; re-read and retry');
+const raced = (what: string) => () => conflict('WRITE_CONFLICT', `The ${what} changed while this was written; retry`);
 
 export class DynamoPlanningStore implements PlanningStore {
   constructor(
@@ -169,6 +185,150 @@ export class DynamoPlanningStore implements PlanningStore {
   deleteExclusion(uow: UnitOfWork, portfolioId: string, symbol: string): void {
     dynamoUnitOfWork(uow).stage(deleteExisting(this.table, this.key(portfolioId, EXCLUSION, symbol)), () =>
       notFound('EXCLUSION_NOT_FOUND', `${symbol} is not excluded`),
+    );
+  }
+
+  private page<T>(portfolioId: string, prefix: string, page: PageRequest): Promise<Page<T>> {
+    return queryPage<T>(this.db, {
+      table: this.table,
+      pk: partition(this.scope, portfolioId),
+      prefix,
+      forward: false,
+      ...page,
+    });
+  }
+
+  private versioned(
+    uow: UnitOfWork,
+    what: string,
+    prefix: string,
+    id: string,
+    item: { portfolioId: string; version: number },
+    expected: number | undefined,
+  ) {
+    dynamoUnitOfWork(uow).stage(
+      versionedPut(this.table, this.key(item.portfolioId, prefix, id), { ...item }, expected),
+      raced(what),
+    );
+  }
+
+  private deleteVersioned(uow: UnitOfWork, what: string, key: { PK: string; SK: string }, expected: number) {
+    dynamoUnitOfWork(uow).stage(
+      {
+        Delete: {
+          TableName: this.table,
+          Key: key,
+          ConditionExpression: '#version = :version',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':version': expected },
+        },
+      },
+      () => preconditionFailed(`The ${what} changed since you read it; re-read and retry`),
+    );
+  }
+
+  getProposal(portfolioId: string, proposalId: string): Promise<Proposal | undefined> {
+    return this.getItem<Proposal>(portfolioId, PROPOSAL, proposalId);
+  }
+
+  listProposals(portfolioId: string, page: PageRequest): Promise<Page<Proposal>> {
+    return this.page<Proposal>(portfolioId, PROPOSAL, page);
+  }
+
+  putProposal(uow: UnitOfWork, proposal: Proposal, expectedVersion: number | undefined): void {
+    this.versioned(uow, 'proposal', PROPOSAL, proposal.proposalId, proposal, expectedVersion);
+  }
+
+  getExecution(portfolioId: string, executionId: string): Promise<Execution | undefined> {
+    return this.getItem<Execution>(portfolioId, EXECUTION, executionId);
+  }
+
+  listExecutions(portfolioId: string, page: PageRequest): Promise<Page<Execution>> {
+    return this.page<Execution>(portfolioId, EXECUTION, page);
+  }
+
+  putExecution(uow: UnitOfWork, execution: Execution, expectedVersion: number | undefined): void {
+    this.versioned(uow, 'execution', EXECUTION, execution.executionId, execution, expectedVersion);
+  }
+
+  claimSlot(uow: UnitOfWork, portfolioId: string, ownerId: string, slot: string): void {
+    const ttl = Math.floor(Date.parse(slot) / 1000) + SLOT_CLAIM_SECONDS;
+    dynamoUnitOfWork(uow).stage(
+      putIfAbsent(this.table, this.key(portfolioId, SLOT, `${ownerId}#${slot}`), { ownerId, slot, ttl }),
+      () => conflict('SLOT_ALREADY_RUN', `${ownerId} already ran for ${slot}`),
+    );
+  }
+
+  getSchedule(portfolioId: string, scheduleId: string): Promise<Schedule | undefined> {
+    return this.getItem<Schedule>(portfolioId, SCHEDULE, scheduleId);
+  }
+
+  listSchedules(portfolioId: string, page: PageRequest): Promise<Page<Schedule>> {
+    return this.page<Schedule>(portfolioId, SCHEDULE, page);
+  }
+
+  putSchedule(uow: UnitOfWork, schedule: Schedule, expectedVersion: number | undefined): void {
+    this.versioned(uow, 'schedule', SCHEDULE, schedule.scheduleId, schedule, expectedVersion);
+  }
+
+  deleteSchedule(uow: UnitOfWork, schedule: Schedule, expectedVersion: number): void {
+    this.deleteVersioned(
+      uow,
+      'schedule',
+      this.key(schedule.portfolioId, SCHEDULE, schedule.scheduleId),
+      expectedVersion,
+    );
+  }
+
+  getRule(portfolioId: string, ruleId: string): Promise<Rule | undefined> {
+    return this.getItem<Rule>(portfolioId, RULE, ruleId);
+  }
+
+  listRules(portfolioId: string, page: PageRequest): Promise<Page<Rule>> {
+    return this.page<Rule>(portfolioId, RULE, page);
+  }
+
+  allRules(portfolioId: string): Promise<Rule[]> {
+    return queryAll<Rule>(this.db, {
+      table: this.table,
+      pk: partition(this.scope, portfolioId),
+      prefix: RULE,
+      maxItems: MAX_RULES,
+    });
+  }
+
+  putRule(uow: UnitOfWork, rule: Rule, expectedVersion: number | undefined): void {
+    this.versioned(uow, 'rule', RULE, rule.ruleId, rule, expectedVersion);
+  }
+
+  deleteRule(uow: UnitOfWork, rule: Rule, expectedVersion: number): void {
+    this.deleteVersioned(uow, 'rule', this.key(rule.portfolioId, RULE, rule.ruleId), expectedVersion);
+  }
+
+  addRuleRun(uow: UnitOfWork, portfolioId: string, run: RuleRun): void {
+    dynamoUnitOfWork(uow).stage(
+      putIfAbsent(this.table, this.key(portfolioId, RULE_RUN, `${run.ruleId}#${run.runId}`), { ...run }),
+      raced('rule run'),
+    );
+  }
+
+  listRuleRuns(portfolioId: string, ruleId: string, page: PageRequest): Promise<Page<RuleRun>> {
+    return this.page<RuleRun>(portfolioId, `${RULE_RUN}${ruleId}#`, page);
+  }
+
+  getWatch(portfolioId: string): Promise<{ nextAt: string; version: number } | undefined> {
+    return this.getItem<{ nextAt: string; version: number }>(portfolioId, WATCH, 'stop-loss');
+  }
+
+  putWatch(uow: UnitOfWork, portfolioId: string, nextAt: string, expectedVersion: number | undefined): void {
+    dynamoUnitOfWork(uow).stage(
+      versionedPut(
+        this.table,
+        this.key(portfolioId, WATCH, 'stop-loss'),
+        { nextAt, version: (expectedVersion ?? 0) + 1 },
+        expectedVersion,
+      ),
+      raced('stop-loss watch'),
     );
   }
 }

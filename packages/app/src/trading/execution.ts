@@ -143,6 +143,11 @@ export interface PlaceOptions {
   /** rebalancing passes the symbol's category and exclusion */
   allocation?: AllocationContext;
   intent?: OrderIntent;
+  /**
+   * GUIDE previews of a plan only: cash its previewed sells would have brought (they never fill),
+   * so the buys after them are previewed as the plan means them
+   */
+  previewCash?: string;
 }
 
 export type PlaceResult =
@@ -167,13 +172,14 @@ export async function placeOrder(deps: TradingDeps, body: OrderBody, options: Pl
     const record = await riskOf(deps.store, account, book, deps.now);
     const price = await expectedPrice(deps, body, record);
     const gateOrder: GateOrder = { ...body, ...(options.intent ? { intent: options.intent } : {}) };
+    const previewCash = account.mode === 'GUIDE' && options.previewCash ? money(options.previewCash) : ZERO;
     const gate = decide({
       order: gateOrder,
       price,
       record,
       settings,
       limits,
-      book,
+      book: previewCash.isZero() ? book : { ...book, cash: decimalString(money(book.cash).plus(previewCash)) },
       nowMs: deps.now,
       ...(options.allocation ? { allocation: options.allocation } : {}),
     });
@@ -270,6 +276,43 @@ export async function placeOrder(deps: TradingDeps, body: OrderBody, options: Pl
   if (placed.order.status === 'previewed') return { kind: 'order', order: placed.order, decision: placed.decision };
   const sent = await sendToVenue(deps, placed.account, placed.order);
   return { kind: 'order', order: sent, decision: placed.decision };
+}
+
+/** A rebalancing trade as the gate sees it, before it is an order. */
+export interface PlannedTrade {
+  symbol: string;
+  side: 'buy' | 'sell';
+  quantity: string;
+  price: string;
+  allocation?: AllocationContext;
+}
+
+/**
+ * The allocation check set of one account, loaded once and asked many times without writing:
+ * a proposal shows each of its trades' outcome on the account's state now (not cumulatively —
+ * execution decides each order again, with the earlier ones reserved).
+ */
+export async function allocationGateFor(deps: TradingDeps, accountId: string) {
+  const account = await loadAccount(deps.store, accountId);
+  const settings = await currentSettings(deps.store);
+  const limits = effectiveLimits(settings.riskLimits);
+  const { book } = await bookOf(deps, account.portfolioId);
+  const record = await riskOf(deps.store, account, book, deps.now);
+  return {
+    account,
+    /** `cashDelta`: cash the plan's earlier trades will have added (a buy paid by the sells before it) */
+    decide: (trade: PlannedTrade, cashDelta = '0') =>
+      decide({
+        order: { symbol: trade.symbol, side: trade.side, quantity: trade.quantity, intent: 'allocation' },
+        price: trade.price,
+        record,
+        settings,
+        limits,
+        book: { ...book, cash: decimalString(money(book.cash).plus(money(cashDelta))) },
+        nowMs: deps.now,
+        ...(trade.allocation ? { allocation: trade.allocation } : {}),
+      }).decision,
+  };
 }
 
 function optional(body: OrderBody) {

@@ -1,5 +1,15 @@
 export { routes as tradingRoutes } from './routes.js';
 export { jobs as tradingJobs } from './jobs.js';
 export type { Broker, BrokerFactory, BrokerRegistry } from './broker.js';
-export { type PlaceOptions, placeOrder, type TradingDeps } from './execution.js';
+export {
+  allocationGateFor,
+  loadAccount,
+  type PlaceOptions,
+  type PlannedTrade,
+  placeOrder,
+  type TradingDeps,
+} from './execution.js';
+export { tradingDeps } from './handlers.js';
+export { type TradingPorts, tradingPorts } from './ports.js';
+export type { Account, Order } from './store.js';
 export type { AllocationContext } from './gate.js';

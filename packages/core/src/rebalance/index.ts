@@ -5,3 +5,4 @@ export * from './fees.js';
 export * from './planner.js';
 export * from './schemas.js';
 export * from './allocation.js';
+export * from './proposal.js';

@@ -1,0 +1,6 @@
+import { boundRebalancePorts as ports } from '@ballast/adapters/planning-ports.js';
+import { route } from '@ballast/platform/http/route.js';
+import { getRule } from '@ballast/app/planning/rules.js';
+import { routes } from '@ballast/app/planning/routes.js';
+
+export const handler = route(routes.getRule, getRule, { ports });

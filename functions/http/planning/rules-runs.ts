@@ -1,0 +1,7 @@
+import { boundRebalancePorts as ports } from '@ballast/adapters/planning-ports.js';
+import { route } from '@ballast/platform/http/route.js';
+import { secretsManagerFetcher as secrets } from '@ballast/platform/secrets/secrets-manager.js';
+import { listRuleRuns } from '@ballast/app/planning/rules.js';
+import { routes } from '@ballast/app/planning/routes.js';
+
+export const handler = route(routes.ruleRuns, listRuleRuns, { ports, secrets });
