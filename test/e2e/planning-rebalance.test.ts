@@ -1,5 +1,6 @@
 import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoPlanningStore } from '../../packages/app/src/planning/store.dynamo.js';
 import { startRuntime, type CallResult, type TestRuntime } from '../support/runtime.js';
 
 /** Rebalance proposals and their execution over HTTP, through the trading desk. */
@@ -325,28 +326,118 @@ describe('execution', () => {
   });
 });
 
+describe('a run that stops mid-way', () => {
+  it('is marked failed (INTERRUPTED) by its watchdog, not left looking done', async () => {
+    const { pf } = await simAccount();
+    // what a worker that died while sending leaves behind: the record it wrote first, and its watchdog
+    const startedAt = new Date(clock).toISOString();
+    const executionId = 'rx_01M8T0000000000000000000ZZ';
+    const store = new DynamoPlanningStore(t.rt.platform.db, t.rt.tables.pooled, {
+      tenantId: 't_demo',
+      projectId: 'p_demo',
+    });
+    const uow = t.rt.platform.unitOfWork({ kind: 'system', tenantId: 't_demo', requestId: 'crash-seed' }, clock);
+    store.putExecution(
+      uow,
+      {
+        executionId,
+        portfolioId: pf,
+        type: 'manual',
+        proposalId: 'rp_01M8T0000000000000000000ZZ',
+        status: 'sending',
+        portfolioValue: '10000',
+        driftBefore: '50',
+        driftAfter: '0',
+        tradesPlanned: 2,
+        tradesExecuted: 0,
+        orders: [],
+        success: false,
+        startedAt,
+        by: 'u_navigator',
+        version: 1,
+      },
+      undefined,
+    );
+    await uow.commit();
+    await t.rt.platform.due.scheduleMany([
+      {
+        job: 'planning.execution-continue',
+        tenantId: 't_demo',
+        env: 'dev',
+        projectId: 'p_demo',
+        workId: executionId,
+        dueAt: new Date(clock + 60_000).toISOString(),
+        payload: { portfolioId: pf, executionId },
+      },
+    ]);
+    const url = `/v1/portfolios/${pf}/rebalance/executions/${executionId}`;
+    const tickAt = async (ms: number) => {
+      clock = ms;
+      expectStatus(await t.call('POST', '/_local/tick', { body: { at: new Date(clock).toISOString() } }), 200);
+    };
+    // a minute in, the run may still be sending: it is looked at again
+    await tickAt(Date.parse(startedAt) + 90_000);
+    expect((await get(url)).body.status).toBe('sending');
+    for (const minutes of [2, 3, 4]) await tickAt(Date.parse(startedAt) + minutes * 60_000 + 30_000);
+    const ended = await get(url);
+    expect(ended.body).toMatchObject({ status: 'failed', success: false, error: { code: 'INTERRUPTED' } });
+    expect(ended.body.finishedAt).toBeTruthy();
+  });
+});
+
 describe('who may', () => {
-  it("another tenant's user and another project get 404 on every rebalance route", async () => {
+  it("another tenant's user or another project's header: 403/404 on every rebalance route", async () => {
     const { accountId, pf } = await simAccount();
     const r = await propose(pf, { accountId });
     expectStatus(r, 201);
     const base = `/v1/portfolios/${pf}/rebalance`;
-    const acme = await t.token('u_acme', 't_acme', '1h');
+    const proposal = `${base}/proposals/${String(r.body.proposalId)}`;
+    const ex = await post(`${proposal}/execute`, {});
+    expectStatus(ex, 201);
+    const schedule = await post(`${base}/schedules`, {
+      name: 'Mine',
+      frequency: 'daily',
+      timeOfDay: '09:30',
+      timezone: 'UTC',
+    });
+    expectStatus(schedule, 201);
+    const schedulePath = `${base}/schedules/${String(schedule.body.scheduleId)}`;
+    const scheduleBody = { name: 'Theirs', frequency: 'daily', timeOfDay: '10:00', timezone: 'UTC' };
     const routes: Array<[string, string, unknown?]> = [
       ['POST', `${base}/proposals`, {}],
       ['GET', `${base}/proposals`],
-      ['GET', `${base}/proposals/${String(r.body.proposalId)}`],
-      ['POST', `${base}/proposals/${String(r.body.proposalId)}/execute`, {}],
+      ['GET', proposal],
+      ['POST', `${proposal}/execute`, {}],
       ['GET', `${base}/executions`],
+      ['GET', `${base}/executions/${String(ex.body.executionId)}`],
+      ['POST', `${base}/schedules`, scheduleBody],
       ['GET', `${base}/schedules`],
+      ['GET', schedulePath],
+      ['PUT', schedulePath, scheduleBody],
+      ['DELETE', schedulePath],
     ];
-    for (const [method, path, body] of routes) {
-      const other = await t.call(method, path, {
-        token: acme,
-        headers: { 'X-Project-Id': 'p_acme', 'Idempotency-Key': key() },
-        body,
-      });
-      expect(other.status, `${method} ${path}: ${other.text}`).toBe(404);
+    const admin = await t.token('u_admin', 't_demo', '1h');
+    const project = await t.call('POST', '/v1/tenants/t_demo/projects', {
+      token: admin,
+      body: { projectId: 'p_rebalance_other', name: 'Another project' },
+    });
+    expectStatus(project, 201);
+    const outsiders = [
+      { token: await t.token('u_acme', 't_acme', '1h'), project: 'p_acme' },
+      { token: nav, project: 'p_rebalance_other' },
+    ];
+    for (const o of outsiders) {
+      for (const [method, path, body] of routes) {
+        const other = await t.call(method, path, {
+          token: o.token,
+          headers: { 'X-Project-Id': o.project, 'Idempotency-Key': key(), 'If-Match': '"1"' },
+          body,
+        });
+        expect([403, 404], `${method} ${path} (${o.project}): ${other.text}`).toContain(other.status);
+      }
     }
+    // and nothing changed
+    expect((await get(schedulePath)).body).toEqual(schedule.body);
+    expect((await get(`${base}/proposals`)).body.items).toHaveLength(1);
   });
 });

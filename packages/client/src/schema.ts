@@ -10793,7 +10793,7 @@ export interface operations {
             /** @enum {string} */
             mode?: 'GUIDE' | 'AUTONOMOUS';
             /** @enum {string} */
-            status: 'previewed' | 'awaiting_fills' | 'completed' | 'failed' | 'skipped';
+            status: 'sending' | 'previewed' | 'awaiting_fills' | 'completed' | 'failed' | 'skipped';
             /**
              * @description A decimal string (never a JSON number)
              * @example 1234.50
@@ -10966,7 +10966,7 @@ export interface operations {
               /** @enum {string} */
               mode?: 'GUIDE' | 'AUTONOMOUS';
               /** @enum {string} */
-              status: 'previewed' | 'awaiting_fills' | 'completed' | 'failed' | 'skipped';
+              status: 'sending' | 'previewed' | 'awaiting_fills' | 'completed' | 'failed' | 'skipped';
               /**
                * @description A decimal string (never a JSON number)
                * @example 1234.50
@@ -11134,7 +11134,7 @@ export interface operations {
             /** @enum {string} */
             mode?: 'GUIDE' | 'AUTONOMOUS';
             /** @enum {string} */
-            status: 'previewed' | 'awaiting_fills' | 'completed' | 'failed' | 'skipped';
+            status: 'sending' | 'previewed' | 'awaiting_fills' | 'completed' | 'failed' | 'skipped';
             /**
              * @description A decimal string (never a JSON number)
              * @example 1234.50

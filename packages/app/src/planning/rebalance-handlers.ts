@@ -101,7 +101,7 @@ export const getExecution: RebalanceHandler<R['getExecution']> = async ({ params
 /** An execution waiting on its sells: its buys go out once they have filled. */
 export const continueExecutionJob: RebalanceJobHandler<J['executionContinue']> = async (payload, h) => {
   const execution = await h.ports.planning.getExecution(payload.portfolioId, payload.executionId);
-  if (!execution || execution.status !== 'awaiting_fills') return 'skipped';
+  if (!execution || (execution.status !== 'awaiting_fills' && execution.status !== 'sending')) return 'skipped';
   await continueExecution(jobActing(h), execution);
   return 'processed';
 };
@@ -233,12 +233,17 @@ export const deleteSchedule: RebalanceHandler<R['deleteSchedule']> = async ({ pa
 
 // --- a schedule's run ------------------------------------------------------------------------
 
-/** Why a run does nothing this slot (cooldown, drift under the threshold), or undefined. */
-async function reasonToSkip(h: Acting, s: Schedule, proposal: Proposal): Promise<string | undefined> {
+/**
+ * Why a run does nothing this slot (cooldown, drift under the threshold), or undefined. Cooldown
+ * counts from slot to slot (not from when a busy slot happened to be delivered); a skipped run
+ * still records the value and drift it saw.
+ */
+async function reasonToSkip(h: Acting, s: Schedule, slot: string, proposal: Proposal): Promise<string | undefined> {
   if (s.cooldownDays > 0 && s.lastExecutionId) {
     const last = await h.ports.planning.getExecution(s.portfolioId, s.lastExecutionId);
-    if (last && last.tradesExecuted > 0 && h.now - Date.parse(last.startedAt) < s.cooldownDays * DAY_MS) {
-      return `in cooldown: the last run traded at ${last.startedAt}, cooldown ${s.cooldownDays} day(s)`;
+    const lastAt = last?.slot ?? last?.startedAt;
+    if (last && lastAt && last.tradesExecuted > 0 && Date.parse(slot) - Date.parse(lastAt) < s.cooldownDays * DAY_MS) {
+      return `in cooldown: the last run traded at ${lastAt}, cooldown ${s.cooldownDays} day(s)`;
     }
   }
   const drift = money(proposal.plan.drift.before.totalDriftPct);
@@ -298,7 +303,7 @@ export const runSchedule: RebalanceJobHandler<J['rebalanceRun']> = async (payloa
     };
     return commitRun(h, failed, (uow) => stage(uow, failed.executionId));
   }
-  const skip = await reasonToSkip(who, s, proposal);
+  const skip = await reasonToSkip(who, s, slot, proposal);
   const account =
     s.mode === 'execute' && s.accountId && !skip ? await accountFor(who, s.portfolioId, s.accountId) : undefined;
   if (!account) {

@@ -189,7 +189,7 @@ export const execution = lazy(() =>
     slot: z.optional(z.string()),
     accountId: z.optional(z.string()),
     mode: z.optional(z.enum(['GUIDE', 'AUTONOMOUS'])),
-    status: z.enum(['previewed', 'awaiting_fills', 'completed', 'failed', 'skipped']),
+    status: z.enum(['sending', 'previewed', 'awaiting_fills', 'completed', 'failed', 'skipped']),
     portfolioValue: DecimalStringSchema,
     driftBefore: pct,
     driftAfter: pct,

@@ -1,5 +1,5 @@
 import { positionQuantity } from '@ballast/core/ledger/figures.js';
-import { type D, Dec, decimalString, money } from '@ballast/core/money.js';
+import { type D, Dec, decimalString, formatMoney, money } from '@ballast/core/money.js';
 import { addDays } from '@ballast/core/performance/dates.js';
 import {
   type ProposalHolding,
@@ -252,6 +252,7 @@ export async function makeProposal(
     if (e instanceof RangeError) throw new AppError(422, 'NOTHING_TO_REBALANCE', e.message);
     throw e;
   }
+  plan = withGainsRounded(plan);
   const quantities: Record<string, string> = {};
   for (const [symbol, p] of Object.entries(inputs.record.book.positions)) {
     const q = positionQuantity(p);
@@ -277,6 +278,33 @@ export async function makeProposal(
     createdBy: h.actor,
     expiresAt: iso(h.now + PROPOSAL_TTL_MS),
     version: 1,
+  };
+}
+
+/**
+ * A sold part of a lot carries its basis pro rata, exact to 34 digits: the lots' money figures and
+ * gains are rounded at the edge to the base currency's minor unit (half-even). Quantities, prices,
+ * notionals and costs are exact products and stay as they are, so cashAfter reconciles to the cent.
+ */
+function withGainsRounded(plan: ProposalPlan): ProposalPlan {
+  const round = (x: string) => formatMoney(x, plan.baseCurrency);
+  return {
+    ...plan,
+    trades: plan.trades.map((t) => ({
+      ...t,
+      ...(t.lots
+        ? {
+            lots: t.lots.map((l) => ({
+              ...l,
+              costBasis: round(l.costBasis),
+              proceeds: round(l.proceeds),
+              gain: round(l.gain),
+            })),
+          }
+        : {}),
+      ...(t.estimatedGain !== undefined ? { estimatedGain: round(t.estimatedGain) } : {}),
+    })),
+    estimatedGains: { shortTerm: round(plan.estimatedGains.shortTerm), longTerm: round(plan.estimatedGains.longTerm) },
   };
 }
 
@@ -358,7 +386,7 @@ const sentOk = (o: ExecutionOrder) => o.orderId !== undefined && o.status !== 'r
 function finish(execution: Execution, h: Acting, patch: Partial<Execution>): Execution {
   const next = { ...execution, ...patch, version: execution.version + 1 };
   const executed = next.orders.filter(sentOk).length;
-  const done = next.status !== 'awaiting_fills';
+  const done = next.status !== 'awaiting_fills' && next.status !== 'sending';
   return {
     ...next,
     tradesExecuted: executed,
@@ -444,7 +472,7 @@ export async function executeProposal(
       },
     );
   }
-  let execution = executionOf(h, proposal, type, account, extra);
+  let execution = executionOf(h, proposal, type, account, { ...extra, status: 'sending' });
   const claimed: Proposal = {
     ...proposal,
     status: 'executing',
@@ -454,6 +482,8 @@ export async function executeProposal(
   const uow = h.unitOfWork();
   h.ports.planning.putProposal(uow, claimed, o.isNew ? undefined : proposal.version);
   h.ports.planning.putExecution(uow, execution, undefined);
+  // the watchdog: it finds the run ended, waiting on fills (and goes on), or stopped mid-way (failed)
+  scheduleContinue(h, uow, execution);
   o.stage?.(uow, execution.executionId);
   uow.audit({
     action: 'rebalance.execute',
@@ -490,7 +520,6 @@ export async function executeProposal(
   const end = h.unitOfWork();
   h.ports.planning.putExecution(end, done, execution.version);
   h.ports.planning.putProposal(end, after, claimed.version);
-  if (waitForSells) scheduleContinue(h, end, done);
   await end.commit();
   execution = done;
   return execution;
@@ -498,12 +527,41 @@ export async function executeProposal(
 
 const ENDED = new Set(['filled', 'cancelled', 'rejected', 'expired']);
 
+/** Longer than any route's or job's timeout: a run still `sending` after this has stopped. */
+export const SENDING_LIMIT_MS = 3 * 60_000;
+
+/**
+ * An execution still `sending` when its watchdog looks: looked at again while the run may still be
+ * going; past SENDING_LIMIT_MS its worker stopped mid-way (a crash, a timeout), and the run is
+ * marked failed so nobody takes it for done — the orders it did send carry its proposal in their note.
+ */
+async function watchSending(h: Acting, execution: Execution): Promise<Execution> {
+  const uow = h.unitOfWork();
+  let next: Execution;
+  if (h.now - Date.parse(execution.startedAt) < SENDING_LIMIT_MS) {
+    next = { ...execution, version: execution.version + 1 };
+    scheduleContinue(h, uow, next);
+  } else {
+    next = finish(execution, h, {
+      status: 'failed',
+      error: {
+        code: 'INTERRUPTED',
+        detail: `the run stopped while sending orders: see GET /v1/orders (note "rebalance ${execution.proposalId}")`,
+      },
+    });
+  }
+  h.ports.planning.putExecution(uow, next, execution.version);
+  await uow.commit();
+  return next;
+}
+
 /**
  * The buys of an execution that waited on its sells: once every sell has ended, the buys go out
  * scaled to the cash the book holds now (never more than planned); after FILL_WAIT_LIMIT_MS the
  * buys are given up with a reason.
  */
 export async function continueExecution(h: Acting, execution: Execution): Promise<Execution> {
+  if (execution.status === 'sending') return watchSending(h, execution);
   if (execution.status !== 'awaiting_fills' || !execution.accountId) return execution;
   const account = await loadAccount(h.ports.trading, execution.accountId);
   const orders: ExecutionOrder[] = [];

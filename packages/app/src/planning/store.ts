@@ -78,7 +78,8 @@ export interface Proposal {
   version: number;
 }
 
-export type ExecutionStatus = 'previewed' | 'awaiting_fills' | 'completed' | 'failed' | 'skipped';
+/** `sending`: its orders are going out now (a run that stops here is marked failed by its watchdog) */
+export type ExecutionStatus = 'sending' | 'previewed' | 'awaiting_fills' | 'completed' | 'failed' | 'skipped';
 
 /** One order an execution sent (or previewed, or could not send). */
 export interface ExecutionOrder {
