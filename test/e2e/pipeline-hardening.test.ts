@@ -85,6 +85,11 @@ beforeAll(async () => {
     expectStatus(await t.call('POST', `${ledger}/categories`, { token, headers: P, body }), 201);
   }
   await planningLists(token);
+  for (const i of [1, 2]) {
+    const body = { symbol: 'AAPL', interval: '1day', bars: 100 + i };
+    const made = await t.call('POST', '/v1/strategies/buyAndHold/analyze', { token, headers: P, body });
+    expectStatus(made, 201);
+  }
   for (const days of [1, 2]) {
     const current = await t.call('GET', '/v1/trading/settings', { token });
     const headers = { 'If-Match': String(current.headers.get('etag')) };
@@ -200,6 +205,7 @@ const LISTS: Array<{ id: string; path: string; headers?: Record<string, string> 
     },
     headers: P,
   })),
+  { id: 'signals.list', path: '/v1/signals', headers: P },
   {
     id: 'rules.runs',
     get path() {

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_ROUTES as ROUTES } from '../../packages/app/src/routes.js';
 import { CURRENCY_MINOR_UNITS } from '../../packages/core/src/currencies.js';
+import { strategies } from '../../packages/core/src/strategies/index.js';
 import { tierRank, TIERS } from '../../packages/platform/src/context/types.js';
 import type { RouteDef } from '../../packages/platform/src/http/define-route.js';
 import { jsonSchema } from '../../packages/platform/src/http/openapi.js';
@@ -404,7 +405,25 @@ const ruleArb = fc.oneof(
     })
     .map(({ recurrence, ...rest }) => ({ ...rest, ...recurrence, accountId: PLANNING.accountId })),
 );
+/** The fuzz tenant's research fixture: the signal the approve and cancel routes act on (made fresh by `prepare`). */
+const RESEARCH = { signalId: '', entry: '1', accountId: '' };
 Object.assign(BODY_HINTS, {
+  'strategies.analyze': fc.record(
+    {
+      symbol: fc.constant('AAPL'),
+      interval: fc.constant('1day'),
+      params: fc.constant({}),
+      bars: fc.integer({ min: 2, max: 5000 }),
+    },
+    { requiredKeys: ['symbol', 'interval'] },
+  ),
+  // levels around the entry the fixture's account was priced at: the strategy check set passes
+  'signals.approve': fc.constant(null).map(() => ({
+    accountId: RESEARCH.accountId,
+    quantity: '1',
+    stopLoss: (Number(RESEARCH.entry) * 0.99).toFixed(2),
+    takeProfit: (Number(RESEARCH.entry) * 1.05).toFixed(2),
+  })),
   'rebalance.proposals.create': proposalOptionsArb,
   'rebalance.proposals.execute': fc.constant({}),
   'rebalance.schedules.create': scheduleArb,
@@ -634,7 +653,57 @@ describe('every route with a body, fuzzed with schema-derived bodies that reach 
     });
     expect(rule.status, rule.text).toBe(201);
     PLANNING.ruleId = String(rule.body.ruleId);
+    // a month of daily bars the research routes analyse (the fuzz tenant stores no candles of its own)
+    const bars = Array.from({ length: 30 }, (_, i) => {
+      const close = (100 + i).toFixed(2);
+      return { time: `2026-01-${String(i + 1).padStart(2, '0')}`, open: close, high: close, low: close, close };
+    });
+    const upload = await call('PUT', '/v1/market-data/candles/AAPL/1day', {
+      token: await t.token(FUZZ_ADMIN, FUZZ_TENANT),
+      headers: { 'X-Project-Id': FUZZ_PROJECT },
+      body: { candles: bars },
+    });
+    expect(upload.status, upload.text).toBe(200);
   });
+
+  /** An open signal for approve and cancel, and an account priced at its entry (the gate reads that price). */
+  async function freshSignal(): Promise<void> {
+    const o = { token: await t.token(FUZZ_ADMIN, FUZZ_TENANT), headers: { 'X-Project-Id': FUZZ_PROJECT } };
+    const made = await call('POST', '/v1/strategies/buyAndHold/analyze', {
+      ...o,
+      body: { symbol: 'AAPL', interval: '1day' },
+    });
+    expect(made.status, made.text).toBe(201);
+    const signal = made.body.signal as { signalId: string; entry: string };
+    Object.assign(RESEARCH, { signalId: signal.signalId, entry: signal.entry });
+    // an account of its own (GUIDE: previews), fresh when the fuzz has filled the others' limits
+    if (!RESEARCH.accountId) {
+      const created = await call('POST', '/v1/accounts', {
+        token: o.token,
+        headers: { ...o.headers, 'Idempotency-Key': 'fuzz-fixture-research-account' },
+        body: { name: 'Research', venue: 'SIMULATION' },
+      });
+      expect(created.status, created.text).toBe(201);
+      RESEARCH.accountId = String(created.body.accountId);
+    }
+    const priced = await call('POST', `/v1/accounts/${RESEARCH.accountId}/prices`, {
+      ...o,
+      body: { prices: [{ symbol: 'AAPL', price: signal.entry }] },
+    });
+    expect(priced.status, priced.text).toBe(200);
+    // tradingSettings.put's fuzz enables only trend and breakout: the signal's strategy is enabled
+    // again, everything else kept as the fuzz left it (its limits may only tighten)
+    const settings = await call('GET', '/v1/trading/settings', { token: o.token });
+    const current = settings.body as Json;
+    const kept = ['riskLimits', 'maxOrderNotional', 'notifications', 'autoOptimisation', 'timezone'];
+    const body = Object.fromEntries(kept.filter((k) => current[k] !== undefined).map((k) => [k, current[k]]));
+    const enabled = await call('PUT', '/v1/trading/settings', {
+      token: o.token,
+      headers: { 'If-Match': String(settings.headers.get('etag')) },
+      body: { ...body, enabledStrategies: Object.keys(strategies), reason: 'fuzz fixture: every strategy' },
+    });
+    expect(enabled.status, enabled.text).toBe(200);
+  }
 
   /**
    * State a route's fuzz needs fresh: the fuzz tenant's market-data entry (routing.put's fuzz
@@ -642,6 +711,7 @@ describe('every route with a body, fuzzed with schema-derived bodies that reach 
    * proposal the execute route runs (the fuzz moves the book).
    */
   async function prepare(r: RouteDef): Promise<void> {
+    if (r.id === 'signals.approve' || r.id === 'signals.cancel') return freshSignal();
     if (r.context !== 'planning' || !r.uses.secrets?.includes('tenant')) return;
     const entry = `/v1/routing/${FUZZ_TENANT}/dev/market-data`;
     const system = await t.token('u_system', 't_system');
@@ -691,6 +761,7 @@ describe('every route with a body, fuzzed with schema-derived bodies that reach 
       proposalId: PLANNING.proposalId,
       scheduleId: PLANNING.scheduleId,
       ruleId: PLANNING.ruleId,
+      signalId: RESEARCH.signalId,
     };
     return r.path.replace(/\{(\w+)\}/g, (_m, n: string) => encodeURIComponent(known[n] ?? 'x'));
   }
@@ -760,7 +831,9 @@ describe('every route with a body, fuzzed with schema-derived bodies that reach 
             const path = fuzzPath(r, body, userId);
             const ok = await call(r.method, path, withBody(r, await optionsFor(r, path), body));
             expect(ok.status, `${r.method} ${path} ${JSON.stringify(body)}: ${ok.text}`).toBeLessThan(500);
-            outcomes.push(ok.status < 300 ? '2xx' : String(ok.body.code));
+            // a gate refusal names its first failing check: what a reader of a failing fuzz needs first
+            const failed = ok.body.firstFailure ? `:${String(ok.body.firstFailure)}` : '';
+            outcomes.push(ok.status < 300 ? '2xx' : `${String(ok.body.code)}${failed}`);
             if (reachedHandler(ok)) reached++;
             const bad = broken(r, body, how);
             if (bad === undefined) return;

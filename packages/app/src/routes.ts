@@ -4,6 +4,7 @@ import { marketDataRoutes } from './market-data/index.js';
 import { opsRoutes } from './ops/index.js';
 import { planningRoutes } from './planning/index.js';
 import { portfolioRoutes } from './portfolio/index.js';
+import { researchRoutes } from './research/index.js';
 import { tradingRoutes } from './trading/index.js';
 
 /**
@@ -17,6 +18,7 @@ export const ROUTES_BY_CONTEXT: Readonly<Record<string, readonly RouteDef[]>> = 
   'market-data': Object.values(marketDataRoutes),
   trading: Object.values(tradingRoutes),
   planning: Object.values(planningRoutes),
+  research: Object.values(researchRoutes),
 };
 
 export const ALL_ROUTES: readonly RouteDef[] = Object.values(ROUTES_BY_CONTEXT).flat();

@@ -1645,6 +1645,126 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/strategies': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Every strategy: its name, description, and parameters as JSON Schema with defaults and ranges
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['strategies.list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/strategies/{strategy}/analyze': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Run a strategy on the last `bars` stored candles of a symbol: its signal at the last bar (side, entry, stop, target, confidence, reason) is stored as an open signal (201); no signal answers 200 with `signal: null`
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role trader or admin. Send an `Idempotency-Key`: a replay answers the first response.
+     */
+    post: operations['strategies.analyze'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/signals': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The project's signals, newest first (`status` open|approved|cancelled)
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['signals.list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/signals/{signalId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Read a signal
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['signals.get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/signals/{signalId}/approve': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Approve an open signal (Idempotency-Key required): a strategy order through the risk gate and the execution engine on the account, with the signal's stop and target (or the ones sent). 409 SIGNAL_NOT_OPEN
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role trader or admin. Send an `Idempotency-Key`: a replay answers the first response.
+     */
+    post: operations['signals.approve'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/signals/{signalId}/cancel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Cancel an open signal: it will not be approved (409 SIGNAL_NOT_OPEN when it is not open)
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role trader or admin.
+     */
+    post: operations['signals.cancel'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -12549,6 +12669,642 @@ export interface operations {
       401: components['responses']['Unauthorized'];
       403: components['responses']['Forbidden'];
       404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'strategies.list': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The strategies */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              name: string;
+              title: string;
+              description: string;
+              parameters: {
+                [key: string]: unknown;
+              };
+              defaults: {
+                [key: string]: unknown;
+              };
+            }[];
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'strategies.analyze': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description Makes a retry safe: the same key and body answer the first response */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        strategy: 'breakout' | 'trend' | 'auction' | 'confluence' | 'smaCross' | 'buyAndHold';
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          symbol: string;
+          /** @enum {string} */
+          interval: '1min' | '5min' | '15min' | '30min' | '1h' | '4h' | '1day' | '1week' | '1month';
+          /** @default {} */
+          params?: {
+            [key: string]: unknown;
+          };
+          /** @default 500 */
+          bars?: number;
+        };
+      };
+    };
+    responses: {
+      /** @description No signal at the last bar */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description `true` when this is the stored first response to the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            strategy: string;
+            symbol: string;
+            interval: string;
+            bars: number;
+            lastBarTime: string;
+            signal: {
+              signalId: string;
+              strategy: string;
+              params: {
+                [key: string]: unknown;
+              };
+              symbol: string;
+              interval: string;
+              barTime: string;
+              /** @enum {string} */
+              side: 'long' | 'short';
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              entry: string;
+              stopLoss: string | null;
+              takeProfit: string | null;
+              confidence: number;
+              reason: string;
+              /** @enum {string} */
+              status: 'open' | 'approved' | 'cancelled';
+              orderId?: string;
+              accountId?: string;
+              createdAt: string;
+              createdBy: string;
+              updatedAt: string;
+              version: number;
+            } | null;
+          };
+        };
+      };
+      /** @description A signal, stored */
+      201: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description Where the created resource lives */
+          Location: string;
+          /** @description `true` when this is the stored first response to the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            strategy: string;
+            symbol: string;
+            interval: string;
+            bars: number;
+            lastBarTime: string;
+            signal: {
+              signalId: string;
+              strategy: string;
+              params: {
+                [key: string]: unknown;
+              };
+              symbol: string;
+              interval: string;
+              barTime: string;
+              /** @enum {string} */
+              side: 'long' | 'short';
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              entry: string;
+              stopLoss: string | null;
+              takeProfit: string | null;
+              confidence: number;
+              reason: string;
+              /** @enum {string} */
+              status: 'open' | 'approved' | 'cancelled';
+              orderId?: string;
+              accountId?: string;
+              createdAt: string;
+              createdBy: string;
+              updatedAt: string;
+              version: number;
+            } | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'signals.list': {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+        status?: 'open' | 'approved' | 'cancelled';
+      };
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of signals */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              signalId: string;
+              strategy: string;
+              params: {
+                [key: string]: unknown;
+              };
+              symbol: string;
+              interval: string;
+              barTime: string;
+              /** @enum {string} */
+              side: 'long' | 'short';
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              entry: string;
+              stopLoss: string | null;
+              takeProfit: string | null;
+              confidence: number;
+              reason: string;
+              /** @enum {string} */
+              status: 'open' | 'approved' | 'cancelled';
+              orderId?: string;
+              accountId?: string;
+              createdAt: string;
+              createdBy: string;
+              updatedAt: string;
+              version: number;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'signals.get': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        signalId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The signal */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            signalId: string;
+            strategy: string;
+            params: {
+              [key: string]: unknown;
+            };
+            symbol: string;
+            interval: string;
+            barTime: string;
+            /** @enum {string} */
+            side: 'long' | 'short';
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            entry: string;
+            stopLoss: string | null;
+            takeProfit: string | null;
+            confidence: number;
+            reason: string;
+            /** @enum {string} */
+            status: 'open' | 'approved' | 'cancelled';
+            orderId?: string;
+            accountId?: string;
+            createdAt: string;
+            createdBy: string;
+            updatedAt: string;
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'signals.approve': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description Makes a retry safe: the same key and body answer the first response */
+        'Idempotency-Key': string;
+      };
+      path: {
+        signalId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          accountId: string;
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          quantity: string;
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          stopLoss?: string;
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          takeProfit?: string;
+          note?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The signal and its order */
+      201: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description Where the created resource lives */
+          Location: string;
+          /** @description `true` when this is the stored first response to the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            signal: {
+              signalId: string;
+              strategy: string;
+              params: {
+                [key: string]: unknown;
+              };
+              symbol: string;
+              interval: string;
+              barTime: string;
+              /** @enum {string} */
+              side: 'long' | 'short';
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              entry: string;
+              stopLoss: string | null;
+              takeProfit: string | null;
+              confidence: number;
+              reason: string;
+              /** @enum {string} */
+              status: 'open' | 'approved' | 'cancelled';
+              orderId?: string;
+              accountId?: string;
+              createdAt: string;
+              createdBy: string;
+              updatedAt: string;
+              version: number;
+            };
+            order: {
+              orderId: string;
+              accountId: string;
+              portfolioId: string;
+              /** @enum {string} */
+              venue: 'SIMULATION' | 'PAPER' | 'LIVE';
+              /** @enum {string} */
+              mode: 'GUIDE' | 'AUTONOMOUS';
+              /** @enum {string} */
+              intent: 'strategy' | 'allocation';
+              symbol: string;
+              /** @enum {string} */
+              side: 'buy' | 'sell';
+              /** @enum {string} */
+              type: 'market' | 'limit' | 'stop' | 'stop_limit';
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              quantity: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              limitPrice?: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              stopPrice?: string;
+              /** @enum {string} */
+              timeInForce: 'day' | 'gtc' | 'ioc' | 'fok';
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              stopLoss?: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              takeProfit?: string;
+              strategy?: string;
+              signalId?: string;
+              note?: string;
+              status: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              filledQuantity: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              averageFillPrice?: string;
+              decisionId: string;
+              clientOrderId: string;
+              brokerOrderId?: string;
+              reason?: string;
+              transitions: {
+                from: string | null;
+                to: string;
+                at: string;
+                reason?: string;
+              }[];
+              fills: {
+                fillId: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                quantity: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                price: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                fee: string;
+                at: string;
+                txId: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                realisedPnl?: string;
+              }[];
+              createdAt: string;
+              createdBy: string;
+              updatedAt: string;
+              version: number;
+            };
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'signals.cancel': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        signalId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description The signal */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            signalId: string;
+            strategy: string;
+            params: {
+              [key: string]: unknown;
+            };
+            symbol: string;
+            interval: string;
+            barTime: string;
+            /** @enum {string} */
+            side: 'long' | 'short';
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            entry: string;
+            stopLoss: string | null;
+            takeProfit: string | null;
+            confidence: number;
+            reason: string;
+            /** @enum {string} */
+            status: 'open' | 'approved' | 'cancelled';
+            orderId?: string;
+            accountId?: string;
+            createdAt: string;
+            createdBy: string;
+            updatedAt: string;
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
       429: components['responses']['TooManyRequests'];
       503: components['responses']['ServiceUnavailable'];
     };

@@ -1,7 +1,8 @@
 import type { Backend } from '@ballast/platform/http/handler.js';
-import { marketDataPorts } from './ports.js';
+import { marketDataPorts, storedPorts } from './ports.js';
 import { fxRate, latestPrices, type PricePoint } from './prices.js';
-import type { ProviderRegistry } from './provider.js';
+import type { CandleInterval, ProviderRegistry } from './provider.js';
+export { CANDLE_INTERVALS, type CandleInterval } from './provider.js';
 import { normalizeSymbol } from './symbols.js';
 import { dateOf, parseTimestamp } from './time.js';
 import { decimalString } from './numbers.js';
@@ -65,6 +66,31 @@ export function priceSource(backend: Backend, providers: ProviderRegistry): Pric
         date: dateOf(bars.time[i]),
         close: decimalString(bars.close[i]),
       }));
+    },
+  };
+}
+
+/** Bars as columns, oldest first (floats: analysis, not money). */
+export interface StoredBars {
+  time: Float64Array;
+  open: Float64Array;
+  high: Float64Array;
+  low: Float64Array;
+  close: Float64Array;
+  volume: Float64Array;
+  length: number;
+}
+
+/**
+ * What research reads of market data: the tenant's stored candles (synced or uploaded), never the
+ * provider — a strategy is analysed on the bars Ballast holds, so the same request gives the same
+ * answer. `latest` is the last `count` bars that opened at or before `atMs`.
+ */
+export function storedCandles(backend: Backend) {
+  const { candles } = storedPorts(backend);
+  return {
+    latest(symbol: string, interval: CandleInterval, atMs: number, count: number): Promise<StoredBars> {
+      return candles.latest({ symbol: normalizeSymbol(symbol) ?? symbol, interval }, atMs, count);
     },
   };
 }

@@ -22,8 +22,10 @@ export const CONTEXT_TAGS: Readonly<Record<string, string>> = {
     'The trading desk: accounts on a venue (SIMULATION, PAPER, LIVE) and their mode, trading settings and ' +
     'the immutable hard limits, the pre-trade risk gate and its decisions, orders and fills, the journal',
   planning:
-    'Planning of a portfolio: asset categories with targets and bounds, symbol assignments, exclusions, and ' +
-    'the allocation view (drift against targets)',
+    'Planning of a portfolio: asset categories with targets and bounds, symbol assignments, exclusions, the ' +
+    'allocation view (drift against targets), rebalance proposals and their executions, schedules, DCA and ' +
+    'stop-loss rules',
+  research: 'Strategies, their parameters, and the signals they give on stored candles; approving one places an order',
 };
 
 export { DEFAULT_SERVERS } from './openapi-served.js';

@@ -1,0 +1,2 @@
+export { routes as researchRoutes } from './routes.js';
+export { researchPorts } from './ports.js';
