@@ -1,4 +1,5 @@
 import type { Backend } from '@ballast/platform/http/handler.js';
+import type { CandleColumns } from './chunks.js';
 import { marketDataPorts, storedPorts } from './ports.js';
 import { fxRate, latestPrices, type PricePoint } from './prices.js';
 import type { CandleInterval, ProviderRegistry } from './provider.js';
@@ -71,15 +72,7 @@ export function priceSource(backend: Backend, providers: ProviderRegistry): Pric
 }
 
 /** Bars as columns, oldest first (floats: analysis, not money). */
-export interface StoredBars {
-  time: Float64Array;
-  open: Float64Array;
-  high: Float64Array;
-  low: Float64Array;
-  close: Float64Array;
-  volume: Float64Array;
-  length: number;
-}
+export type { CandleColumns as StoredBars } from './chunks.js';
 
 /**
  * What research reads of market data: the tenant's stored candles (synced or uploaded), never the
@@ -89,7 +82,7 @@ export interface StoredBars {
 export function storedCandles(backend: Backend) {
   const { candles } = storedPorts(backend);
   return {
-    latest(symbol: string, interval: CandleInterval, atMs: number, count: number): Promise<StoredBars> {
+    latest(symbol: string, interval: CandleInterval, atMs: number, count: number): Promise<CandleColumns> {
       return candles.latest({ symbol: normalizeSymbol(symbol) ?? symbol, interval }, atMs, count);
     },
   };
