@@ -4,10 +4,10 @@ import { FREQUENCIES } from '@ballast/core/schedule/recurrence.js';
 import { integer, pageOf } from '@ballast/platform/schemas/common.js';
 import { lazy } from '@ballast/platform/schemas/lazy.js';
 import * as z from 'zod/mini';
+import { ACCOUNT_ID } from '../trading/index.js';
 import { EXECUTION_ID, PROPOSAL_ID, RULE_ID, SCHEDULE_ID } from './ids.js';
 import { portfolioParams, SYMBOL_PATTERN } from './schemas.js';
 
-const ACCOUNT_ID = /^ac_[0-9A-HJKMNP-TV-Z]{26}$/;
 const placesOf = (s: string) => (s.includes('.') ? s.length - s.indexOf('.') - 1 : 0);
 const valid = { when: (p: { issues: readonly unknown[] }) => p.issues.length === 0 };
 const bounded = (min: string, max: string, places: number, what = '') =>

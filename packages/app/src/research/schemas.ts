@@ -4,19 +4,10 @@ import { integer, listQuery, pageOf } from '@ballast/platform/schemas/common.js'
 import { lazy } from '@ballast/platform/schemas/lazy.js';
 import * as z from 'zod/mini';
 import { CANDLE_INTERVALS, SYMBOL_PATTERN } from '../market-data/index.js';
-import { orderSchema } from '../trading/index.js';
+import { ACCOUNT_ID, orderSchema, positiveDecimal as positive } from '../trading/index.js';
 import { SIGNAL_ID } from './ids.js';
 
 export const STRATEGY_IDS = Object.keys(strategies) as [keyof typeof strategies, ...Array<keyof typeof strategies>];
-const ACCOUNT_ID = /^ac_[0-9A-HJKMNP-TV-Z]{26}$/;
-const placesOf = (s: string) => (s.includes('.') ? s.length - s.indexOf('.') - 1 : 0);
-const valid = { when: (p: { issues: readonly unknown[] }) => p.issues.length === 0 };
-/** a price or quantity an order takes: > 0, at most 12 places */
-const positive = DecimalStringSchema.check(
-  z.refine((s) => !s.startsWith('-') && /[1-9]/.test(s), { error: 'must be greater than zero', ...valid }),
-  z.refine((s) => placesOf(s) <= 12, { error: 'must have at most 12 decimal places', ...valid }),
-);
-
 export const strategyParams = lazy(() => z.strictObject({ strategy: z.enum(STRATEGY_IDS) }));
 export const signalParams = lazy(() =>
   z.strictObject({ signalId: z.string().check(z.regex(SIGNAL_ID, 'is not a signal id')) }),

@@ -13,4 +13,5 @@ export { tradingDeps } from './handlers.js';
 export { type TradingPorts, tradingPorts } from './ports.js';
 export type { Account, Order } from './store.js';
 export type { AllocationContext } from './gate.js';
-export { order as orderSchema } from './schemas.js';
+export { ACCOUNT_ID } from './ids.js';
+export { order as orderSchema, positiveDecimal } from './schemas.js';
