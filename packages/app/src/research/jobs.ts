@@ -1,0 +1,5 @@
+/**
+ * The research context's jobs: one slice a file (large backtests, optimisation chunks), merged
+ * here like its routes.
+ */
+export const jobs = {};
