@@ -3,7 +3,7 @@ import {
   type DynamoDBDocumentClient,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { type AppError, conflict } from '../errors.js';
+import { AppError, conflict } from '../errors.js';
 
 type TxItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -35,6 +35,8 @@ interface StagedWrite {
 
 /** DynamoDB's TransactWriteItems accepts at most this many writes. */
 export const MAX_TRANSACTION_WRITES = 100;
+/** cancellation reasons that mean "too fast", not "your data": the write may be retried as it was */
+const THROTTLED_REASONS = new Set(['ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded']);
 
 /** The DynamoDB unit of work: one TransactWriteItems across every table it touches. */
 export class DynamoUnitOfWork implements UnitOfWork {
@@ -86,6 +88,18 @@ export class DynamoUnitOfWork implements UnitOfWork {
     }
     if (reasons.some((r) => r.Code === 'TransactionConflict')) {
       return conflict('WRITE_CONFLICT', 'A concurrent write touched the same item; retry');
+    }
+    // A throttled item cancels the whole transaction (nothing was written) and the SDK does not
+    // retry a cancellation: the caller may, once the partition has cooled down.
+    if (reasons.some((r) => THROTTLED_REASONS.has(r.Code ?? ''))) {
+      return new AppError(
+        503,
+        'BACKEND_UNAVAILABLE',
+        'The data store is throttling writes; nothing was written, retry',
+        {
+          headers: { 'Retry-After': '1' },
+        },
+      );
     }
     return e;
   }
