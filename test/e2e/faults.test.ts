@@ -97,7 +97,7 @@ describe('DynamoDB faults during a ledger write', () => {
     expect(await stateOf(id)).toEqual(AFTER_ONE_BUY);
   });
 
-  it('a transaction cancelled for a throttled partition is a 503, nothing written, then the retry applies', async () => {
+  it('a transaction cancelled for a throttled partition: 503, nothing written, then the retry applies', async () => {
     const id = await newPortfolio();
     const idem = key();
     faults.arm({ kind: 'transaction-throttled', operations: ['TransactWriteItems'], count: 1 });

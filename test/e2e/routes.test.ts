@@ -762,9 +762,13 @@ describe('every route with a body, fuzzed with schema-derived bodies that reach 
       scheduleId: PLANNING.scheduleId,
       ruleId: PLANNING.ruleId,
       signalId: RESEARCH.signalId,
+      flag: 'trading.live',
     };
     return r.path.replace(/\{(\w+)\}/g, (_m, n: string) => encodeURIComponent(known[n] ?? 'x'));
   }
+
+  /** Tenant routes whose fuzzed calls need a system admin (a flag only a system admin may override). */
+  const SYSTEM_CALLERS = new Set(['flags.putOverride']);
 
   /** What the route's access kind needs: credentials, project, If-Match. */
   async function optionsFor(r: RouteDef, path: string): Promise<CallOptions> {
@@ -773,7 +777,7 @@ describe('every route with a body, fuzzed with schema-derived bodies that reach 
     if (r.access === 'bootstrapKey') headers['X-Bootstrap-Key'] = t.rt.bootstrapKey;
     // A fresh token per call, on the runtime's clock: logout revokes the one it is called with,
     // and routes that need a recent login refuse an old one.
-    else if (r.access === 'system') token = await t.token('u_system', 't_system');
+    else if (r.access === 'system' || SYSTEM_CALLERS.has(r.id)) token = await t.token('u_system', 't_system');
     else token = await t.token(FUZZ_ADMIN, FUZZ_TENANT);
     if (r.access === 'project') headers['X-Project-Id'] = FUZZ_PROJECT;
     if (r.idempotencyKey === 'required')

@@ -433,6 +433,70 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/flags': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Every feature flag: its default, the global setting, the tenant’s override and its value for the caller (tenant, env, project, tier) with the layer that decided
+     * @description A member of the tenant. Tier observer or above.
+     */
+    get: operations['flags.list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/flags/{flag}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Set a flag’s global setting: a value and rules by env, project and tier (system admin, fresh login)
+     * @description An admin of the system tenant. Tier observer or above, role admin. Needs a fresh login (token `auth_time` within 5 minutes); API keys cannot call it. `If-Match` (optional) makes the change conditional on that version.
+     */
+    put: operations['flags.put'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/tenants/{tenantId}/flags/{flag}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Override a flag for a tenant (tenant admin for flags tenants may override, else system admin; fresh login); seen by every function within 5 s
+     * @description A member of the tenant. Tier observer or above, role admin. Needs a fresh login (token `auth_time` within 5 minutes); API keys cannot call it. `If-Match` (optional) makes the change conditional on that version.
+     */
+    put: operations['flags.putOverride'];
+    post?: never;
+    /**
+     * Remove a tenant’s override: the global setting applies again (same rights as setting it)
+     * @description A member of the tenant. Tier observer or above, role admin. Needs a fresh login (token `auth_time` within 5 minutes); API keys cannot call it. Send `If-Match` with the ETag you read.
+     */
+    delete: operations['flags.deleteOverride'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/portfolios': {
     parameters: {
       query?: never;
@@ -3697,6 +3761,357 @@ export interface operations {
       401: components['responses']['Unauthorized'];
       403: components['responses']['Forbidden'];
       404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'flags.list': {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The flags */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              key: string;
+              summary: string;
+              default: boolean;
+              tenantOverridable: boolean;
+              global: {
+                key: string;
+                scope: string;
+                enabled: boolean;
+                rules: {
+                  envs?: string[];
+                  projects?: string[];
+                  tiers?: ('observer' | 'navigator' | 'operator' | 'sovereign')[];
+                  enabled: boolean;
+                }[];
+                version: number;
+                /** Format: date-time */
+                updatedAt: string;
+                updatedBy: string;
+              } | null;
+              override: {
+                key: string;
+                scope: string;
+                enabled: boolean;
+                rules: {
+                  envs?: string[];
+                  projects?: string[];
+                  tiers?: ('observer' | 'navigator' | 'operator' | 'sovereign')[];
+                  enabled: boolean;
+                }[];
+                version: number;
+                /** Format: date-time */
+                updatedAt: string;
+                updatedBy: string;
+              } | null;
+              effective: {
+                enabled: boolean;
+                /** @enum {string} */
+                source: 'tenant-rule' | 'tenant' | 'global-rule' | 'global' | 'default';
+              };
+            }[];
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'flags.put': {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description The ETag of the version this change is based on */
+        'If-Match'?: string;
+      };
+      path: {
+        flag: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          enabled: boolean;
+          /** @default [] */
+          rules?: {
+            envs?: ('dev' | 'staging' | 'prod')[];
+            projects?: string[];
+            tiers?: ('observer' | 'navigator' | 'operator' | 'sovereign')[];
+            enabled: boolean;
+          }[];
+        };
+      };
+    };
+    responses: {
+      /** @description The setting as changed */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            key: string;
+            scope: string;
+            enabled: boolean;
+            rules: {
+              envs?: string[];
+              projects?: string[];
+              tiers?: ('observer' | 'navigator' | 'operator' | 'sovereign')[];
+              enabled: boolean;
+            }[];
+            version: number;
+            /** Format: date-time */
+            updatedAt: string;
+            updatedBy: string;
+          };
+        };
+      };
+      /** @description The setting as created */
+      201: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          /** @description Where the created resource lives */
+          Location: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            key: string;
+            scope: string;
+            enabled: boolean;
+            rules: {
+              envs?: string[];
+              projects?: string[];
+              tiers?: ('observer' | 'navigator' | 'operator' | 'sovereign')[];
+              enabled: boolean;
+            }[];
+            version: number;
+            /** Format: date-time */
+            updatedAt: string;
+            updatedBy: string;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      412: components['responses']['PreconditionFailed'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'flags.putOverride': {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description The ETag of the version this change is based on */
+        'If-Match'?: string;
+      };
+      path: {
+        tenantId: string;
+        flag: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          enabled: boolean;
+          /** @default [] */
+          rules?: {
+            envs?: ('dev' | 'staging' | 'prod')[];
+            projects?: string[];
+            tiers?: ('observer' | 'navigator' | 'operator' | 'sovereign')[];
+            enabled: boolean;
+          }[];
+        };
+      };
+    };
+    responses: {
+      /** @description The override as changed */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            key: string;
+            scope: string;
+            enabled: boolean;
+            rules: {
+              envs?: string[];
+              projects?: string[];
+              tiers?: ('observer' | 'navigator' | 'operator' | 'sovereign')[];
+              enabled: boolean;
+            }[];
+            version: number;
+            /** Format: date-time */
+            updatedAt: string;
+            updatedBy: string;
+          };
+        };
+      };
+      /** @description The override as created */
+      201: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          /** @description Where the created resource lives */
+          Location: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            key: string;
+            scope: string;
+            enabled: boolean;
+            rules: {
+              envs?: string[];
+              projects?: string[];
+              tiers?: ('observer' | 'navigator' | 'operator' | 'sovereign')[];
+              enabled: boolean;
+            }[];
+            version: number;
+            /** Format: date-time */
+            updatedAt: string;
+            updatedBy: string;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      412: components['responses']['PreconditionFailed'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'flags.deleteOverride': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description The ETag of the version this change is based on */
+        'If-Match': string;
+      };
+      path: {
+        tenantId: string;
+        flag: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Removed */
+      204: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      412: components['responses']['PreconditionFailed'];
+      428: components['responses']['PreconditionRequired'];
       429: components['responses']['TooManyRequests'];
       503: components['responses']['ServiceUnavailable'];
     };

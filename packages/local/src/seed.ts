@@ -1,4 +1,5 @@
 import { systemRecords } from '@ballast/app/control/index.js';
+import { LIVE_TRADING } from '@ballast/app/trading/index.js';
 import { SYSTEM_TENANT, type Role, type Tier } from '@ballast/platform/context/types.js';
 import type { UnitOfWork } from '@ballast/platform/data/unit-of-work.js';
 import { AppError } from '@ballast/platform/errors.js';
@@ -87,7 +88,13 @@ export async function seed(p: Platform, o: SeedOptions): Promise<void> {
     await marketDataRouting(p, env, 't_acme', 'polygon', o.marketData.polygon, at);
     await dailyCandles(p, o.pooledTable, 't_demo', nowMs);
   }
-  if (o.broker) await brokerRouting(p, env, 't_demo', o.broker, at);
+  if (o.broker) {
+    await brokerRouting(p, env, 't_demo', o.broker, at);
+    // The demo tenant trades LIVE against the fake broker, so its LIVE switch (off by default,
+    // a system admin's to set) is on; t_acme keeps the default.
+    const live = { key: LIVE_TRADING.key, scope: 't_demo', enabled: true, rules: [], updatedBy: 'seed' };
+    await once((uow) => p.flags.store.put(uow, { ...live, version: 1, updatedAt: at }, undefined));
+  }
   // The issuer's URL carries this run's port: refresh it on every start.
   const identity = await p.routing.get(SYSTEM_TENANT, env, 'identity');
   const uow = p.unitOfWork({ kind: 'system', tenantId: SYSTEM_TENANT, requestId: 'seed' }, nowMs);

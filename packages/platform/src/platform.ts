@@ -6,6 +6,8 @@ import type { TokenVerifier } from './auth/tokens.js';
 import { type BasePlatform, createBasePlatform, setBasePlatform } from './base-platform.js';
 import { type BootstrapConfig, bootstrapConfig } from './config/bootstrap.js';
 import { DynamoUnitOfWork, type UnitOfWork } from './data/unit-of-work.js';
+import { FlagEvaluator } from './flags/evaluator.js';
+import { DynamoFlagStore } from './flags/store.dynamo.js';
 import type { IdempotencyStore } from './http/middlewares/idempotency/store.js';
 import { DynamoIdempotencyStore } from './http/middlewares/idempotency/store.dynamo.js';
 import type { RateCounterStore } from './http/middlewares/limits/store.js';
@@ -35,6 +37,8 @@ export interface Platform extends BasePlatform {
   idempotency: IdempotencyStore;
   due: DueWorkStore;
   secrets: SecretResolver;
+  /** feature flags: settings in the control table, evaluated for a request's or job's context */
+  flags: FlagEvaluator;
   /** verifies bearer tokens; built on first use by the routes that authenticate (workers never do) */
   verifier?: TokenVerifier;
   /** a unit of work whose audit records name `actor` */
@@ -63,6 +67,7 @@ export function createPlatform(config: BootstrapConfig, overrides: PlatformOverr
     idempotency: overrides.idempotency ?? new DynamoIdempotencyStore(db, config.controlTable),
     due: overrides.due ?? new DynamoDueWorkStore(db, config.controlTable),
     secrets,
+    flags: overrides.flags ?? new FlagEvaluator(new DynamoFlagStore(db, config.controlTable), now),
     verifier: overrides.verifier,
     unitOfWork: (actor, nowMs) =>
       new DynamoUnitOfWork(db, (uow, entry) => audit.stage(uow, auditRecord(entry, actor, nowMs))),

@@ -3,6 +3,13 @@ import { MODES, type RequestContext, SYSTEM_TENANT } from '@ballast/platform/con
 import type { UnitOfWork } from '@ballast/platform/data/unit-of-work.js';
 import { AppError, badRequest, conflict, forbidden, notFound, preconditionFailed } from '@ballast/platform/errors.js';
 import type { ReplyOf, RouteSpec } from '@ballast/platform/http/define-route.js';
+import {
+  evaluateFlag,
+  type FlagContext,
+  type FlagDefinition,
+  type FlagRule,
+  type FlagSetting,
+} from '@ballast/platform/flags/flags.js';
 import { etag } from '@ballast/platform/http/middlewares/validate/if-match.js';
 import type {
   ApiKeyView,
@@ -13,6 +20,7 @@ import type {
   StoredApiKey,
   TenantRecord,
 } from '@ballast/platform/tenancy/store.js';
+import { ALL_FLAGS } from '../flags.js';
 import type { ControlHandler, ControlPorts } from './ports.js';
 import type { ProjectKeyRule, routes } from './routes.js';
 import { type Rights, refuseEscalation, systemRecords, within } from './service.js';
@@ -644,4 +652,113 @@ export const listAudit: ControlHandler<R['listAudit']> = scoped(async ({ query }
       until: iso(h.now),
     }),
   };
+});
+
+// ---- feature flags (definitions in code, ALL_FLAGS; settings in the control table)
+
+function flagDefinition(key: string): FlagDefinition {
+  const def = ALL_FLAGS.find((f) => f.key === key);
+  if (!def) throw notFound('FLAG_NOT_FOUND', `There is no feature flag ${key}`);
+  return def;
+}
+
+const flagContextOf = (ctx: RequestContext): FlagContext => ({
+  tenantId: ctx.tenantId,
+  env: ctx.env,
+  ...(ctx.projectId ? { projectId: ctx.projectId } : {}),
+  tier: ctx.tier,
+});
+
+export const listFlags: ControlHandler<R['listFlags']> = scoped(async (_input, h) => {
+  const store = h.ports.flags.store;
+  const [globals, overrides] = await Promise.all([store.globals(), store.overrides(h.ctx.tenantId)]);
+  const items = ALL_FLAGS.map((def) => {
+    const global = globals.find((g) => g.key === def.key);
+    const override = overrides.find((o) => o.key === def.key);
+    const { enabled, source } = evaluateFlag(def, global, override, flagContextOf(h.ctx));
+    return { ...def, global: global ?? null, override: override ?? null, effective: { enabled, source } };
+  });
+  return { status: 200, body: { items } };
+});
+
+/** Writes a flag's setting (global or a tenant's), audited; this process sees it at once, others within 4 s. */
+async function putFlagSetting(
+  h: Use & { ctx: RequestContext },
+  def: FlagDefinition,
+  scope: string,
+  body: { enabled: boolean; rules: FlagRule[] },
+  before: FlagSetting | undefined,
+) {
+  const after: FlagSetting = {
+    key: def.key,
+    scope,
+    enabled: body.enabled,
+    rules: body.rules,
+    version: (before?.version ?? 0) + 1,
+    updatedAt: iso(h.now),
+    updatedBy: h.ctx.principal.id,
+  };
+  const uow = h.unitOfWork();
+  h.ports.flags.store.put(uow, after, before?.version);
+  uow.audit({
+    action: before ? 'flag.change' : 'flag.set',
+    resource: `flag/${scope}/${def.key}`,
+    before: before ?? null,
+    after,
+    ...(scope === 'global' ? {} : { tenantId: scope }),
+  });
+  await uow.commit();
+  h.ports.flags.forget();
+  return after;
+}
+
+export const putFlag: ControlHandler<R['putFlag']> = scoped(
+  async ({ params, body, ifMatch, headers }, h): Promise<ReplyOf<R['putFlag']>> => {
+    const def = flagDefinition(params.flag);
+    const before = await h.ports.flags.store.global(def.key);
+    upsertPrecondition(`The global setting of ${def.key}`, before?.version, ifMatch, headers);
+    const after = await putFlagSetting(h, def, 'global', body, before);
+    if (before) return { status: 200, body: after, headers: { ETag: etag(after.version) } };
+    return { status: 201, body: after, headers: { ETag: etag(after.version), Location: `/v1/flags/${def.key}` } };
+  },
+);
+
+/** A flag tenants may not override is a system admin's alone (LIVE trading, say). */
+function overridableBy(ctx: RequestContext, def: FlagDefinition): void {
+  if (def.tenantOverridable || ctx.systemAdmin) return;
+  throw forbidden('FLAG_NOT_OVERRIDABLE', `${def.key} is set by a system administrator, not by a tenant`);
+}
+
+export const putFlagOverride: ControlHandler<R['putFlagOverride']> = scoped(
+  async ({ params, body, ifMatch, headers }, h): Promise<ReplyOf<R['putFlagOverride']>> => {
+    const def = flagDefinition(params.flag);
+    overridableBy(h.ctx, def);
+    await existingTenant(h, params.tenantId);
+    const before = await h.ports.flags.store.override(params.tenantId, def.key);
+    upsertPrecondition(`The override of ${def.key} for ${params.tenantId}`, before?.version, ifMatch, headers);
+    const after = await putFlagSetting(h, def, params.tenantId, body, before);
+    if (before) return { status: 200, body: after, headers: { ETag: etag(after.version) } };
+    const location = `/v1/tenants/${params.tenantId}/flags/${def.key}`;
+    return { status: 201, body: after, headers: { ETag: etag(after.version), Location: location } };
+  },
+);
+
+export const deleteFlagOverride: ControlHandler<R['deleteFlagOverride']> = scoped(async ({ params, ifMatch }, h) => {
+  const def = flagDefinition(params.flag);
+  overridableBy(h.ctx, def);
+  const before = await h.ports.flags.store.override(params.tenantId, def.key);
+  if (!before) throw notFound('FLAG_OVERRIDE_NOT_FOUND', `Tenant ${params.tenantId} has no override of ${def.key}`);
+  requireVersion(`The override of ${def.key} for ${params.tenantId}`, before.version, ifMatch);
+  const uow = h.unitOfWork();
+  h.ports.flags.store.remove(uow, params.tenantId, def.key);
+  uow.audit({
+    action: 'flag.remove',
+    resource: `flag/${params.tenantId}/${def.key}`,
+    before,
+    after: null,
+    tenantId: params.tenantId,
+  });
+  await uow.commit();
+  h.ports.flags.forget();
+  return { status: 204 };
 });

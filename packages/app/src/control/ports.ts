@@ -11,6 +11,7 @@ export const controlPorts = (b: Backend) => ({
   routing: b.platform.routing,
   registry: b.platform.registry,
   audit: b.platform.audit,
+  flags: b.platform.flags,
 });
 
 export type ControlPorts = ReturnType<typeof controlPorts>;

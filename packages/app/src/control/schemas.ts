@@ -215,3 +215,57 @@ export const pages = {
   apiKeys: lazy(() => pageOf(apiKey())),
   audit: lazy(() => pageOf(auditRecord())),
 };
+
+// ---- feature flags
+const flagKey = z.string().check(z.regex(/^[a-z][a-z0-9-]{0,40}\.[a-z][a-z0-9-]{0,60}$/, 'is not a flag key'));
+export const flagParams = lazy(() => z.strictObject({ flag: flagKey }));
+export const flagOverrideParams = lazy(() => z.strictObject({ tenantId, flag: flagKey }));
+const flagRule = z.strictObject({
+  envs: z.optional(z.array(env).check(z.minLength(1), z.maxLength(3))),
+  projects: z.optional(z.array(projectId).check(z.minLength(1), z.maxLength(50))),
+  tiers: z.optional(z.array(tier).check(z.minLength(1), z.maxLength(4))),
+  enabled: z.boolean(),
+});
+export const flagSettingBody = lazy(() =>
+  z.strictObject({
+    enabled: z.boolean(),
+    /** the first rule whose conditions all hold decides; none holding: `enabled` */
+    rules: z._default(z.array(flagRule).check(z.maxLength(20)), []),
+  }),
+);
+const flagSetting = z.object({
+  key: z.string(),
+  scope: z.string(),
+  enabled: z.boolean(),
+  rules: z.array(
+    z.object({
+      envs: z.optional(z.array(z.string())),
+      projects: z.optional(z.array(z.string())),
+      tiers: z.optional(z.array(tier)),
+      enabled: z.boolean(),
+    }),
+  ),
+  version: integer,
+  updatedAt: isoTime,
+  updatedBy: z.string(),
+});
+export const flagSettingView = lazy(() => flagSetting);
+export const flagList = lazy(() =>
+  z.object({
+    items: z.array(
+      z.object({
+        key: z.string(),
+        summary: z.string(),
+        default: z.boolean(),
+        tenantOverridable: z.boolean(),
+        global: z.nullable(flagSetting),
+        override: z.nullable(flagSetting),
+        /** the value for the caller's tenant, env, project and tier, and which layer decided */
+        effective: z.object({
+          enabled: z.boolean(),
+          source: z.enum(['tenant-rule', 'tenant', 'global-rule', 'global', 'default']),
+        }),
+      }),
+    ),
+  }),
+);

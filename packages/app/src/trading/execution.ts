@@ -18,7 +18,7 @@ import { applyDecisionEffects } from '@ballast/core/risk/effects.js';
 import type { RiskLimits } from '@ballast/core/risk/limits.js';
 import { applyTradeResult } from '@ballast/core/risk/state.js';
 import type { UnitOfWork } from '@ballast/platform/data/unit-of-work.js';
-import { AppError, notFound } from '@ballast/platform/errors.js';
+import { AppError, forbidden, notFound } from '@ballast/platform/errors.js';
 import {
   type LedgerStore,
   livePortfolio,
@@ -65,6 +65,17 @@ export interface TradingDeps {
   sleep?(ms: number): Promise<void>;
   /** schedules the venue's order-status sync for an account (PAPER/LIVE) in the same unit of work */
   scheduleSync?(uow: UnitOfWork, account: Account, dueAtMs: number): void;
+  /** the `trading.live` feature flag for the caller's context */
+  liveTradingEnabled(): Promise<boolean>;
+}
+
+/** 403 FEATURE_DISABLED unless LIVE trading is enabled for the tenant (a system admin's flag). */
+export async function requireLiveTrading(enabled: () => Promise<boolean>, what: string): Promise<void> {
+  if (await enabled()) return;
+  throw forbidden(
+    'FEATURE_DISABLED',
+    `${what}: LIVE trading is not enabled for this tenant (feature flag trading.live, set by a system administrator)`,
+  );
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -166,6 +177,10 @@ export async function placeOrder(deps: TradingDeps, body: OrderBody, options: Pl
   const at = iso(deps.now);
   const placed = await withRetries(async () => {
     const account = await loadAccount(deps.store, body.accountId);
+    // a GUIDE preview or a dry run never reaches the venue: only a real LIVE order needs the flag
+    if (account.venue === 'LIVE' && account.mode !== 'GUIDE' && !options.dryRun) {
+      await requireLiveTrading(deps.liveTradingEnabled, 'A LIVE order');
+    }
     const settings = await currentSettings(deps.store);
     const limits = effectiveLimits(settings.riskLimits);
     const { book } = await bookOf(deps, account.portfolioId);

@@ -23,6 +23,7 @@ import {
   loadOrder,
   placeOrder,
   processPrices,
+  requireLiveTrading,
   riskOf,
   syncBrokerOrder,
   type TradingDeps,
@@ -73,6 +74,7 @@ export function tradingDeps(h: RequestParts | Acting): TradingDeps {
     ledger: h.ports.ledger,
     prices: h.ports.prices,
     broker: h.ports.broker,
+    liveTradingEnabled: h.ports.liveTradingEnabled,
     unitOfWork: h.unitOfWork,
     now: h.now,
     actor: who.actor,
@@ -109,7 +111,10 @@ function requireLiveConsent(h: RequestParts, body: { confirm?: boolean; reason?:
 }
 
 export const createAccount: TradingHandler<R['createAccount']> = async ({ body }, h) => {
-  if (body.venue === 'LIVE') requireLiveConsent(h, body, 'A LIVE account');
+  if (body.venue === 'LIVE') {
+    requireLiveConsent(h, body, 'A LIVE account');
+    await requireLiveTrading(h.ports.liveTradingEnabled, 'A LIVE account');
+  }
   const at = iso(h.now);
   const accountId = newAccountId(h.now);
   const projectId = h.ctx.projectId ?? '';

@@ -15,3 +15,4 @@ export type { Account, Order } from './store.js';
 export type { AllocationContext } from './gate.js';
 export { ACCOUNT_ID } from './ids.js';
 export { order as orderSchema, positiveDecimal } from './schemas.js';
+export { LIVE_TRADING } from './flags.js';

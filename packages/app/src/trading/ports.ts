@@ -8,6 +8,7 @@ import * as z from 'zod/mini';
 import { priceSource, type ProviderRegistry } from '../market-data/index.js';
 import { portfolioPorts } from '../portfolio/index.js';
 import type { Broker, BrokerRegistry } from './broker.js';
+import { LIVE_TRADING } from './flags.js';
 import type { Account } from './store.js';
 import { DynamoTradingStore } from './store.dynamo.js';
 
@@ -93,6 +94,12 @@ export function withinBudget(broker: Broker, bucket: TokenBucket): Broker {
   };
 }
 
+/** Whether the `trading.live` flag is on for the request's or job's tenant, env, project and tier. */
+export function liveTradingEnabled(b: Backend): Promise<boolean> {
+  if (!b.scope) return Promise.resolve(false);
+  return b.platform.flags.isEnabled(LIVE_TRADING, { ...b.scope, ...(b.ctx ? { tier: b.ctx.tier } : {}) });
+}
+
 /** Whether the tenant has a broker routing entry (AUTONOMOUS on PAPER or LIVE needs one). */
 export async function hasBroker(b: Backend): Promise<boolean> {
   if (!b.scope) return false;
@@ -109,6 +116,7 @@ export const tradingPorts = (providers: ProviderRegistry, brokers: BrokerRegistr
   prices: priceSource(b, providers),
   broker: (account: Pick<Account, 'venue'>) => bindBroker(b, brokers, account),
   hasBroker: () => hasBroker(b),
+  liveTradingEnabled: () => liveTradingEnabled(b),
   tenantId: projectScopeOf(b).tenantId,
   /** the platform's clock, read live (a job measures its budget with it) */
   clock: () => b.platform.now(),
