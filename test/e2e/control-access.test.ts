@@ -92,6 +92,8 @@ describe('a project-scoped API key holds to its project on every control route',
     'routing.put': { kind: 'broker', adapter: 'simulation' },
     'apiKeys.create': { name: 'minted by a key', tier: 'sovereign', roles: ['admin'] },
     'auth.logout': {},
+    'flags.put': { enabled: true },
+    'flags.putOverride': { enabled: true },
   };
   const pathOf = (path: string) =>
     path
@@ -101,6 +103,7 @@ describe('a project-scoped API key holds to its project on every control route',
       .replace('{env}', 'dev')
       .replace('{kind}', 'broker')
       .replace('{mode}', 'lab')
+      .replace('{flag}', 'trading.live')
       .replace('{keyId}', keys.other.keyId);
   const reachable = controlRoutes.filter((r) => r.access !== 'public' && r.access !== 'bootstrapKey');
   const callWith = (key: { secret: string }, r: (typeof reachable)[number]) =>
@@ -116,6 +119,9 @@ describe('a project-scoped API key holds to its project on every control route',
       [
         'apiKeys.create',
         'audit.list',
+        'flags.deleteOverride',
+        'flags.put',
+        'flags.putOverride',
         'members.delete',
         'members.get',
         'members.list',
@@ -469,6 +475,9 @@ describe('dangerous actions need a fresh login (RFC 9470)', () => {
     expect(dangerous.map((r) => r.id).sort()).toEqual(
       [
         'apiKeys.create',
+        'flags.deleteOverride',
+        'flags.put',
+        'flags.putOverride',
         'members.delete',
         'members.put',
         'modes.put',
@@ -485,7 +494,13 @@ describe('dangerous actions need a fresh login (RFC 9470)', () => {
       nextMinute();
       const user = r.access === 'system' ? ['u_system', 't_system'] : ['u_admin', 't_demo'];
       const stale = await t.token(user[0], user[1], '30m', { authTime: Math.floor(clock / 1000) - 301 });
-      const sample: Record<string, string> = { tenantId: 't_demo', userId: 'u_operator', env: 'dev', kind: 'broker' };
+      const sample: Record<string, string> = {
+        tenantId: 't_demo',
+        userId: 'u_operator',
+        env: 'dev',
+        kind: 'broker',
+        flag: 'trading.live',
+      };
       const path = r.path.replace(/\{(\w+)\}/g, (_m, name: string) => sample[name] ?? 'lab');
       const res = await t.call(r.method, path, {
         token: stale,

@@ -50,6 +50,9 @@ async function changes(): Promise<Array<{ id: string; method: string; path: stri
     body: { roles: ['viewer'], tier: 'observer' },
   });
   await t.call('PUT', '/v1/routing/t_demo/dev/broker', { token: s, body: { kind: 'broker', adapter: 'simulation' } });
+  // a flag's global setting and a tenant's override (answered 428 when they exist already: fine)
+  await t.call('PUT', '/v1/flags/trading.live', { token: s, body: { enabled: false } });
+  await t.call('PUT', '/v1/tenants/t_acme/flags/trading.live', { token: s, body: { enabled: false } });
   return [
     { id: 'modes.put', method: 'PUT', path: '/v1/modes/saas', token: s, body: { description: 'x' } },
     { id: 'tenants.patch', method: 'PATCH', path: '/v1/tenants/t_demo', token: a, body: { name: 'Demo' } },
@@ -70,7 +73,33 @@ async function changes(): Promise<Array<{ id: string; method: string; path: stri
     },
     { id: 'routing.delete', method: 'DELETE', path: '/v1/routing/t_demo/dev/broker', token: s },
     { id: 'apiKeys.delete', method: 'DELETE', path: `/v1/api-keys/${String(key.body.keyId)}`, token: a },
+    { id: 'flags.put', method: 'PUT', path: '/v1/flags/trading.live', token: s, body: { enabled: false } },
+    {
+      id: 'flags.putOverride',
+      method: 'PUT',
+      path: '/v1/tenants/t_acme/flags/trading.live',
+      token: s,
+      body: { enabled: true },
+    },
+    { id: 'flags.deleteOverride', method: 'DELETE', path: '/v1/tenants/t_acme/flags/trading.live', token: s },
   ];
+}
+
+/** Flag settings have no GET of their own: their versions are in the flag list (t_acme's, as a system admin sees). */
+async function flagVersion(id: string): Promise<string> {
+  const list = await t.call('GET', '/v1/flags', {
+    token: await t.token('u_acme', 't_acme'),
+    headers: { 'X-Project-Id': 'p_acme' },
+  });
+  const flag = (
+    list.body.items as unknown as Array<{
+      key: string;
+      global: { version: number } | null;
+      override: { version: number } | null;
+    }>
+  ).find((f) => f.key === 'trading.live');
+  const setting = id === 'flags.put' ? flag?.global : flag?.override;
+  return `"${String(setting?.version)}"`;
 }
 
 describe('every change of an existing control resource needs If-Match at its version', () => {
@@ -79,6 +108,9 @@ describe('every change of an existing control resource needs If-Match at its ver
     expect(changing.sort()).toEqual(
       [
         'apiKeys.delete',
+        'flags.deleteOverride',
+        'flags.put',
+        'flags.putOverride',
         'members.delete',
         'members.put',
         'modes.put',
@@ -98,7 +130,9 @@ describe('every change of an existing control resource needs If-Match at its ver
       const current =
         c.id === 'modes.put'
           ? String(await modeVersion('saas'))
-          : etag(await t.call('GET', c.path, { token: c.token }));
+          : c.id.startsWith('flags.')
+            ? await flagVersion(c.id)
+            : etag(await t.call('GET', c.path, { token: c.token }));
       expect(current, `${c.id}: its GET sends the ETag`).toMatch(/^"\d+"$/);
       const stale = await t.call(c.method, c.path, { token: c.token, headers: { 'If-Match': '"999"' }, body: c.body });
       expectStatus(stale, 412, 'VERSION_MISMATCH');
@@ -116,7 +150,9 @@ describe('every change of an existing control resource needs If-Match at its ver
       const current =
         c.id === 'modes.put'
           ? String(await modeVersion('saas'))
-          : etag(await t.call('GET', c.path, { token: c.token }));
+          : c.id.startsWith('flags.')
+            ? await flagVersion(c.id)
+            : etag(await t.call('GET', c.path, { token: c.token }));
       const weak = await t.call(c.method, c.path, {
         token: c.token,
         headers: { 'If-Match': `W/${current}` },
@@ -127,7 +163,9 @@ describe('every change of an existing control resource needs If-Match at its ver
       const after =
         c.id === 'modes.put'
           ? String(await modeVersion('saas'))
-          : etag(await t.call('GET', c.path, { token: c.token }));
+          : c.id.startsWith('flags.')
+            ? await flagVersion(c.id)
+            : etag(await t.call('GET', c.path, { token: c.token }));
       expect(after, c.id).toBe(current);
     }
   });
