@@ -16,6 +16,9 @@ const benches = [
   ['portfolio', 'bench/portfolio.ts'],
   ['trading', 'bench/trading.ts'],
   ['planning', 'bench/planning.ts'],
+  ['optimisation', 'bench/optimisation.ts'],
+  ['reliability', 'bench/reliability.ts'],
+  ['tenant-credentials', 'bench/tenant-credentials.ts'],
 ] as const;
 
 const root = join(import.meta.dirname, '..');

@@ -21,7 +21,9 @@ import { OUTPUTS, stageNames, stageSettings } from './config.js';
 import { Data } from './Data.js';
 import {
   ROUTE_TAG,
+  blobsEnvironment,
   bootstrapEnvironment,
+  dataEnvironment,
   functionLogGroup,
   permissionTargets,
   track,
@@ -74,6 +76,10 @@ const ACCESS_LOG_FORMAT = JSON.stringify({
 export interface RouteFunctionContext {
   stage: string;
   environment: Record<string, string>;
+  /** added for the routes whose `uses` name blobs */
+  blobsEnvironment: Record<string, string>;
+  /** added for the routes whose `uses` name data */
+  dataEnvironment: Record<string, string>;
   targets: PermissionTargets;
 }
 
@@ -83,6 +89,8 @@ export function routeFunctionContext(stack: StackContext['stack']): RouteFunctio
   return {
     stage: stack.stage,
     environment: bootstrapEnvironment(stack.stage, data),
+    blobsEnvironment: blobsEnvironment({ blobs: 'read' }, data),
+    dataEnvironment: dataEnvironment({ data: 'read' }, data),
     targets: permissionTargets(stack, data),
   };
 }
@@ -99,7 +107,11 @@ export function routeProps(
       functionName: stageNames(ctx.stage).functionName(entryName(route.id)),
       handler: sstHandler(route.handler),
       description: `${route.id}: ${route.method} ${route.path}`.slice(0, 256),
-      environment: ctx.environment,
+      environment: {
+        ...ctx.environment,
+        ...(route.uses.blobs ? ctx.blobsEnvironment : {}),
+        ...(route.uses.data ? ctx.dataEnvironment : {}),
+      },
       permissions: routeStatements(route, ctx.targets),
       logGroup: functionLogGroup(scope, ctx.stage, route.id),
       ...(route.timeoutSeconds ? { timeout: routeTimeout(route) } : {}),

@@ -1,9 +1,11 @@
 import { CfnOutput, RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { StackContext } from 'sst/constructs';
 import { OUTPUTS, SILO_CONTEXT, isProdLike, siloTenantsFor, stageEnv, stageNames } from './config.js';
+import { tenantDataRole } from './tenant-data-role.js';
 
 /**
  * The one table shape Ballast uses (control, pooled data, silo): string keys PK/SK, GSI1 on
@@ -74,10 +76,49 @@ export function Data({ stack }: StackContext) {
     removalPolicy: prodLike ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
   });
 
+  /**
+   * Blobs (curves, logs, import files, exports): one pooled bucket a stage, every tenant's objects
+   * under `tenants/<tenant>/…` (packages/platform/src/data/blobs.ts), which is all a function's
+   * role may touch. Private (public access blocked, ACLs off), SSE-S3 at rest, TLS only.
+   * Versioning is off on purpose: a blob is derived from a record (a run can be repeated from its
+   * inputs, bit for bit) and a DELETE must really remove a tenant's data — old versions would keep
+   * what was deleted, and cost for it. The name is CloudFormation's (bucket names are global).
+   * On a throw-away stage SST's default removal policy (stacks/index.ts) destroys it with the
+   * stack, emptied first by CDK's auto-delete handler; prod-like stages keep it.
+   */
+  const blobBucket = new Bucket(stack, 'BlobBucket', {
+    blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+    objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    encryption: BucketEncryption.S3_MANAGED,
+    enforceSSL: true,
+    versioned: false,
+    removalPolicy: prodLike ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+  });
+
+  /** every tenant's data requests, each session confined to its tenant's partition keys */
+  const tenantData = tenantDataRole(stack, stage, {
+    controlTableArn: controlTable.tableArn,
+    pooledTableArn: pooledTable.tableArn,
+    siloTableArnPattern: stack.formatArn({
+      service: 'dynamodb',
+      resource: 'table',
+      resourceName: `${names.siloTablePrefix}*`,
+    }),
+  });
+
   new CfnOutput(stack, OUTPUTS.controlTable, { value: controlTable.tableName });
+  new CfnOutput(stack, OUTPUTS.blobBucket, { value: blobBucket.bucketName });
   new CfnOutput(stack, OUTPUTS.pooledTable, { value: pooledTable.tableName });
   new CfnOutput(stack, OUTPUTS.bootstrapSecretArn, { value: bootstrapSecret.secretArn });
   new CfnOutput(stack, OUTPUTS.env, { value: stageEnv(stage) });
 
-  return { controlTable, pooledTable, siloTables, bootstrapSecret, cursorSecret };
+  return {
+    controlTable,
+    pooledTable,
+    siloTables,
+    bootstrapSecret,
+    cursorSecret,
+    blobBucket,
+    tenantDataRole: tenantData,
+  };
 }

@@ -15,7 +15,9 @@ import { JOB_SETTINGS, isProdLike, stageNames } from './config.js';
 import { Data } from './Data.js';
 import {
   JOB_TAG,
+  blobsEnvironment,
   bootstrapEnvironment,
+  dataEnvironment,
   functionLogGroup,
   permissionTargets,
   track,
@@ -79,7 +81,8 @@ export function jobsStack(jobs: readonly JobDef[]) {
       removalPolicy: prodLike ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
 
-    const resources = jobs.map((job): JobResources => {
+    const queues = new Map<string, { queue: Queue; deadLetterQueue: Queue }>();
+    for (const job of jobs) {
       const id = logicalId(job.id);
       const timeout = jobTimeoutSeconds(job);
       const deadLetterQueue = new Queue(stack, `DeadLetterQueue_${id}`, {
@@ -98,18 +101,47 @@ export function jobsStack(jobs: readonly JobDef[]) {
         enforceSSL: true,
         deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: jobMaxReceiveCount(job) },
       });
+      queues.set(job.id, { queue, deadLetterQueue });
+    }
+
+    const resources = jobs.map((job): JobResources => {
+      const id = logicalId(job.id);
+      const timeout = jobTimeoutSeconds(job);
+      const { queue, deadLetterQueue } = queues.get(job.id) ?? {};
+      if (!queue || !deadLetterQueue) throw new Error(`no queue for ${job.id}`);
+      // a fan-out worker learns the URLs of the queues it sends to, and may send to those only
+      const sendsTo = (job.sends ?? []).map((target) => {
+        const found = queues.get(target)?.queue;
+        if (!found) throw new Error(`${job.id} sends to ${target}, which is not a job`);
+        return [target, found] as const;
+      });
+      const sendEnvironment: Record<string, string> = sendsTo.length
+        ? { BALLAST_JOB_QUEUES: stack.toJsonString(Object.fromEntries(sendsTo.map(([t, q]) => [t, q.queueUrl]))) }
+        : {};
       const worker = new SstFunction(stack, `Worker_${id}`, {
         functionName: names.functionName(`job-${job.queue}`),
         handler: sstHandler(job.handler),
         description: `${job.id}: ${job.summary}`.slice(0, 256),
         timeout,
-        environment: { ...environment, BALLAST_JOBS_IDEMPOTENCY_TABLE: idempotencyTable.tableName },
-        permissions: workerStatements(job, targets, idempotencyTable.tableArn),
+        environment: {
+          ...environment,
+          ...blobsEnvironment(job.uses, data),
+          ...dataEnvironment(job.uses, data),
+          BALLAST_JOBS_IDEMPOTENCY_TABLE: idempotencyTable.tableName,
+          ...sendEnvironment,
+        },
+        permissions: workerStatements(
+          job,
+          targets,
+          idempotencyTable.tableArn,
+          sendsTo.map(([, q]) => q.queueArn),
+        ),
         logGroup: functionLogGroup(stack, stage, `jobs/${job.id}`),
       });
       worker.addEventSource(
         new SqsEventSource(queue, {
-          batchSize: JOB_SETTINGS.batchSize,
+          batchSize: job.batchSize ?? JOB_SETTINGS.batchSize,
+          ...(job.concurrency ? { maxConcurrency: job.concurrency } : {}),
           maxBatchingWindow: Duration.seconds(JOB_SETTINGS.maxBatchingWindowSeconds),
           // Powertools batch returns the failed records; only those are retried (and dead-lettered).
           reportBatchItemFailures: true,

@@ -238,6 +238,30 @@ function buildDashboard(
     graph('Server errors by context', byContext('serverErrors', 'SUM', 'Sum')),
     graph('Client errors by context', byContext('clientErrors', 'SUM', 'Sum')),
     graph('Slowest route p90 by context (ms)', byContext('latency', 'MAX', 'p90')),
+    // every 4xx and 5xx by its Problem Details code, summed over routes: what callers are refused with
+    graph('Errors by code', [
+      new MathExpression({
+        expression: `SUM(${search('code,context,route,service,stage', 'MetricName="errors"', 'Sum')})`,
+        usingMetrics: {},
+        label: 'all codes',
+        period: Duration.seconds(period),
+      }),
+      new MathExpression({
+        expression: search('code,context,route,service,stage', 'MetricName="errors"', 'Sum'),
+        usingMetrics: {},
+        label: '',
+        period: Duration.seconds(period),
+      }),
+    ]),
+    // the pre-trade gate's refusals, by route (orders, approvals, executions, cycles)
+    graph('Risk rejections', [
+      new MathExpression({
+        expression: search('code,context,route,service,stage', 'MetricName="errors" code="RISK_REJECTED"', 'Sum'),
+        usingMetrics: {},
+        label: '',
+        period: Duration.seconds(period),
+      }),
+    ]),
     graph('Job runs by job and outcome', [
       new MathExpression({
         expression: search('job,outcome,service,stage', 'MetricName="jobs"', 'Sum'),

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,6 +17,19 @@ export const APP_NAME = 'ballast';
 
 /** Default region when neither `--region` nor AWS_REGION says otherwise. */
 export const DEFAULT_REGION = 'eu-central-1';
+
+/**
+ * The commit the stacks are synthesised from, given to every function (detailed health reports
+ * it): what is running is always traceable to the code. Outside a git checkout: `unversioned`.
+ */
+export const BUILD_VERSION: string = (() => {
+  try {
+    const sha = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { encoding: 'utf8', stdio: 'pipe' }).trim();
+    return /^[0-9a-f]{7,40}$/.test(sha) ? sha : 'unversioned';
+  } catch {
+    return 'unversioned';
+  }
+})();
 
 /** The runtime env a stage serves by default (BALLAST_ENV): prod→prod, staging→staging, else dev. */
 export function stageEnv(stage: string): BallastEnv {
@@ -92,6 +106,7 @@ function sqsName(name: string): string {
 export const OUTPUTS = {
   controlTable: 'ControlTableName',
   pooledTable: 'PooledTableName',
+  blobBucket: 'BlobBucketName',
   bootstrapSecretArn: 'BootstrapSecretArn',
   userPoolId: 'UserPoolId',
   userPoolClientId: 'UserPoolClientId',

@@ -4,7 +4,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { FunctionProps, Function as SstFunction, Stack } from 'sst/constructs';
 import type { Construct } from 'constructs';
 import { NODEJS_BUNDLING } from './bundling.js';
-import { stageEnv, stageNames, stageSettings } from './config.js';
+import { BUILD_VERSION, stageEnv, stageNames, stageSettings } from './config.js';
 import type { Data } from './Data.js';
 import type { PermissionTargets } from './permissions.js';
 
@@ -56,7 +56,10 @@ export function functionDefaults(stage: string): FunctionProps {
   };
 }
 
-type DataOutputs = Pick<ReturnType<typeof Data>, 'controlTable' | 'pooledTable' | 'bootstrapSecret' | 'cursorSecret'>;
+type DataOutputs = Pick<
+  ReturnType<typeof Data>,
+  'controlTable' | 'pooledTable' | 'bootstrapSecret' | 'cursorSecret' | 'blobBucket' | 'tenantDataRole'
+>;
 
 /** The bootstrap settings packages/platform/src/config/bootstrap.ts reads, and nothing else. */
 export function bootstrapEnvironment(stage: string, data: DataOutputs): Record<string, string> {
@@ -68,7 +71,30 @@ export function bootstrapEnvironment(stage: string, data: DataOutputs): Record<s
     BALLAST_SECRETS_BACKEND: 'aws',
     BALLAST_STAGE: stage,
     BALLAST_LOG_LEVEL: 'INFO',
+    BALLAST_BUILD_VERSION: BUILD_VERSION,
   };
+}
+
+/**
+ * The blob bucket's name, for the routes and workers whose `uses` name `blobs` only (the others
+ * are not told a bucket they may not touch). A bootstrap setting like the control table's name.
+ */
+export function blobsEnvironment(
+  uses: { blobs?: 'read' | 'write' },
+  data: Pick<DataOutputs, 'blobBucket'>,
+): Record<string, string> {
+  return uses.blobs ? { BALLAST_BLOB_BUCKET: data.blobBucket.bucketName } : {};
+}
+
+/**
+ * The tenant data role's ARN, for the routes and workers whose `uses` name data: their data
+ * requests run as a session of it per tenant (packages/platform/src/data/tenant-credentials.ts).
+ */
+export function dataEnvironment(
+  uses: { data?: 'read' | 'write' },
+  data: Pick<DataOutputs, 'tenantDataRole'>,
+): Record<string, string> {
+  return uses.data ? { BALLAST_TENANT_DATA_ROLE: data.tenantDataRole.roleArn } : {};
 }
 
 /** What routes' and workers' IAM statements name (stacks/permissions.ts). */
@@ -84,6 +110,8 @@ export function permissionTargets(stack: Stack, data: DataOutputs): PermissionTa
     }),
     bootstrapSecretArn: data.bootstrapSecret.secretArn,
     cursorSecretArn: data.cursorSecret.secretArn,
+    blobBucketArn: data.blobBucket.bucketArn,
+    tenantDataRoleArn: data.tenantDataRole.roleArn,
     // Secrets Manager appends a random 6-character suffix to every secret ARN, hence the `*`.
     tenantSecretArnPattern: stack.formatArn({
       service: 'secretsmanager',

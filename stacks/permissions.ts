@@ -32,6 +32,13 @@ export const RATE_LIMIT_COUNTER = ['dynamodb:UpdateItem'] as const;
  */
 export const CONTROL_DESCRIBE = ['dynamodb:DescribeTable'] as const;
 export const SECRET_READ = ['secretsmanager:GetSecretValue'] as const;
+/** assuming the tenant data role with the tenant as session tag (TagSession is its own action) */
+export const TENANT_SESSION = ['sts:AssumeRole', 'sts:TagSession'] as const;
+/** Objects only, never the bucket: no listing (a record names its blobs), no ACL or policy actions. */
+export const BLOB_READ = ['s3:GetObject'] as const;
+export const BLOB_WRITE = ['s3:PutObject', 's3:DeleteObject'] as const;
+/** The part of the blob bucket functions may touch: the tenants' prefixes (packages/platform/src/data/blobs.ts). */
+export const TENANT_BLOBS = 'tenants/*';
 
 export interface PermissionTargets {
   controlTableArn: string;
@@ -43,6 +50,10 @@ export interface PermissionTargets {
   cursorSecretArn: string;
   /** `arn:…:secret:ballast/<stage>/tenants/*` */
   tenantSecretArnPattern: string;
+  /** the stage's blob bucket (its objects under `tenants/` are granted, never the bucket itself) */
+  blobBucketArn: string;
+  /** the role data requests assume per tenant (stacks/tenant-data-role.ts) */
+  tenantDataRoleArn: string;
 }
 
 export interface RoutePermissionInput {
@@ -68,6 +79,14 @@ export function routeStatements(route: RoutePermissionInput, t: PermissionTarget
     allow('DataTablesRead', DDB_READ, tables);
     allow('DataTablesIndexRead', DDB_INDEX_READ, tables.map(indexes));
     if (route.uses.data === 'write') allow('DataTablesWrite', DDB_WRITE, tables);
+    // tenant-scoped credentials: a session of the tenant data role, tagged with the tenant
+    allow('TenantDataSession', TENANT_SESSION, [t.tenantDataRoleArn]);
+  }
+
+  if (route.uses.blobs) {
+    const objects = [`${t.blobBucketArn}/${TENANT_BLOBS}`];
+    allow('TenantBlobsRead', BLOB_READ, objects);
+    if (route.uses.blobs === 'write') allow('TenantBlobsWrite', BLOB_WRITE, objects);
   }
 
   const secrets = new Set(route.uses.secrets ?? []);
@@ -142,12 +161,13 @@ export const IDEMPOTENCY_RECORDS = [
  * A job worker: what its job's `uses` declares, exactly as a route with the same `uses` (tenant and
  * routing reads, audit writes in the control table, data tables, tenant secrets), plus its run
  * records in the jobs idempotency table. Receiving and deleting its queue's messages is granted by its SQS event
- * source, on that queue only.
+ * source, on that queue only. A worker whose job `sends` to other jobs may send to those queues and to no other.
  */
 export function workerStatements(
-  job: { uses: Pick<RouteUses, 'control' | 'data' | 'secrets'> },
+  job: { uses: Pick<RouteUses, 'control' | 'data' | 'secrets' | 'blobs'> },
   t: PermissionTargets,
   idempotencyTableArn: string,
+  sendQueueArns: readonly string[] = [],
 ): PolicyStatement[] {
   return [
     ...routeStatements({ uses: job.uses }, t),
@@ -157,5 +177,15 @@ export function workerStatements(
       actions: [...IDEMPOTENCY_RECORDS],
       resources: [idempotencyTableArn],
     }),
+    ...(sendQueueArns.length
+      ? [
+          new PolicyStatement({
+            sid: 'FanOutQueuesSend',
+            effect: Effect.ALLOW,
+            actions: [...QUEUE_SEND],
+            resources: [...sendQueueArns],
+          }),
+        ]
+      : []),
   ];
 }

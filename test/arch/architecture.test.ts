@@ -312,3 +312,15 @@ describe('architecture: style', () => {
     expect(long).toEqual([]);
   });
 });
+
+describe('architecture: tenant data goes through the tenant’s client', () => {
+  it('app stores of data tables are built with the request’s or job’s `b.db`, never the platform’s client', () => {
+    // b.db carries tenant-scoped credentials in the cloud (LeadingKeys): a store built with
+    // b.platform.db would step around them. Only ops reads the control table with it.
+    const offenders = sources('packages/app/src')
+      .filter((f) => !rel(f).startsWith('packages/app/src/ops/') && !rel(f).endsWith('.test.ts'))
+      .filter((f) => /\bplatform\.db\b/.test(code(read(f))))
+      .map(rel);
+    expect(offenders).toEqual([]);
+  });
+});

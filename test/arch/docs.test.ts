@@ -36,6 +36,7 @@ function errorCodes(): Map<string, string[]> {
 const NOT_ANSWERED: Record<string, string> = {
   PURGE_SKIPPED: 'the purge job’s own signal that a portfolio changed meanwhile; the job skips it, nobody is answered',
   SLOT_ALREADY_RUN: 'a schedule or rule job’s own signal that its slot ran already (a duplicate); the job skips it',
+  CHUNK_RECORDED: 'an optimisation chunk job’s own signal that its chunk was recorded before (a redelivery)',
 };
 
 describe('product documentation (docs/)', () => {

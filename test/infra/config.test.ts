@@ -31,6 +31,8 @@ const targets: PermissionTargets = {
   bootstrapSecretArn: 'arn:aws:secretsmanager:r:1:secret:ballast/s/bootstrap-key-AbCdEf',
   tenantSecretArnPattern: 'arn:aws:secretsmanager:r:1:secret:ballast/s/tenants/*',
   cursorSecretArn: 'arn:aws:secretsmanager:r:1:secret:ballast/s/cursor-key-AbCdEf',
+  blobBucketArn: 'arn:aws:s3:::ballast-s-data-blobbucket-abc123',
+  tenantDataRoleArn: 'arn:aws:iam::1:role/ballast-s-tenant-data',
 };
 const json = (x: { toStatementJson(): unknown }) =>
   x.toStatementJson() as { Action: string | string[]; Resource: string | string[]; Sid: string };
@@ -150,6 +152,24 @@ describe('route permissions', () => {
     const both = routeStatements({ uses: { control: 'write', secrets: ['bootstrap', 'tenant'] } }, targets).map(json);
     expect(both.find((s) => s.Sid === 'BootstrapSecretRead')!.Resource).toBe(targets.bootstrapSecretArn);
     expect(both.find((s) => s.Sid === 'TenantSecretsRead')!.Resource).toBe(targets.tenantSecretArnPattern);
+  });
+
+  it('grants blob objects under the tenants/ prefix only, reads to readers, never the bucket or a listing', () => {
+    const none = routeStatements({ uses: { control: 'write', data: 'write' } }, targets).map(json);
+    expect(none.flatMap((s) => arr(s.Action)).some((a) => a.startsWith('s3:'))).toBe(false);
+    const reader = routeStatements({ uses: { control: 'read', blobs: 'read' } }, targets).map(json);
+    const read = reader.filter((s) => arr(s.Action).some((a) => a.startsWith('s3:')));
+    expect(read.map((s) => [s.Sid, s.Action, s.Resource])).toEqual([
+      ['TenantBlobsRead', 's3:GetObject', `${targets.blobBucketArn}/tenants/*`],
+    ]);
+    const writer = routeStatements({ uses: { control: 'read', blobs: 'write' } }, targets).map(json);
+    expect(writer.find((s) => s.Sid === 'TenantBlobsWrite')).toMatchObject({
+      Action: ['s3:PutObject', 's3:DeleteObject'],
+      Resource: `${targets.blobBucketArn}/tenants/*`,
+    });
+    const all = writer.flatMap((s) => arr(s.Resource));
+    expect(all).not.toContain(targets.blobBucketArn);
+    expect(writer.flatMap((s) => arr(s.Action))).not.toContain('s3:ListBucket');
   });
 
   it('never grants a * action or a * resource', () => {

@@ -8,7 +8,7 @@ export type Grants = Map<string, Set<string>>;
 
 /**
  * Maps an IAM resource expression to what it names, so policies can be compared with `uses`:
- * `control`, `pooled`, `silo` (+ `/index`), `bootstrapSecret`, `cursorSecret`, `tenantSecrets`,
+ * `control`, `pooled`, `silo` (+ `/index`), `bootstrapSecret`, `cursorSecret`, `tenantSecrets`, `blobs/tenants`,
  * `jobsIdempotency`, `queue:<job id>`, `dlq:<job id>`.
  */
 export function label(s: Pick<TestSynth, 'json' | 'stage'>, stack: string, resource: unknown, jobs: readonly JobDef[]) {
@@ -16,10 +16,12 @@ export function label(s: Pick<TestSynth, 'json' | 'stage'>, stack: string, resou
   const j = JSON.stringify(resource);
   if (j === '"*"') return '*';
   const index = j.includes('/index/*') ? '/index' : '';
+  if (j.includes('BlobBucket')) return j.includes('/tenants/*') ? 'blobs/tenants' : `unknown:${j}`;
   if (j.includes('ControlTable')) return `control${index}`;
   if (j.includes('PooledTable')) return `pooled${index}`;
   if (j.includes(`:table/${names.siloTablePrefix}*`) && j.includes('AWS::AccountId') && j.includes(':dynamodb:'))
     return `silo${index}`;
+  if (j.includes('TenantDataRole')) return 'tenantDataRole';
   if (j.includes('BootstrapSecret')) return 'bootstrapSecret';
   if (j.includes('CursorSecret')) return 'cursorSecret';
   if (j.includes(`:secret:${names.tenantSecretPrefix}*`) && j.includes('AWS::AccountId')) return 'tenantSecrets';
@@ -82,6 +84,11 @@ export function expectedGrants(route: Pick<RouteDef, 'uses' | 'idempotent'>): Gr
     addGrants(g, DDB_READ, ['pooled', 'silo']);
     addGrants(g, ddb('Query'), ['pooled/index', 'silo/index']);
     if (route.uses.data === 'write') addGrants(g, ddb('PutItem', 'UpdateItem', 'DeleteItem'), ['pooled', 'silo']);
+    addGrants(g, ['sts:AssumeRole', 'sts:TagSession'], ['tenantDataRole']);
+  }
+  if (route.uses.blobs) {
+    addGrants(g, ['s3:GetObject'], ['blobs/tenants']);
+    if (route.uses.blobs === 'write') addGrants(g, ['s3:PutObject', 's3:DeleteObject'], ['blobs/tenants']);
   }
   const secrets = route.uses.secrets ?? [];
   if (secrets.includes('bootstrap')) addGrants(g, ['secretsmanager:GetSecretValue'], ['bootstrapSecret']);
@@ -90,7 +97,7 @@ export function expectedGrants(route: Pick<RouteDef, 'uses' | 'idempotent'>): Gr
   return g;
 }
 
-/** A worker: its job's `uses` as for a route, its run records, and consuming its own queue. */
+/** A worker: its job's `uses` as for a route, its run records, consuming its own queue, sending to its `sends`. */
 export function expectedWorkerGrants(job: JobDef): Grants {
   const g = expectedGrants({ uses: job.uses });
   addGrants(g, ddb('GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'), ['jobsIdempotency']);
@@ -105,6 +112,13 @@ export function expectedWorkerGrants(job: JobDef): Grants {
     ],
     [`queue:${job.id}`],
   );
+  // a fan-out worker sends to the queues of the jobs it declares, and to no other
+  if (job.sends?.length)
+    addGrants(
+      g,
+      ['sqs:SendMessage'],
+      job.sends.map((id) => `queue:${id}`),
+    );
   return g;
 }
 

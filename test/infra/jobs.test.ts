@@ -3,6 +3,7 @@ import { ALL_JOBS as JOBS } from '../../packages/app/src/jobs.js';
 import { JOB_SETTINGS, OUTPUTS, stageNames } from '../../stacks/config.js';
 import { JOB_TAG } from '../../stacks/functions.js';
 import { jobMaxReceiveCount, jobTimeoutSeconds } from '../../stacks/Jobs.js';
+import { grantsOf } from './iam.js';
 import {
   asArray,
   getAttOf,
@@ -100,13 +101,42 @@ describe('jobs stack: workers and the dispatcher', () => {
       expect(mine, job.id).toHaveLength(1);
       expect(mine[0][1].Properties).toMatchObject({
         FunctionName: { Ref: workerId },
-        BatchSize: 10,
+        BatchSize: job.batchSize ?? 10,
         MaximumBatchingWindowInSeconds: JOB_SETTINGS.maxBatchingWindowSeconds,
         FunctionResponseTypes: ['ReportBatchItemFailures'],
       });
+      // a job's concurrency bounds its workers (AWS's minimum is 2); the others scale as Lambda does
+      expect(mine[0][1].Properties?.ScalingConfig, job.id).toEqual(
+        job.concurrency ? { MaximumConcurrency: job.concurrency } : undefined,
+      );
       expect(worker.Properties?.Timeout, job.id).toBe(jobTimeoutSeconds(job));
       expect(worker.Properties?.Runtime).toBe('nodejs22.x');
       expect(worker.Properties?.Architectures).toEqual(['arm64']);
+    }
+  });
+
+  it('tells a fan-out worker only the queues it sends to, and lets it send to exactly those', () => {
+    const senders = JOBS.filter((j) => j.sends?.length);
+    expect(senders.map((j) => j.id)).toEqual(
+      expect.arrayContaining(['research.optimisation-plan', 'research.optimisation-chunk']),
+    );
+    for (const job of JOBS) {
+      const [workerId, worker] = fnTagged(job.id);
+      const vars = (worker.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+      if (!job.sends?.length) {
+        expect(vars.BALLAST_JOB_QUEUES, job.id).toBeUndefined();
+        continue;
+      }
+      // Fn::Join of literal JSON text and each queue's Ref (its URL)
+      const join = (vars.BALLAST_JOB_QUEUES as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+      const queueName = (part: unknown) => jobsStack().Resources[refOf(part) ?? ''].Properties?.QueueName;
+      const text = join[1].map((part) => (typeof part === 'string' ? part : `https://${queueName(part)}`)).join('');
+      const queueOf = (id: string) => names.jobQueue(JOBS.find((j) => j.id === id)?.queue ?? '');
+      expect(JSON.parse(text), job.id).toEqual(
+        Object.fromEntries(job.sends.map((id) => [id, `https://${queueOf(id)}`])),
+      );
+      const grants = grantsOf(s, { stack: 'Jobs', id: workerId, resource: worker }, JOBS).get('sqs:SendMessage');
+      expect([...(grants ?? [])].sort(), job.id).toEqual(job.sends.map((id) => `queue:${id}`).sort());
     }
   });
 

@@ -106,9 +106,17 @@ describe('functions from the route and job tables', () => {
     const untagged = lambdas().filter(
       (f) => tagValue(f.resource, ROUTE_TAG) === undefined && tagValue(f.resource, JOB_TAG) === undefined,
     );
-    // SST creates one custom-resource handler per stack; it serves no route and has no grants.
-    expect(untagged.every((f) => f.id.startsWith('CustomResourceHandler'))).toBe(true);
-    for (const stack of s.stacks) expect(untagged.filter((f) => f.stack === stack).length).toBeLessThanOrEqual(1);
+    // SST creates one custom-resource handler per stack; it serves no route and has no grants. On
+    // a throw-away stage its default removal policy also empties the blob bucket on `sst remove`,
+    // with CDK's auto-delete handler in the Data stack.
+    const sstOwn = (f: Located) =>
+      f.id.startsWith('CustomResourceHandler') ||
+      (f.stack === 'Data' && f.id.startsWith('CustomS3AutoDeleteObjectsCustomResourceProvider'));
+    expect(untagged.filter((f) => !sstOwn(f)).map((f) => `${f.stack}/${f.id}`)).toEqual([]);
+    for (const stack of s.stacks) {
+      const handlers = untagged.filter((f) => f.stack === stack && f.id.startsWith('CustomResourceHandler'));
+      expect(handlers.length).toBeLessThanOrEqual(1);
+    }
   });
 
   it('has exactly one worker per job, plus the dispatcher', () => {
@@ -202,6 +210,7 @@ describe('functions from the route and job tables', () => {
   it('gives functions only the bootstrap settings as environment (no issuer, client id or secret values)', () => {
     const base = [
       'BALLAST_BOOTSTRAP_SECRET',
+      'BALLAST_BUILD_VERSION',
       'BALLAST_CONTROL_TABLE',
       'BALLAST_CURSOR_SECRET',
       'BALLAST_ENV',
@@ -209,10 +218,24 @@ describe('functions from the route and job tables', () => {
       'BALLAST_SECRETS_BACKEND',
       'BALLAST_STAGE',
     ];
+    // the blob bucket's name only where `uses` names blobs
+    const blobs = (f: Located) => {
+      const id = tagValue(f.resource, JOB_TAG) ?? tagValue(f.resource, ROUTE_TAG);
+      const uses = (JOBS.find((j) => j.id === id) ?? ROUTES.find((r) => r.id === id))?.uses;
+      return uses?.blobs ? ['BALLAST_BLOB_BUCKET'] : [];
+    };
+    // the tenant data role's ARN only where `uses` names data
+    const dataRole = (f: Located) => {
+      const id = tagValue(f.resource, JOB_TAG) ?? tagValue(f.resource, ROUTE_TAG);
+      const uses = (JOBS.find((j) => j.id === id) ?? ROUTES.find((r) => r.id === id))?.uses;
+      return uses?.data ? ['BALLAST_TENANT_DATA_ROLE'] : [];
+    };
     const extra = (f: Located) => {
       const job = tagValue(f.resource, JOB_TAG);
       if (job === 'dispatcher') return ['BALLAST_JOB_QUEUES'];
-      return job ? ['BALLAST_JOBS_IDEMPOTENCY_TABLE'] : [];
+      // a fan-out worker is told the URLs of the queues it sends to
+      const sends = JOBS.find((j) => j.id === job)?.sends?.length ? ['BALLAST_JOB_QUEUES'] : [];
+      return [...(job ? ['BALLAST_JOBS_IDEMPOTENCY_TABLE', ...sends] : []), ...blobs(f), ...dataRole(f)];
     };
     for (const f of ballastFunctions()) {
       const vars = (f.resource.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
@@ -227,7 +250,10 @@ describe('functions from the route and job tables', () => {
       expect(JSON.stringify(vars.BALLAST_BOOTSTRAP_SECRET)).toContain('BootstrapSecret');
       expect(JSON.stringify(vars.BALLAST_CURSOR_SECRET)).toContain('CursorSecret');
       expect(JSON.stringify(vars)).not.toMatch(/UserPool|cognito/i);
+      if (blobs(f).length) expect(JSON.stringify(vars.BALLAST_BLOB_BUCKET), where(f)).toContain('BlobBucket');
+      if (dataRole(f).length) expect(JSON.stringify(vars.BALLAST_TENANT_DATA_ROLE), where(f)).toContain('TenantDataRole');
     }
+    expect(ballastFunctions().filter((f) => blobs(f).length).length, 'some functions use blobs').toBeGreaterThan(0);
     const workerVars = (id: string) =>
       (fnByJob(id).resource.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
     const [tableId] = resourcesOf(s.json.Jobs, 'AWS::DynamoDB::Table')[0];
@@ -456,9 +482,51 @@ describe('data stack', () => {
     for (const secret of secrets.values()) expect(secret.Properties?.SecretString).toBeUndefined();
   });
 
+  it('creates one private blob bucket: public access blocked, ACLs off, SSE-S3, TLS only, unversioned', () => {
+    const buckets = resourcesOf(s.json.Data, 'AWS::S3::Bucket');
+    expect(buckets).toHaveLength(1);
+    const [bucketId, bucket] = buckets[0];
+    expect(bucket.Properties).toMatchObject({
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+    });
+    expect(bucket.Properties?.VersioningConfiguration).toBeUndefined();
+    expect(bucket.DeletionPolicy).toBe('Delete');
+    const policies = resourcesOf(s.json.Data, 'AWS::S3::BucketPolicy');
+    expect(policies.map(([, p]) => refOf(p.Properties?.Bucket))).toEqual([bucketId]);
+    const statements = (policies[0][1].Properties?.PolicyDocument as { Statement: Array<Record<string, unknown>> })
+      .Statement;
+    expect(statements).toEqual([
+      expect.objectContaining({
+        Effect: 'Deny',
+        Action: 's3:*',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+      // a throw-away stage (SST's default removal policy): CDK's auto-delete provider may empty it
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: { AWS: { 'Fn::GetAtt': [expect.stringMatching(/^CustomS3AutoDeleteObjects/), 'Arn'] } },
+      }),
+    ]);
+  });
+
   it('exports what the seed script and operators need', () => {
     expect(Object.keys(s.json.Data.Outputs ?? {})).toEqual(
-      expect.arrayContaining([OUTPUTS.controlTable, OUTPUTS.pooledTable, OUTPUTS.bootstrapSecretArn, OUTPUTS.env]),
+      expect.arrayContaining([
+        OUTPUTS.controlTable,
+        OUTPUTS.pooledTable,
+        OUTPUTS.bootstrapSecretArn,
+        OUTPUTS.env,
+        OUTPUTS.blobBucket,
+      ]),
     );
     expect(Object.keys(s.json.Auth.Outputs ?? {})).toEqual(
       expect.arrayContaining([OUTPUTS.userPoolId, OUTPUTS.userPoolClientId, OUTPUTS.issuer]),

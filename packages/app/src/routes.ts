@@ -1,4 +1,5 @@
 import type { RouteDef } from '@ballast/platform/http/define-route.js';
+import { automationRoutes } from './automation/index.js';
 import { controlRoutes } from './control/index.js';
 import { marketDataRoutes } from './market-data/index.js';
 import { opsRoutes } from './ops/index.js';
@@ -19,6 +20,7 @@ export const ROUTES_BY_CONTEXT: Readonly<Record<string, readonly RouteDef[]>> = 
   trading: Object.values(tradingRoutes),
   planning: Object.values(planningRoutes),
   research: Object.values(researchRoutes),
+  automation: Object.values(automationRoutes),
 };
 
 export const ALL_ROUTES: readonly RouteDef[] = Object.values(ROUTES_BY_CONTEXT).flat();

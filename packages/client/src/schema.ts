@@ -101,6 +101,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/health/detailed': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Every dependency with its latency — the control table, a tenant’s data table (`tenantId`, default the caller’s), the secret store, the job loop — and the build and this instance’s cold start (system admin)
+     * @description An admin of the system tenant. Tier observer or above, role admin.
+     */
+    get: operations['health.detailed'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/system/bootstrap': {
     parameters: {
       query?: never;
@@ -1829,6 +1849,474 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/backtests': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The project's backtests, newest first: status, progress, request as run and metrics (no curve)
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['backtests.list'];
+    put?: never;
+    /**
+     * Backtest a strategy on the stored candles of a symbol in [from, to] with @ballast/core's simulator (a field left out takes its default). Up to 200,000 bars it runs at once: 201 with the result. More: 202, and a job runs it (GET it for its progress). 422 NOT_ENOUGH_CANDLES with fewer than 2 bars
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role trader or admin. Send an `Idempotency-Key`: a replay answers the first response.
+     */
+    post: operations['backtests.create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/backtests/{backtestId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A backtest: status (pending|running|completed|failed), progress in bars, the request as run, metrics, money figures and a curve of at most 2,000 points that keeps the extremes
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['backtests.get'];
+    put?: never;
+    post?: never;
+    /**
+     * Delete a backtest (If-Match): its record, curve and trade log. A pending one is cancelled; a running one answers 409 BACKTEST_RUNNING (until its job ends, or has been silent for 20 minutes)
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role trader or admin. Send `If-Match` with the ETag you read.
+     */
+    delete: operations['backtests.delete'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/backtests/{backtestId}/trades': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A completed backtest's trade log, oldest first, in pages (prices and P&L as decimal strings). 409 BACKTEST_NOT_COMPLETED before it has one
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['backtests.trades'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/backtests/{backtestId}/equity': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The full equity and drawdown curve, one point a bar (time, equity, drawdown): `format=json` (default, application/json) or `format=csv` (text/csv). At most 50,000 points an answer: `offset`, `count` and `nextOffset` walk a longer one
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['backtests.equity'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/optimisations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The project's optimisations, newest first
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['optimisations.list'];
+    put?: never;
+    /**
+     * Start an optimisation of a strategy on stored candles (202): a grid, random or guided search of its parameter space scored by an objective under constraints, evaluated by chunk workers; optionally a walk-forward report. 400 for a space the strategy does not have or a grid beyond maxCandidates; 422 NOT_ENOUGH_CANDLES
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role trader or admin. Send an `Idempotency-Key`: a replay answers the first response.
+     */
+    post: operations['optimisations.create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/optimisations/{optimisationId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * An optimisation: status, done/total, the best candidate so far, an ETA from the rate so far
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['optimisations.get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/optimisations/{optimisationId}/cancel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Cancel a pending or running optimisation: workers stop at their next chunk, the results so far are kept and ranked (409 OPTIMISATION_ENDED when it has already ended)
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role trader or admin.
+     */
+    post: operations['optimisations.cancel'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/optimisations/{optimisationId}/results': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The evaluated candidates, ranked (constraint passers first, then objective descending, ties by index): parameters, every metric, the objective and each constraint’s outcome
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['optimisations.results'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/optimisations/{optimisationId}/walk-forward': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The walk-forward report: each fold's in-sample winner and its out-of-sample metrics, the share of folds with a positive out-of-sample Sharpe, overfitting figures (404 WALK_FORWARD_NOT_REQUESTED, 409 WALK_FORWARD_NOT_READY)
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['optimisations.walkForward'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/optimisation/methods': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The search methods an optimisation can use
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['optimisation.methods'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/optimisation/objectives': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The objectives an optimisation can maximise
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['optimisation.objectives'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/playbooks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The project's playbooks, newest first (`status` draft|active|retired)
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['playbooks.list'];
+    put?: never;
+    /**
+     * Save a strategy to trade as a draft playbook: its parameters (checked by the strategy: 400 body.params.<field>), symbol and interval, the trading account, sizing, fallback exits, a daily order cap and an optional schedule. Activate it to let its cycle trade
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role trader or admin. Send an `Idempotency-Key`: a replay answers the first response.
+     */
+    post: operations['playbooks.create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/playbooks/{playbookId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Read a playbook (its current version)
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['playbooks.get'];
+    put?: never;
+    post?: never;
+    /**
+     * Delete a draft playbook and its versions (If-Match); an active or retired one is 409 PLAYBOOK_NOT_DRAFT
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role trader or admin. Send `If-Match` with the ETag you read.
+     */
+    delete: operations['playbooks.delete'];
+    options?: never;
+    head?: never;
+    /**
+     * Change a draft or active playbook (If-Match): the fields sent are replaced, null clears an optional one; a new strategy takes the params sent or its defaults. Every change is a new version; the old one stays readable. A retired playbook is 409 PLAYBOOK_RETIRED
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role trader or admin. Send `If-Match` with the ETag you read.
+     */
+    patch: operations['playbooks.patch'];
+    trace?: never;
+  };
+  '/v1/playbooks/{playbookId}/versions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Every version of a playbook, newest first (the current one first)
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['playbooks.versions'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/playbooks/{playbookId}/activate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * draft → active (If-Match optional): its cycle may trade, on its schedule or when asked. One active playbook per strategy, symbol and account (409 PLAYBOOK_ACTIVE_EXISTS); any other move is 409 PLAYBOOK_TRANSITION with from and to
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role trader or admin. `If-Match` (optional) makes the change conditional on that version.
+     */
+    post: operations['playbooks.activate'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/playbooks/{playbookId}/retire': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * active → retired or draft → retired (If-Match optional): it never trades again and no longer changes; retiring twice is 409 PLAYBOOK_TRANSITION
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role trader or admin. `If-Match` (optional) makes the change conditional on that version.
+     */
+    post: operations['playbooks.retire'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/automation/cycles': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The project's cycles, newest first; `playbookId` gives one playbook's (its orders and outcomes)
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['automation.cycles.list'];
+    put?: never;
+    /**
+     * Run an active playbook's trading cycle now (Idempotency-Key required): supervisor (halt switch, account mode and breaker, daily order cap, agent health) → strategy (the signal on the latest stored candles) → risk (the pre-trade gate) → execution (GUIDE: a preview, nothing sent; AUTONOMOUS: the order). Each step writes a decision; the first that says stop ends the cycle, which is 201 whatever its outcome. 409 PLAYBOOK_NOT_ACTIVE
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role trader or admin. Send an `Idempotency-Key`: a replay answers the first response.
+     */
+    post: operations['automation.cycles.run'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/automation/cycles/{cycleId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A cycle: where it ended and why, its signal and order, and every step it ran
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['automation.cycles.get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/automation/decisions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Every step's decision with its inputs and reasoning: newest cycle first, a cycle's steps last to first; `playbookId` or `cycleId` narrows them
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['automation.decisions.list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/automation/health': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The halt switch and each active playbook's agent: heartbeats, success and error counts, the recent window; more than 50% errors (3+ cycles in the hour) or a scheduled slot over 60 s overdue → unhealthy, which stops its cycles at the supervisor
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['automation.health'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/automation/halt': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Halt the tenant's automation (admin, fresh login, reason): every cycle of every project stops at its supervisor until resumed. Orders placed by hand are the risk kill switch’s (POST /v1/risk/halt)
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role admin. Needs a fresh login (token `auth_time` within 5 minutes); API keys cannot call it.
+     */
+    post: operations['automation.halt'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/automation/resume': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Resume the tenant's automation (admin, fresh login, reason); audited
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role admin. Needs a fresh login (token `auth_time` within 5 minutes); API keys cannot call it.
+     */
+    post: operations['automation.resume'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2216,6 +2704,85 @@ export interface operations {
         };
       };
       400: components['responses']['BadRequest'];
+    };
+  };
+  'health.detailed': {
+    parameters: {
+      query?: {
+        tenantId?: string;
+        env?: 'dev' | 'staging' | 'prod';
+      };
+      header?: {
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The checks; `degraded` when any failed */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            status: 'ok' | 'degraded';
+            time: string;
+            build: {
+              version: string;
+              stage: string;
+              node: string;
+            };
+            process: {
+              coldStart: boolean;
+              uptimeSeconds: number;
+              requestsServed: number;
+              heapUsedMb: number;
+            };
+            checks: {
+              controlTable: {
+                ok: boolean;
+                ms?: number;
+                detail?: string;
+              };
+              dataTable: {
+                ok: boolean;
+                ms?: number;
+                detail?: string;
+              };
+              secrets: {
+                ok: boolean;
+                ms?: number;
+                detail?: string;
+              };
+              jobs: {
+                ok: boolean;
+                ms?: number;
+                detail?: string;
+              };
+            };
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
     };
   };
   'system.bootstrap': {
@@ -13708,6 +14275,3412 @@ export interface operations {
             createdAt: string;
             createdBy: string;
             updatedAt: string;
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'backtests.list': {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+      };
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of backtests */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              backtestId: string;
+              /** @enum {string} */
+              status: 'pending' | 'running' | 'completed' | 'failed';
+              progress: {
+                done: number;
+                total: number;
+              };
+              request: {
+                strategy: string;
+                params: {
+                  [key: string]: unknown;
+                };
+                symbol: string;
+                interval: string;
+                from: string;
+                to: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                initialCapital: string;
+                currency: string;
+                commission: {
+                  perShare: number;
+                  rate: number;
+                  fixed: number;
+                  minimum: number;
+                };
+                slippageBps: number;
+                sizing:
+                  | {
+                      /** @constant */
+                      mode: 'percent';
+                      percent: number;
+                    }
+                  | {
+                      /** @constant */
+                      mode: 'risk';
+                      riskPercent: number;
+                      maxPercent: number;
+                    };
+                quantityStep: number;
+                allowShort: boolean;
+                /** @enum {string} */
+                onOpposite: 'reverse' | 'close' | 'ignore';
+                periodsPerYear: number;
+                riskFree: number;
+                startIndex: number;
+              };
+              /** @enum {string} */
+              runner: 'inline' | 'job';
+              bars: number | null;
+              firstBarTime: string | null;
+              lastBarTime: string | null;
+              metrics: {
+                [key: string]: number | null;
+              } | null;
+              money: {
+                currency: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                initialCapital: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                finalEquity: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                netProfit: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                grossProfit: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                grossLoss: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                totalCommission: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                totalSlippage: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                maxDrawdownAbs: string;
+                expectancy: string | null;
+              } | null;
+              tradeCount: number | null;
+              skippedSignals: number | null;
+              error: {
+                code: string;
+                message: string;
+              } | null;
+              createdAt: string;
+              createdBy: string;
+              updatedAt: string;
+              startedAt: string | null;
+              finishedAt: string | null;
+              version: number;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'backtests.create': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description Makes a retry safe: the same key and body answer the first response */
+        'Idempotency-Key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @enum {string} */
+          strategy: 'breakout' | 'trend' | 'auction' | 'confluence' | 'smaCross' | 'buyAndHold';
+          /** @default {} */
+          params?: {
+            [key: string]: unknown;
+          };
+          symbol: string;
+          /** @enum {string} */
+          interval: '1min' | '5min' | '15min' | '30min' | '1h' | '4h' | '1day' | '1week' | '1month';
+          from: string;
+          to: string;
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          initialCapital?: string;
+          /**
+           * @description ISO 4217 code; money figures in the report are rounded to its minor unit
+           * @default USD
+           */
+          currency?: string;
+          /**
+           * @default {
+           *       "perShare": 0,
+           *       "rate": 0,
+           *       "fixed": 0,
+           *       "minimum": 0
+           *     }
+           */
+          commission?: {
+            /**
+             * @description money per unit (share, contract, coin) filled
+             * @default 0
+             */
+            perShare?: number;
+            /**
+             * @description fraction of notional, 0.001 = 0.1% = 10 bps
+             * @default 0
+             */
+            rate?: number;
+            /**
+             * @description money per order (each fill: entries and exits)
+             * @default 0
+             */
+            fixed?: number;
+            /**
+             * @description floor of one order's commission
+             * @default 0
+             */
+            minimum?: number;
+          };
+          /**
+           * @description market and stop fills move against the trader by this many basis points
+           * @default 0
+           */
+          slippageBps?: number;
+          /**
+           * @default {
+           *       "mode": "percent",
+           *       "percent": 1
+           *     }
+           */
+          sizing?:
+            | {
+                /** @constant */
+                mode: 'percent';
+                /**
+                 * @description notional as a fraction of equity at the fill, commission included; >1 is leverage
+                 * @default 1
+                 */
+                percent?: number;
+              }
+            | {
+                /** @constant */
+                mode: 'risk';
+                /**
+                 * @description fraction of equity lost if the stop is hit (before slippage and fees)
+                 * @default 0.01
+                 */
+                riskPercent?: number;
+                /**
+                 * @description cap on notional as a fraction of equity, commission included
+                 * @default 1
+                 */
+                maxPercent?: number;
+              };
+          /**
+           * @description quantities are rounded down to a multiple of this; 0 = fractional
+           * @default 0
+           */
+          quantityStep?: number;
+          /**
+           * @description when false a short signal only closes a long
+           * @default true
+           */
+          allowShort?: boolean;
+          /**
+           * @description what an opposite signal does to an open position at the next open
+           * @default reverse
+           * @enum {string}
+           */
+          onOpposite?: 'reverse' | 'close' | 'ignore';
+          /**
+           * @description bars per year for annualising (252 = daily bars)
+           * @default 252
+           */
+          periodsPerYear?: number;
+          /**
+           * @description risk-free return per bar, for Sharpe and Sortino
+           * @default 0
+           */
+          riskFree?: number;
+          /**
+           * @description bars before this are warm-up: no trading, excluded from metrics
+           * @default 0
+           */
+          startIndex?: number;
+        };
+      };
+    };
+    responses: {
+      /** @description Run and stored */
+      201: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description Where the created resource lives */
+          Location: string;
+          /** @description `true` when this is the stored first response to the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            backtestId: string;
+            /** @enum {string} */
+            status: 'pending' | 'running' | 'completed' | 'failed';
+            progress: {
+              done: number;
+              total: number;
+            };
+            request: {
+              strategy: string;
+              params: {
+                [key: string]: unknown;
+              };
+              symbol: string;
+              interval: string;
+              from: string;
+              to: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              initialCapital: string;
+              currency: string;
+              commission: {
+                perShare: number;
+                rate: number;
+                fixed: number;
+                minimum: number;
+              };
+              slippageBps: number;
+              sizing:
+                | {
+                    /** @constant */
+                    mode: 'percent';
+                    percent: number;
+                  }
+                | {
+                    /** @constant */
+                    mode: 'risk';
+                    riskPercent: number;
+                    maxPercent: number;
+                  };
+              quantityStep: number;
+              allowShort: boolean;
+              /** @enum {string} */
+              onOpposite: 'reverse' | 'close' | 'ignore';
+              periodsPerYear: number;
+              riskFree: number;
+              startIndex: number;
+            };
+            /** @enum {string} */
+            runner: 'inline' | 'job';
+            bars: number | null;
+            firstBarTime: string | null;
+            lastBarTime: string | null;
+            metrics: {
+              [key: string]: number | null;
+            } | null;
+            money: {
+              currency: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              initialCapital: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              finalEquity: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              netProfit: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              grossProfit: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              grossLoss: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              totalCommission: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              totalSlippage: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              maxDrawdownAbs: string;
+              expectancy: string | null;
+            } | null;
+            tradeCount: number | null;
+            skippedSignals: number | null;
+            error: {
+              code: string;
+              message: string;
+            } | null;
+            createdAt: string;
+            createdBy: string;
+            updatedAt: string;
+            startedAt: string | null;
+            finishedAt: string | null;
+            version: number;
+            curve: {
+              points: number;
+              items: {
+                time: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                equity: string;
+                drawdown: number;
+              }[];
+            } | null;
+          };
+        };
+      };
+      /** @description Accepted: a job runs it */
+      202: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description Where the created resource lives */
+          Location: string;
+          /** @description `true` when this is the stored first response to the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            backtestId: string;
+            /** @constant */
+            status: 'pending';
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'backtests.get': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        backtestId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The backtest */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            backtestId: string;
+            /** @enum {string} */
+            status: 'pending' | 'running' | 'completed' | 'failed';
+            progress: {
+              done: number;
+              total: number;
+            };
+            request: {
+              strategy: string;
+              params: {
+                [key: string]: unknown;
+              };
+              symbol: string;
+              interval: string;
+              from: string;
+              to: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              initialCapital: string;
+              currency: string;
+              commission: {
+                perShare: number;
+                rate: number;
+                fixed: number;
+                minimum: number;
+              };
+              slippageBps: number;
+              sizing:
+                | {
+                    /** @constant */
+                    mode: 'percent';
+                    percent: number;
+                  }
+                | {
+                    /** @constant */
+                    mode: 'risk';
+                    riskPercent: number;
+                    maxPercent: number;
+                  };
+              quantityStep: number;
+              allowShort: boolean;
+              /** @enum {string} */
+              onOpposite: 'reverse' | 'close' | 'ignore';
+              periodsPerYear: number;
+              riskFree: number;
+              startIndex: number;
+            };
+            /** @enum {string} */
+            runner: 'inline' | 'job';
+            bars: number | null;
+            firstBarTime: string | null;
+            lastBarTime: string | null;
+            metrics: {
+              [key: string]: number | null;
+            } | null;
+            money: {
+              currency: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              initialCapital: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              finalEquity: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              netProfit: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              grossProfit: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              grossLoss: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              totalCommission: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              totalSlippage: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              maxDrawdownAbs: string;
+              expectancy: string | null;
+            } | null;
+            tradeCount: number | null;
+            skippedSignals: number | null;
+            error: {
+              code: string;
+              message: string;
+            } | null;
+            createdAt: string;
+            createdBy: string;
+            updatedAt: string;
+            startedAt: string | null;
+            finishedAt: string | null;
+            version: number;
+            curve: {
+              points: number;
+              items: {
+                time: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                equity: string;
+                drawdown: number;
+              }[];
+            } | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'backtests.delete': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description The ETag of the version this change is based on */
+        'If-Match': string;
+      };
+      path: {
+        backtestId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted */
+      204: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      412: components['responses']['PreconditionFailed'];
+      428: components['responses']['PreconditionRequired'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'backtests.trades': {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+      };
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        backtestId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of trades */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** @enum {string} */
+              side: 'long' | 'short';
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              quantity: string;
+              entryTime: string;
+              exitTime: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              entryPrice: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              exitPrice: string;
+              stopLoss: string | null;
+              takeProfit: string | null;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              commission: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              slippage: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              grossPnl: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              pnl: string;
+              returnPct: number;
+              barsHeld: number;
+              /** @enum {string} */
+              exitReason: 'stop' | 'target' | 'signal' | 'end';
+              reason: string;
+              confidence: number;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'backtests.equity': {
+    parameters: {
+      query?: {
+        format?: 'json' | 'csv';
+        offset?: number;
+        count?: number;
+      };
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        backtestId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The curve (JSON or CSV) */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv; charset=utf-8':
+            | string
+            | {
+                backtestId: string;
+                points: number;
+                offset: number;
+                nextOffset: number | null;
+                items: {
+                  time: string;
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  equity: string;
+                  drawdown: number;
+                }[];
+              };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'optimisations.list': {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+      };
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of optimisations */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              optimisationId: string;
+              /** @enum {string} */
+              status: 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
+              strategy: string;
+              space: {
+                [key: string]: unknown;
+              };
+              baseParams: {
+                [key: string]: unknown;
+              };
+              /** @enum {string} */
+              method: 'grid' | 'random' | 'guided';
+              maxCandidates: number;
+              seed: number;
+              /** @enum {string} */
+              objective: 'sharpe' | 'sortino' | 'calmar' | 'totalReturn' | 'profitFactor' | 'expectancy';
+              constraints: {
+                [key: string]: number;
+              };
+              walkForward: {
+                folds: number;
+                inSamplePct: number;
+              } | null;
+              symbol: string;
+              interval: string;
+              from: string;
+              to: string;
+              config: {
+                [key: string]: unknown;
+              };
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              initialCapital: string;
+              spaceSize: number;
+              total: number;
+              done: number;
+              progress: number;
+              round: number;
+              bars: number;
+              firstBarTime: string;
+              lastBarTime: string;
+              best: {
+                rank: number;
+                index: number;
+                params: {
+                  [key: string]: unknown;
+                };
+                score: number | null;
+                passed: boolean;
+              } | null;
+              etaAt: string | null;
+              lookAhead: {
+                biased: boolean;
+                cuts: number[];
+                barsChecked: number;
+                changed: {
+                  bar: number;
+                  time: string;
+                  cut: number;
+                  full: string | null;
+                  truncated: string | null;
+                }[];
+              } | null;
+              error: {
+                code: string;
+                detail: string;
+              } | null;
+              createdAt: string;
+              createdBy: string;
+              startedAt: string | null;
+              finishedAt: string | null;
+              updatedAt: string;
+              version: number;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'optimisations.create': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description Makes a retry safe: the same key and body answer the first response */
+        'Idempotency-Key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @enum {string} */
+          strategy: 'breakout' | 'trend' | 'auction' | 'confluence' | 'smaCross' | 'buyAndHold';
+          space: {
+            [key: string]:
+              | {
+                  values: (number | string | boolean)[];
+                }
+              | {
+                  min: number;
+                  max: number;
+                  step: number;
+                };
+          };
+          /** @default {} */
+          baseParams?: {
+            [key: string]: unknown;
+          };
+          /** @enum {string} */
+          method: 'grid' | 'random' | 'guided';
+          maxCandidates: number;
+          /** @default 0 */
+          seed?: number;
+          /** @enum {string} */
+          objective: 'sharpe' | 'sortino' | 'calmar' | 'totalReturn' | 'profitFactor' | 'expectancy';
+          /** @default {} */
+          constraints?: {
+            maxDrawdown?: number;
+            minTrades?: number;
+            minWinRate?: number;
+            minProfitFactor?: number;
+            minSharpe?: number;
+          };
+          walkForward?: {
+            folds: number;
+            inSamplePct: number;
+          };
+          symbol: string;
+          /** @enum {string} */
+          interval: '1min' | '5min' | '15min' | '30min' | '1h' | '4h' | '1day' | '1week' | '1month';
+          from: string;
+          to: string;
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          initialCapital?: string;
+          currency?: string;
+          commission?: {
+            /**
+             * @description money per unit (share, contract, coin) filled
+             * @default 0
+             */
+            perShare?: number;
+            /**
+             * @description fraction of notional, 0.001 = 0.1% = 10 bps
+             * @default 0
+             */
+            rate?: number;
+            /**
+             * @description money per order (each fill: entries and exits)
+             * @default 0
+             */
+            fixed?: number;
+            /**
+             * @description floor of one order's commission
+             * @default 0
+             */
+            minimum?: number;
+          };
+          slippageBps?: number;
+          sizing?:
+            | {
+                /** @constant */
+                mode: 'percent';
+                /**
+                 * @description notional as a fraction of equity at the fill, commission included; >1 is leverage
+                 * @default 1
+                 */
+                percent?: number;
+              }
+            | {
+                /** @constant */
+                mode: 'risk';
+                /**
+                 * @description fraction of equity lost if the stop is hit (before slippage and fees)
+                 * @default 0.01
+                 */
+                riskPercent?: number;
+                /**
+                 * @description cap on notional as a fraction of equity, commission included
+                 * @default 1
+                 */
+                maxPercent?: number;
+              };
+          quantityStep?: number;
+          allowShort?: boolean;
+          /** @enum {string} */
+          onOpposite?: 'reverse' | 'close' | 'ignore';
+          periodsPerYear?: number;
+          riskFree?: number;
+        };
+      };
+    };
+    responses: {
+      /** @description Accepted: the plan job is due */
+      202: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description Where the created resource lives */
+          Location: string;
+          /** @description `true` when this is the stored first response to the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            optimisationId: string;
+            /** @enum {string} */
+            status: 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
+            strategy: string;
+            space: {
+              [key: string]: unknown;
+            };
+            baseParams: {
+              [key: string]: unknown;
+            };
+            /** @enum {string} */
+            method: 'grid' | 'random' | 'guided';
+            maxCandidates: number;
+            seed: number;
+            /** @enum {string} */
+            objective: 'sharpe' | 'sortino' | 'calmar' | 'totalReturn' | 'profitFactor' | 'expectancy';
+            constraints: {
+              [key: string]: number;
+            };
+            walkForward: {
+              folds: number;
+              inSamplePct: number;
+            } | null;
+            symbol: string;
+            interval: string;
+            from: string;
+            to: string;
+            config: {
+              [key: string]: unknown;
+            };
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            initialCapital: string;
+            spaceSize: number;
+            total: number;
+            done: number;
+            progress: number;
+            round: number;
+            bars: number;
+            firstBarTime: string;
+            lastBarTime: string;
+            best: {
+              rank: number;
+              index: number;
+              params: {
+                [key: string]: unknown;
+              };
+              score: number | null;
+              passed: boolean;
+            } | null;
+            etaAt: string | null;
+            lookAhead: {
+              biased: boolean;
+              cuts: number[];
+              barsChecked: number;
+              changed: {
+                bar: number;
+                time: string;
+                cut: number;
+                full: string | null;
+                truncated: string | null;
+              }[];
+            } | null;
+            error: {
+              code: string;
+              detail: string;
+            } | null;
+            createdAt: string;
+            createdBy: string;
+            startedAt: string | null;
+            finishedAt: string | null;
+            updatedAt: string;
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'optimisations.get': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        optimisationId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The optimisation */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            optimisationId: string;
+            /** @enum {string} */
+            status: 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
+            strategy: string;
+            space: {
+              [key: string]: unknown;
+            };
+            baseParams: {
+              [key: string]: unknown;
+            };
+            /** @enum {string} */
+            method: 'grid' | 'random' | 'guided';
+            maxCandidates: number;
+            seed: number;
+            /** @enum {string} */
+            objective: 'sharpe' | 'sortino' | 'calmar' | 'totalReturn' | 'profitFactor' | 'expectancy';
+            constraints: {
+              [key: string]: number;
+            };
+            walkForward: {
+              folds: number;
+              inSamplePct: number;
+            } | null;
+            symbol: string;
+            interval: string;
+            from: string;
+            to: string;
+            config: {
+              [key: string]: unknown;
+            };
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            initialCapital: string;
+            spaceSize: number;
+            total: number;
+            done: number;
+            progress: number;
+            round: number;
+            bars: number;
+            firstBarTime: string;
+            lastBarTime: string;
+            best: {
+              rank: number;
+              index: number;
+              params: {
+                [key: string]: unknown;
+              };
+              score: number | null;
+              passed: boolean;
+            } | null;
+            etaAt: string | null;
+            lookAhead: {
+              biased: boolean;
+              cuts: number[];
+              barsChecked: number;
+              changed: {
+                bar: number;
+                time: string;
+                cut: number;
+                full: string | null;
+                truncated: string | null;
+              }[];
+            } | null;
+            error: {
+              code: string;
+              detail: string;
+            } | null;
+            createdAt: string;
+            createdBy: string;
+            startedAt: string | null;
+            finishedAt: string | null;
+            updatedAt: string;
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'optimisations.cancel': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        optimisationId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description The optimisation, cancelled */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            optimisationId: string;
+            /** @enum {string} */
+            status: 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
+            strategy: string;
+            space: {
+              [key: string]: unknown;
+            };
+            baseParams: {
+              [key: string]: unknown;
+            };
+            /** @enum {string} */
+            method: 'grid' | 'random' | 'guided';
+            maxCandidates: number;
+            seed: number;
+            /** @enum {string} */
+            objective: 'sharpe' | 'sortino' | 'calmar' | 'totalReturn' | 'profitFactor' | 'expectancy';
+            constraints: {
+              [key: string]: number;
+            };
+            walkForward: {
+              folds: number;
+              inSamplePct: number;
+            } | null;
+            symbol: string;
+            interval: string;
+            from: string;
+            to: string;
+            config: {
+              [key: string]: unknown;
+            };
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            initialCapital: string;
+            spaceSize: number;
+            total: number;
+            done: number;
+            progress: number;
+            round: number;
+            bars: number;
+            firstBarTime: string;
+            lastBarTime: string;
+            best: {
+              rank: number;
+              index: number;
+              params: {
+                [key: string]: unknown;
+              };
+              score: number | null;
+              passed: boolean;
+            } | null;
+            etaAt: string | null;
+            lookAhead: {
+              biased: boolean;
+              cuts: number[];
+              barsChecked: number;
+              changed: {
+                bar: number;
+                time: string;
+                cut: number;
+                full: string | null;
+                truncated: string | null;
+              }[];
+            } | null;
+            error: {
+              code: string;
+              detail: string;
+            } | null;
+            createdAt: string;
+            createdBy: string;
+            startedAt: string | null;
+            finishedAt: string | null;
+            updatedAt: string;
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'optimisations.results': {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+        passed?: 'true' | 'false';
+      };
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        optimisationId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of ranked results */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              rank: number;
+              index: number;
+              params: {
+                [key: string]: unknown;
+              };
+              score: number | null;
+              passed: boolean;
+              failed: string[];
+              constraints: {
+                name: string;
+                limit: number;
+                value: number | null;
+                passed: boolean;
+              }[];
+              metrics: {
+                [key: string]: number | null;
+              } | null;
+              error: string | null;
+            }[];
+            nextCursor: string | null;
+            status: string;
+            done: number;
+            total: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'optimisations.walkForward': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        optimisationId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The report */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            optimisationId: string;
+            folds: {
+              fold: number;
+              inSample: {
+                from: string;
+                to: string;
+                bars: number;
+              };
+              outOfSample: {
+                from: string;
+                to: string;
+                bars: number;
+              };
+              params: {
+                [key: string]: unknown;
+              };
+              inSampleScore: number | null;
+              outOfSampleScore: number | null;
+              inSampleMetrics: {
+                [key: string]: number | null;
+              };
+              outOfSampleMetrics: {
+                [key: string]: number | null;
+              };
+              evaluations: number;
+            }[];
+            inSampleBars: number;
+            outOfSampleBars: number;
+            positiveOutOfSampleSharpeShare: number;
+            aggregate: {
+              [key: string]: number | null;
+            };
+            overfitting: {
+              meanIsSharpe: number | null;
+              meanOosSharpe: number | null;
+              sharpeDegradation: number | null;
+              walkForwardEfficiency: number | null;
+              degradedWindows: number | null;
+              likelyOverfit: boolean;
+            };
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'optimisation.methods': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The methods */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              name: string;
+              title: string;
+              description: string;
+            }[];
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'optimisation.objectives': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The objectives */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              name: string;
+              title: string;
+              description: string;
+              metric: string;
+              higherIsBetter: boolean;
+            }[];
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'playbooks.list': {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+        status?: 'draft' | 'active' | 'retired';
+      };
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of playbooks */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              playbookId: string;
+              name: string;
+              strategy: string;
+              params: {
+                [key: string]: unknown;
+              };
+              symbol: string;
+              interval: string;
+              bars: number;
+              accountId: string;
+              sourceOptimisationId?: string;
+              schedule?:
+                | {
+                    /** @constant */
+                    kind: 'interval';
+                    /** @enum {string} */
+                    every: '5min' | '15min' | '30min' | '1h' | '4h' | '1day';
+                  }
+                | {
+                    /** @constant */
+                    kind: 'calendar';
+                    /** @enum {string} */
+                    frequency: 'daily' | 'weekly' | 'monthly' | 'quarterly';
+                    dayOfWeek?: number;
+                    dayOfMonth?: number;
+                    timeOfDay: string;
+                    timezone: string;
+                    /** @default false */
+                    excludeWeekends: boolean;
+                  };
+              sizing:
+                | {
+                    /** @constant */
+                    kind: 'quantity';
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    quantity: string;
+                  }
+                | {
+                    /** @constant */
+                    kind: 'notional';
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    notional: string;
+                    /** @default false */
+                    fractional: boolean;
+                  };
+              exits: {
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                stopLossPct: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                takeProfitPct: string;
+              };
+              maxOrdersPerDay: number;
+              notes?: string;
+              /** @enum {string} */
+              status: 'draft' | 'active' | 'retired';
+              activatedAt?: string;
+              retiredAt?: string;
+              createdAt: string;
+              createdBy: string;
+              updatedAt: string;
+              updatedBy: string;
+              version: number;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'playbooks.create': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description Makes a retry safe: the same key and body answer the first response */
+        'Idempotency-Key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          name: string;
+          /** @enum {string} */
+          strategy: 'breakout' | 'trend' | 'auction' | 'confluence' | 'smaCross' | 'buyAndHold';
+          /** @default {} */
+          params?: {
+            [key: string]: unknown;
+          };
+          symbol: string;
+          /** @enum {string} */
+          interval: '1min' | '5min' | '15min' | '30min' | '1h' | '4h' | '1day' | '1week' | '1month';
+          /** @default 500 */
+          bars?: number;
+          accountId: string;
+          sourceOptimisationId?: string;
+          schedule?:
+            | {
+                /** @constant */
+                kind: 'interval';
+                /** @enum {string} */
+                every: '5min' | '15min' | '30min' | '1h' | '4h' | '1day';
+              }
+            | {
+                /** @constant */
+                kind: 'calendar';
+                /** @enum {string} */
+                frequency: 'daily' | 'weekly' | 'monthly' | 'quarterly';
+                dayOfWeek?: number;
+                dayOfMonth?: number;
+                timeOfDay: string;
+                timezone: string;
+                /** @default false */
+                excludeWeekends?: boolean;
+              };
+          /**
+           * @default {
+           *       "kind": "quantity",
+           *       "quantity": "1"
+           *     }
+           */
+          sizing?:
+            | {
+                /** @constant */
+                kind: 'quantity';
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                quantity: string;
+              }
+            | {
+                /** @constant */
+                kind: 'notional';
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                notional: string;
+                /** @default false */
+                fractional?: boolean;
+              };
+          /**
+           * @default {
+           *       "stopLossPct": "2",
+           *       "takeProfitPct": "4"
+           *     }
+           */
+          exits?: {
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            stopLossPct: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            takeProfitPct: string;
+          };
+          /** @default 5 */
+          maxOrdersPerDay?: number;
+          notes?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Created (draft, version 1) */
+      201: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          /** @description Where the created resource lives */
+          Location: string;
+          /** @description `true` when this is the stored first response to the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            playbookId: string;
+            name: string;
+            strategy: string;
+            params: {
+              [key: string]: unknown;
+            };
+            symbol: string;
+            interval: string;
+            bars: number;
+            accountId: string;
+            sourceOptimisationId?: string;
+            schedule?:
+              | {
+                  /** @constant */
+                  kind: 'interval';
+                  /** @enum {string} */
+                  every: '5min' | '15min' | '30min' | '1h' | '4h' | '1day';
+                }
+              | {
+                  /** @constant */
+                  kind: 'calendar';
+                  /** @enum {string} */
+                  frequency: 'daily' | 'weekly' | 'monthly' | 'quarterly';
+                  dayOfWeek?: number;
+                  dayOfMonth?: number;
+                  timeOfDay: string;
+                  timezone: string;
+                  /** @default false */
+                  excludeWeekends: boolean;
+                };
+            sizing:
+              | {
+                  /** @constant */
+                  kind: 'quantity';
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  quantity: string;
+                }
+              | {
+                  /** @constant */
+                  kind: 'notional';
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  notional: string;
+                  /** @default false */
+                  fractional: boolean;
+                };
+            exits: {
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              stopLossPct: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              takeProfitPct: string;
+            };
+            maxOrdersPerDay: number;
+            notes?: string;
+            /** @enum {string} */
+            status: 'draft' | 'active' | 'retired';
+            activatedAt?: string;
+            retiredAt?: string;
+            createdAt: string;
+            createdBy: string;
+            updatedAt: string;
+            updatedBy: string;
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'playbooks.get': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        playbookId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The playbook */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            playbookId: string;
+            name: string;
+            strategy: string;
+            params: {
+              [key: string]: unknown;
+            };
+            symbol: string;
+            interval: string;
+            bars: number;
+            accountId: string;
+            sourceOptimisationId?: string;
+            schedule?:
+              | {
+                  /** @constant */
+                  kind: 'interval';
+                  /** @enum {string} */
+                  every: '5min' | '15min' | '30min' | '1h' | '4h' | '1day';
+                }
+              | {
+                  /** @constant */
+                  kind: 'calendar';
+                  /** @enum {string} */
+                  frequency: 'daily' | 'weekly' | 'monthly' | 'quarterly';
+                  dayOfWeek?: number;
+                  dayOfMonth?: number;
+                  timeOfDay: string;
+                  timezone: string;
+                  /** @default false */
+                  excludeWeekends: boolean;
+                };
+            sizing:
+              | {
+                  /** @constant */
+                  kind: 'quantity';
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  quantity: string;
+                }
+              | {
+                  /** @constant */
+                  kind: 'notional';
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  notional: string;
+                  /** @default false */
+                  fractional: boolean;
+                };
+            exits: {
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              stopLossPct: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              takeProfitPct: string;
+            };
+            maxOrdersPerDay: number;
+            notes?: string;
+            /** @enum {string} */
+            status: 'draft' | 'active' | 'retired';
+            activatedAt?: string;
+            retiredAt?: string;
+            createdAt: string;
+            createdBy: string;
+            updatedAt: string;
+            updatedBy: string;
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'playbooks.delete': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description The ETag of the version this change is based on */
+        'If-Match': string;
+      };
+      path: {
+        playbookId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted */
+      204: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      412: components['responses']['PreconditionFailed'];
+      428: components['responses']['PreconditionRequired'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'playbooks.patch': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description The ETag of the version this change is based on */
+        'If-Match': string;
+      };
+      path: {
+        playbookId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          name?: string;
+          /** @enum {string} */
+          strategy?: 'breakout' | 'trend' | 'auction' | 'confluence' | 'smaCross' | 'buyAndHold';
+          params?: {
+            [key: string]: unknown;
+          };
+          symbol?: string;
+          /** @enum {string} */
+          interval?: '1min' | '5min' | '15min' | '30min' | '1h' | '4h' | '1day' | '1week' | '1month';
+          bars?: number;
+          accountId?: string;
+          sourceOptimisationId?: string | null;
+          schedule?:
+            | (
+                | {
+                    /** @constant */
+                    kind: 'interval';
+                    /** @enum {string} */
+                    every: '5min' | '15min' | '30min' | '1h' | '4h' | '1day';
+                  }
+                | {
+                    /** @constant */
+                    kind: 'calendar';
+                    /** @enum {string} */
+                    frequency: 'daily' | 'weekly' | 'monthly' | 'quarterly';
+                    dayOfWeek?: number;
+                    dayOfMonth?: number;
+                    timeOfDay: string;
+                    timezone: string;
+                    /** @default false */
+                    excludeWeekends?: boolean;
+                  }
+              )
+            | null;
+          sizing?:
+            | {
+                /** @constant */
+                kind: 'quantity';
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                quantity: string;
+              }
+            | {
+                /** @constant */
+                kind: 'notional';
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                notional: string;
+                /** @default false */
+                fractional?: boolean;
+              };
+          exits?: {
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            stopLossPct: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            takeProfitPct: string;
+          };
+          maxOrdersPerDay?: number;
+          notes?: string | null;
+        };
+      };
+    };
+    responses: {
+      /** @description The new version */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            playbookId: string;
+            name: string;
+            strategy: string;
+            params: {
+              [key: string]: unknown;
+            };
+            symbol: string;
+            interval: string;
+            bars: number;
+            accountId: string;
+            sourceOptimisationId?: string;
+            schedule?:
+              | {
+                  /** @constant */
+                  kind: 'interval';
+                  /** @enum {string} */
+                  every: '5min' | '15min' | '30min' | '1h' | '4h' | '1day';
+                }
+              | {
+                  /** @constant */
+                  kind: 'calendar';
+                  /** @enum {string} */
+                  frequency: 'daily' | 'weekly' | 'monthly' | 'quarterly';
+                  dayOfWeek?: number;
+                  dayOfMonth?: number;
+                  timeOfDay: string;
+                  timezone: string;
+                  /** @default false */
+                  excludeWeekends: boolean;
+                };
+            sizing:
+              | {
+                  /** @constant */
+                  kind: 'quantity';
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  quantity: string;
+                }
+              | {
+                  /** @constant */
+                  kind: 'notional';
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  notional: string;
+                  /** @default false */
+                  fractional: boolean;
+                };
+            exits: {
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              stopLossPct: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              takeProfitPct: string;
+            };
+            maxOrdersPerDay: number;
+            notes?: string;
+            /** @enum {string} */
+            status: 'draft' | 'active' | 'retired';
+            activatedAt?: string;
+            retiredAt?: string;
+            createdAt: string;
+            createdBy: string;
+            updatedAt: string;
+            updatedBy: string;
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      412: components['responses']['PreconditionFailed'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      428: components['responses']['PreconditionRequired'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'playbooks.versions': {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+      };
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        playbookId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of versions */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              playbookId: string;
+              name: string;
+              strategy: string;
+              params: {
+                [key: string]: unknown;
+              };
+              symbol: string;
+              interval: string;
+              bars: number;
+              accountId: string;
+              sourceOptimisationId?: string;
+              schedule?:
+                | {
+                    /** @constant */
+                    kind: 'interval';
+                    /** @enum {string} */
+                    every: '5min' | '15min' | '30min' | '1h' | '4h' | '1day';
+                  }
+                | {
+                    /** @constant */
+                    kind: 'calendar';
+                    /** @enum {string} */
+                    frequency: 'daily' | 'weekly' | 'monthly' | 'quarterly';
+                    dayOfWeek?: number;
+                    dayOfMonth?: number;
+                    timeOfDay: string;
+                    timezone: string;
+                    /** @default false */
+                    excludeWeekends: boolean;
+                  };
+              sizing:
+                | {
+                    /** @constant */
+                    kind: 'quantity';
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    quantity: string;
+                  }
+                | {
+                    /** @constant */
+                    kind: 'notional';
+                    /**
+                     * @description A decimal string (never a JSON number)
+                     * @example 1234.50
+                     */
+                    notional: string;
+                    /** @default false */
+                    fractional: boolean;
+                  };
+              exits: {
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                stopLossPct: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                takeProfitPct: string;
+              };
+              maxOrdersPerDay: number;
+              notes?: string;
+              /** @enum {string} */
+              status: 'draft' | 'active' | 'retired';
+              activatedAt?: string;
+              retiredAt?: string;
+              createdAt: string;
+              createdBy: string;
+              updatedAt: string;
+              updatedBy: string;
+              version: number;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'playbooks.activate': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description The ETag of the version this change is based on */
+        'If-Match'?: string;
+      };
+      path: {
+        playbookId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          reason?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The active playbook */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            playbookId: string;
+            name: string;
+            strategy: string;
+            params: {
+              [key: string]: unknown;
+            };
+            symbol: string;
+            interval: string;
+            bars: number;
+            accountId: string;
+            sourceOptimisationId?: string;
+            schedule?:
+              | {
+                  /** @constant */
+                  kind: 'interval';
+                  /** @enum {string} */
+                  every: '5min' | '15min' | '30min' | '1h' | '4h' | '1day';
+                }
+              | {
+                  /** @constant */
+                  kind: 'calendar';
+                  /** @enum {string} */
+                  frequency: 'daily' | 'weekly' | 'monthly' | 'quarterly';
+                  dayOfWeek?: number;
+                  dayOfMonth?: number;
+                  timeOfDay: string;
+                  timezone: string;
+                  /** @default false */
+                  excludeWeekends: boolean;
+                };
+            sizing:
+              | {
+                  /** @constant */
+                  kind: 'quantity';
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  quantity: string;
+                }
+              | {
+                  /** @constant */
+                  kind: 'notional';
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  notional: string;
+                  /** @default false */
+                  fractional: boolean;
+                };
+            exits: {
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              stopLossPct: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              takeProfitPct: string;
+            };
+            maxOrdersPerDay: number;
+            notes?: string;
+            /** @enum {string} */
+            status: 'draft' | 'active' | 'retired';
+            activatedAt?: string;
+            retiredAt?: string;
+            createdAt: string;
+            createdBy: string;
+            updatedAt: string;
+            updatedBy: string;
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      412: components['responses']['PreconditionFailed'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'playbooks.retire': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description The ETag of the version this change is based on */
+        'If-Match'?: string;
+      };
+      path: {
+        playbookId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          reason?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The retired playbook */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            playbookId: string;
+            name: string;
+            strategy: string;
+            params: {
+              [key: string]: unknown;
+            };
+            symbol: string;
+            interval: string;
+            bars: number;
+            accountId: string;
+            sourceOptimisationId?: string;
+            schedule?:
+              | {
+                  /** @constant */
+                  kind: 'interval';
+                  /** @enum {string} */
+                  every: '5min' | '15min' | '30min' | '1h' | '4h' | '1day';
+                }
+              | {
+                  /** @constant */
+                  kind: 'calendar';
+                  /** @enum {string} */
+                  frequency: 'daily' | 'weekly' | 'monthly' | 'quarterly';
+                  dayOfWeek?: number;
+                  dayOfMonth?: number;
+                  timeOfDay: string;
+                  timezone: string;
+                  /** @default false */
+                  excludeWeekends: boolean;
+                };
+            sizing:
+              | {
+                  /** @constant */
+                  kind: 'quantity';
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  quantity: string;
+                }
+              | {
+                  /** @constant */
+                  kind: 'notional';
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  notional: string;
+                  /** @default false */
+                  fractional: boolean;
+                };
+            exits: {
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              stopLossPct: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              takeProfitPct: string;
+            };
+            maxOrdersPerDay: number;
+            notes?: string;
+            /** @enum {string} */
+            status: 'draft' | 'active' | 'retired';
+            activatedAt?: string;
+            retiredAt?: string;
+            createdAt: string;
+            createdBy: string;
+            updatedAt: string;
+            updatedBy: string;
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      412: components['responses']['PreconditionFailed'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'automation.cycles.list': {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+        playbookId?: string;
+      };
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of cycles */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              cycleId: string;
+              playbookId: string;
+              playbookVersion: number;
+              strategy: string;
+              symbol: string;
+              interval: string;
+              accountId: string;
+              /** @enum {string} */
+              source: 'manual' | 'schedule';
+              slot?: string;
+              /** @enum {string} */
+              status: 'running' | 'completed' | 'stopped' | 'failed';
+              /** @enum {string} */
+              endedAt?: 'supervisor' | 'strategy' | 'risk' | 'execution';
+              code?: string;
+              reason?: string;
+              mode?: string;
+              venue?: string;
+              signal?: {
+                /** @enum {string} */
+                side: 'long' | 'short';
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                entry: string;
+                stopLoss: string | null;
+                takeProfit: string | null;
+                confidence: number;
+                reason: string;
+                barTime: string;
+              };
+              order?: {
+                orderId: string;
+                status: string;
+                /** @enum {string} */
+                side: 'buy' | 'sell';
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                quantity: string;
+                decisionId: string;
+              };
+              steps: {
+                decisionId: string;
+                cycleId: string;
+                playbookId: string;
+                stepIndex: number;
+                /** @enum {string} */
+                step: 'supervisor' | 'strategy' | 'risk' | 'execution';
+                /** @enum {string} */
+                outcome: 'proceed' | 'stop' | 'error';
+                code: string;
+                reasoning: string;
+                inputs: {
+                  [key: string]: unknown;
+                };
+                output?: {
+                  [key: string]: unknown;
+                };
+                at: string;
+              }[];
+              startedAt: string;
+              finishedAt?: string;
+              by: string;
+              version: number;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'automation.cycles.run': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description Makes a retry safe: the same key and body answer the first response */
+        'Idempotency-Key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          playbookId: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The cycle and its steps */
+      201: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description Where the created resource lives */
+          Location: string;
+          /** @description `true` when this is the stored first response to the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            cycleId: string;
+            playbookId: string;
+            playbookVersion: number;
+            strategy: string;
+            symbol: string;
+            interval: string;
+            accountId: string;
+            /** @enum {string} */
+            source: 'manual' | 'schedule';
+            slot?: string;
+            /** @enum {string} */
+            status: 'running' | 'completed' | 'stopped' | 'failed';
+            /** @enum {string} */
+            endedAt?: 'supervisor' | 'strategy' | 'risk' | 'execution';
+            code?: string;
+            reason?: string;
+            mode?: string;
+            venue?: string;
+            signal?: {
+              /** @enum {string} */
+              side: 'long' | 'short';
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              entry: string;
+              stopLoss: string | null;
+              takeProfit: string | null;
+              confidence: number;
+              reason: string;
+              barTime: string;
+            };
+            order?: {
+              orderId: string;
+              status: string;
+              /** @enum {string} */
+              side: 'buy' | 'sell';
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              quantity: string;
+              decisionId: string;
+            };
+            steps: {
+              decisionId: string;
+              cycleId: string;
+              playbookId: string;
+              stepIndex: number;
+              /** @enum {string} */
+              step: 'supervisor' | 'strategy' | 'risk' | 'execution';
+              /** @enum {string} */
+              outcome: 'proceed' | 'stop' | 'error';
+              code: string;
+              reasoning: string;
+              inputs: {
+                [key: string]: unknown;
+              };
+              output?: {
+                [key: string]: unknown;
+              };
+              at: string;
+            }[];
+            startedAt: string;
+            finishedAt?: string;
+            by: string;
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'automation.cycles.get': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        cycleId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The cycle */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            cycleId: string;
+            playbookId: string;
+            playbookVersion: number;
+            strategy: string;
+            symbol: string;
+            interval: string;
+            accountId: string;
+            /** @enum {string} */
+            source: 'manual' | 'schedule';
+            slot?: string;
+            /** @enum {string} */
+            status: 'running' | 'completed' | 'stopped' | 'failed';
+            /** @enum {string} */
+            endedAt?: 'supervisor' | 'strategy' | 'risk' | 'execution';
+            code?: string;
+            reason?: string;
+            mode?: string;
+            venue?: string;
+            signal?: {
+              /** @enum {string} */
+              side: 'long' | 'short';
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              entry: string;
+              stopLoss: string | null;
+              takeProfit: string | null;
+              confidence: number;
+              reason: string;
+              barTime: string;
+            };
+            order?: {
+              orderId: string;
+              status: string;
+              /** @enum {string} */
+              side: 'buy' | 'sell';
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              quantity: string;
+              decisionId: string;
+            };
+            steps: {
+              decisionId: string;
+              cycleId: string;
+              playbookId: string;
+              stepIndex: number;
+              /** @enum {string} */
+              step: 'supervisor' | 'strategy' | 'risk' | 'execution';
+              /** @enum {string} */
+              outcome: 'proceed' | 'stop' | 'error';
+              code: string;
+              reasoning: string;
+              inputs: {
+                [key: string]: unknown;
+              };
+              output?: {
+                [key: string]: unknown;
+              };
+              at: string;
+            }[];
+            startedAt: string;
+            finishedAt?: string;
+            by: string;
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'automation.decisions.list': {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+        playbookId?: string;
+        cycleId?: string;
+      };
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of decisions */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              decisionId: string;
+              cycleId: string;
+              playbookId: string;
+              stepIndex: number;
+              /** @enum {string} */
+              step: 'supervisor' | 'strategy' | 'risk' | 'execution';
+              /** @enum {string} */
+              outcome: 'proceed' | 'stop' | 'error';
+              code: string;
+              reasoning: string;
+              inputs: {
+                [key: string]: unknown;
+              };
+              output?: {
+                [key: string]: unknown;
+              };
+              at: string;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'automation.health': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Agent health */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            halted: boolean;
+            haltReason?: string;
+            healthy: boolean;
+            agents: {
+              playbookId: string;
+              healthy: boolean;
+              problems: {
+                code: string;
+                detail: string;
+              }[];
+              lastHeartbeatAt: string | null;
+              nextRunAt: string | null;
+              successCount: number;
+              errorCount: number;
+              window: {
+                runs: number;
+                errors: number;
+                errorRate: number;
+              };
+              ordersToday: number;
+            }[];
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'automation.halt': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          reason: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The halt switch */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            halted: boolean;
+            reason?: string;
+            by?: string;
+            at?: string;
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'automation.resume': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          reason: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The halt switch */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            halted: boolean;
+            reason?: string;
+            by?: string;
+            at?: string;
             version: number;
           };
         };

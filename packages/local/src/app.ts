@@ -236,6 +236,10 @@ async function startBehind(server: Server, gate: Gate, undo: Array<() => Promise
     jobQueues: queues.urls,
     sqsEndpoint: queues.endpoint,
     jobsIdempotencyTable: tables.jobsIdempotency,
+    // the same emulator serves S3: the blob bucket it created
+    blobBucket: queues.blobBucket,
+    s3Endpoint: queues.endpoint,
+    buildVersion: 'local',
   };
   configureBootstrap(config);
   const platform = createPlatform(config, {

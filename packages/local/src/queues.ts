@@ -8,6 +8,8 @@ export interface LocalQueues {
   /** job id → dead-letter queue URL */
   deadLetterUrls: Record<string, string>;
   names: Record<string, { queue: string; deadLetter: string }>;
+  /** the stage's blob bucket on the same emulator's S3 (what BALLAST_BLOB_BUCKET names in the cloud) */
+  blobBucket: string;
   /** messages a queue holds right now (ready + delayed + in flight) */
   depth(queueName: string): number;
   stop(): Promise<void>;
@@ -42,8 +44,8 @@ async function fauxqsStores(): Promise<FauxqsStores> {
 
 /**
  * The in-process SQS emulator (fauxqs) with one queue per job kind and a dead-letter queue behind
- * each, redriven after the job's maxReceiveCount, as the Jobs stack creates them. It listens on
- * 127.0.0.1 only.
+ * each, redriven after the job's maxReceiveCount, as the Jobs stack creates them, and its S3 with
+ * the blob bucket the Data stack creates. It listens on 127.0.0.1 only.
  */
 export async function startLocalQueues(jobs: readonly JobDef[], prefix: string): Promise<LocalQueues> {
   const stores = await fauxqsStores();
@@ -73,8 +75,12 @@ export async function startLocalQueues(jobs: readonly JobDef[], prefix: string):
     deadLetterUrls[job.id] = dlq.queueUrl;
     names[job.id] = { queue, deadLetter };
   }
+  // S3 bucket names are lower-case letters, digits and '-' (fauxqs checks them as AWS does)
+  const blobBucket = `${prefix}-blobs`.toLowerCase().replace(/[^a-z0-9-]/g, '-');
+  stores.s3Store.createBucket(blobBucket);
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    blobBucket,
     urls,
     deadLetterUrls,
     names,

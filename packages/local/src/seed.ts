@@ -79,6 +79,8 @@ export async function seed(p: Platform, o: SeedOptions): Promise<void> {
   }
   const routing = (tenantId: string, config: RoutingConfig) =>
     once((uow) => p.routing.put(uow, { tenantId, env, kind: config.kind, config, updatedAt: at }, undefined));
+  // t_system's own data entry, as scripts/seed-stage.ts writes it in the cloud (detailed health reads it)
+  await routing(SYSTEM_TENANT, { kind: 'data', mode: 'pooled', tableName: o.pooledTable });
   await routing('t_demo', { kind: 'data', mode: 'pooled', tableName: o.pooledTable });
   await routing('t_acme', { kind: 'data', mode: 'silo', tableName: o.siloTable });
   await routing('t_demo', { kind: 'secrets', prefix: 'local/t_demo/', refs: {} });

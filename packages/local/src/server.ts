@@ -327,8 +327,9 @@ export function createLocalServer(opts: {
             if (e instanceof BodyTooLarge) return problem(res, 413, 'BODY_TOO_LARGE', 'Body too large');
             return;
           }
+          let rounds: number | undefined;
           if (raw.trim()) {
-            let parsed: { at?: unknown };
+            let parsed: { at?: unknown; rounds?: unknown };
             try {
               parsed = JSON.parse(raw) as typeof parsed;
             } catch {
@@ -338,8 +339,15 @@ export function createLocalServer(opts: {
               at = typeof parsed.at === 'string' ? Date.parse(parsed.at) : Number.NaN;
               if (!Number.isFinite(at)) return problem(res, 400, 'VALIDATION_FAILED', 'at must be an ISO 8601 instant');
             }
+            // delivery rounds: a test that stops the workers half-way (default: until the queues are idle)
+            if (parsed.rounds !== undefined) {
+              if (typeof parsed.rounds !== 'number' || !Number.isInteger(parsed.rounds) || parsed.rounds < 0) {
+                return problem(res, 400, 'VALIDATION_FAILED', 'rounds must be a non-negative integer');
+              }
+              rounds = parsed.rounds;
+            }
           }
-          return send(res, 200, await parts.jobs.tick(at));
+          return send(res, 200, await parts.jobs.tick(at, rounds));
         }
         if (url.pathname === '/_local/queues' && method === 'GET') {
           const depths = Object.fromEntries(

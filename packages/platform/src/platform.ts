@@ -1,3 +1,4 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { auditRecord } from './audit/entry.js';
 import type { AuditActor } from './audit/record.js';
 import type { AuditStore } from './audit/store.js';
@@ -6,6 +7,7 @@ import type { TokenVerifier } from './auth/tokens.js';
 import { type BasePlatform, createBasePlatform, setBasePlatform } from './base-platform.js';
 import { type BootstrapConfig, bootstrapConfig } from './config/bootstrap.js';
 import { DynamoUnitOfWork, type UnitOfWork } from './data/unit-of-work.js';
+import { type DataAccess, stsTenantClients, type TenantScopedClients } from './data/tenant-credentials.js';
 import { FlagEvaluator } from './flags/evaluator.js';
 import { DynamoFlagStore } from './flags/store.dynamo.js';
 import type { IdempotencyStore } from './http/middlewares/idempotency/store.js';
@@ -41,11 +43,18 @@ export interface Platform extends BasePlatform {
   flags: FlagEvaluator;
   /** verifies bearer tokens; built on first use by the routes that authenticate (workers never do) */
   verifier?: TokenVerifier;
-  /** a unit of work whose audit records name `actor` */
-  unitOfWork(actor: AuditActor, nowMs: number): UnitOfWork;
+  /**
+   * The client for a tenant's data-table requests: in the cloud one whose credentials reach only
+   * the tenant's own partition keys (STS session tagged with the tenant); locally the process's.
+   */
+  dataClientFor(tenantId: string, access: DataAccess): Promise<DynamoDBDocumentClient>;
+  /** a unit of work whose audit records name `actor`, sent with `db` (default: the process's client) */
+  unitOfWork(actor: AuditActor, nowMs: number, db?: DynamoDBDocumentClient): UnitOfWork;
 }
 
-export type PlatformOverrides = Partial<Omit<Platform, 'config' | 'unitOfWork'>>;
+export type PlatformOverrides = Partial<Omit<Platform, 'config' | 'unitOfWork' | 'dataClientFor'>> & {
+  tenantClients?: TenantScopedClients;
+};
 
 export function createPlatform(config: BootstrapConfig, overrides: PlatformOverrides = {}): Platform {
   const base = createBasePlatform(config, overrides);
@@ -56,6 +65,11 @@ export function createPlatform(config: BootstrapConfig, overrides: PlatformOverr
       ? new LocalSecretResolver(config.localSecretsDir ?? '.data')
       : new AwsSecretResolver(linkedSecretFetcher, now));
   const routing = overrides.routing ?? new DynamoRoutingStore(db, config.controlTable);
+  const tenantClients =
+    overrides.tenantClients ??
+    (config.tenantDataRoleArn
+      ? stsTenantClients({ roleArn: config.tenantDataRoleArn, region: config.region, stage: config.stage, now })
+      : undefined);
   const audit = overrides.audit ?? new DynamoAuditStore(db, config.controlTable);
   return {
     ...base,
@@ -69,8 +83,9 @@ export function createPlatform(config: BootstrapConfig, overrides: PlatformOverr
     secrets,
     flags: overrides.flags ?? new FlagEvaluator(new DynamoFlagStore(db, config.controlTable), now),
     verifier: overrides.verifier,
-    unitOfWork: (actor, nowMs) =>
-      new DynamoUnitOfWork(db, (uow, entry) => audit.stage(uow, auditRecord(entry, actor, nowMs))),
+    dataClientFor: async (tenantId, access) => (tenantClients ? tenantClients.clientFor(tenantId, access) : db),
+    unitOfWork: (actor, nowMs, client = db) =>
+      new DynamoUnitOfWork(client, (uow, entry) => audit.stage(uow, auditRecord(entry, actor, nowMs))),
   };
 }
 

@@ -77,13 +77,18 @@ export type { CandleColumns as StoredBars } from './chunks.js';
 /**
  * What research reads of market data: the tenant's stored candles (synced or uploaded), never the
  * provider — a strategy is analysed on the bars Ballast holds, so the same request gives the same
- * answer. `latest` is the last `count` bars that opened at or before `atMs`.
+ * answer. `latest` is the last `count` bars that opened at or before `atMs`; `range` the bars of a
+ * window (a backtest's).
  */
 export function storedCandles(backend: Backend) {
   const { candles } = storedPorts(backend);
   return {
     latest(symbol: string, interval: CandleInterval, atMs: number, count: number): Promise<CandleColumns> {
       return candles.latest({ symbol: normalizeSymbol(symbol) ?? symbol, interval }, atMs, count);
+    },
+    /** the bars that opened in [fromMs, toMs], oldest first; at most `limit` (the oldest ones) */
+    range(symbol: string, interval: CandleInterval, fromMs: number, toMs: number, limit: number) {
+      return candles.read({ symbol: normalizeSymbol(symbol) ?? symbol, interval }, fromMs, toMs, limit);
     },
   };
 }

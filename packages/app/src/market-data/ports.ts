@@ -106,9 +106,9 @@ export const storedPorts = (b: Backend) => {
   return {
     /** whose data: the verified tenant and env (and the requesting project, for jobs it schedules) */
     scope: b.scope,
-    candles: new DynamoCandleStore(b.platform.db, table, scope),
-    syncs: new DynamoSyncStore(b.platform.db, table, scope),
-    events: new DynamoEventStore(b.platform.db, table, scope),
+    candles: new DynamoCandleStore(b.db, table, scope),
+    syncs: new DynamoSyncStore(b.db, table, scope),
+    events: new DynamoEventStore(b.db, table, scope),
     /** later work (a sync's next window), committed with the progress that makes it due */
     due: b.platform.due,
     /** the platform's clock, read live (a job checks its time budget with it) */
@@ -119,7 +119,7 @@ export const storedPorts = (b: Backend) => {
 /** Stored market data and the tenant's provider, resolved when first asked for. */
 export const marketDataPorts = (providers: ProviderRegistry) => (b: Backend) => {
   const stored = storedPorts(b);
-  const quoteCache = new DynamoQuoteCache(b.platform.db, dataTableOf(b), { tenantId: stored.scope.tenantId });
+  const quoteCache = new DynamoQuoteCache(b.db, dataTableOf(b), { tenantId: stored.scope.tenantId });
   let client: Promise<MarketDataClient> | undefined;
   return {
     ...stored,

@@ -82,6 +82,7 @@ beforeAll(async () => {
 
 const backend = (tenantId: string): Backend => ({
   platform,
+  db: platform.db,
   ctx: undefined,
   scope: { tenantId, env: 'dev' },
   data: {

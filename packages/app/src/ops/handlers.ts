@@ -1,7 +1,7 @@
 import { unavailable } from '@ballast/platform/errors.js';
 import * as z from 'zod/mini';
 import type { jobs } from './jobs.js';
-import type { OpsHandler, OpsJobHandler } from './ports.js';
+import type { DetailedHealthHandler, OpsHandler, OpsJobHandler } from './ports.js';
 import type { routes } from './routes.js';
 
 type R = typeof routes;
@@ -41,5 +41,63 @@ export const ready: OpsHandler<R['ready']> = async (_input, h) => {
   return {
     status: 200,
     body: { status: 'ready', checks: { controlTable: { ok: true, ms }, jobs: await jobsCheck(h) } },
+  };
+};
+
+/**
+ * Requests this function instance has answered: each route is its own Lambda, so the first one is
+ * the instance's cold start.
+ */
+let requestsServed = 0;
+
+type Check = { ok: boolean; ms?: number; detail?: string };
+
+async function timed(probe: () => Promise<number | void>, failure: string): Promise<Check> {
+  const started = performance.now();
+  try {
+    const ms = await probe();
+    return { ok: true, ms: typeof ms === 'number' ? ms : Math.round((performance.now() - started) * 10) / 10 };
+  } catch (e) {
+    // the error's name only: a dependency's message may carry an ARN or a table name
+    const name = e instanceof Error ? e.name : 'Error';
+    return { ok: false, detail: `${failure} (${name})` };
+  }
+}
+
+export const detailed: DetailedHealthHandler<R['detailed']> = async ({ query }, h) => {
+  const coldStart = requestsServed === 0;
+  requestsServed++;
+  const tenantId = query.tenantId ?? h.ctx.tenantId;
+  const env = query.env ?? h.ctx.env;
+  const dataCheck = async (): Promise<Check> => {
+    const table =
+      tenantId === h.ctx.tenantId && env === h.ctx.env
+        ? h.ports.ownDataTable
+        : await h.ports.dataTableOf(tenantId, env);
+    if (!table) return { ok: false, detail: `${tenantId} has no data routing entry for ${env}` };
+    const check = await timed(() => h.ports.health.pingDataTable(table, tenantId), 'the data table did not answer');
+    return { ...check, detail: check.detail ?? `${tenantId}/${env}` };
+  };
+  const [controlTable, dataTable, secrets, jobs] = await Promise.all([
+    timed(() => h.ports.health.pingControlTable(), 'the control table did not answer'),
+    dataCheck(),
+    timed(() => h.ports.resolveCursorSecret(), 'the secret store did not answer'),
+    jobsCheck(h),
+  ]);
+  const checks = { controlTable, dataTable, secrets, jobs };
+  return {
+    status: 200,
+    body: {
+      status: Object.values(checks).every((c) => c.ok) ? 'ok' : 'degraded',
+      time: new Date(h.now).toISOString(),
+      build: { ...h.ports.build, node: process.version },
+      process: {
+        coldStart,
+        uptimeSeconds: Math.round(process.uptime()),
+        requestsServed,
+        heapUsedMb: Math.round(process.memoryUsage().heapUsed / 1048576),
+      },
+      checks,
+    },
   };
 };

@@ -26,6 +26,9 @@ export const CONTEXT_TAGS: Readonly<Record<string, string>> = {
     'allocation view (drift against targets), rebalance proposals and their executions, schedules, DCA and ' +
     'stop-loss rules',
   research: 'Strategies, their parameters, and the signals they give on stored candles; approving one places an order',
+  automation:
+    'Playbooks (a strategy saved to trade, versioned: draft → active → retired), their trading cycles ' +
+    '(supervisor → strategy → risk → execution) and every step’s decision, the halt switch, agent health',
 };
 
 export { DEFAULT_SERVERS } from './openapi-served.js';

@@ -1,8 +1,24 @@
 import { defineRoutes } from '@ballast/platform/http/define-route.js';
+import { env, tenantId } from '@ballast/platform/schemas/common.js';
 import * as z from 'zod/mini';
 
 const health = z.object({ status: z.literal('ok'), time: z.string() });
 const check = z.object({ ok: z.boolean(), ms: z.optional(z.number()), detail: z.optional(z.string()) });
+const dependency = z.object({ ok: z.boolean(), ms: z.optional(z.number()), detail: z.optional(z.string()) });
+const detailed = z.object({
+  status: z.enum(['ok', 'degraded']),
+  time: z.string(),
+  build: z.object({ version: z.string(), stage: z.string(), node: z.string() }),
+  process: z.object({
+    /** the first request this function instance served */
+    coldStart: z.boolean(),
+    uptimeSeconds: z.number(),
+    requestsServed: z.number(),
+    heapUsedMb: z.number(),
+  }),
+  checks: z.object({ controlTable: dependency, dataTable: dependency, secrets: dependency, jobs: dependency }),
+});
+const detailedQuery = z.strictObject({ tenantId: z.optional(tenantId), env: z.optional(env) });
 const readiness = z.object({
   status: z.literal('ready'),
   checks: z.object({ controlTable: check, jobs: z.optional(check) }),
@@ -85,5 +101,19 @@ export const routes = defineRoutes('ops', {
     responses: {
       200: { description: 'JavaScript', contentType: 'text/javascript; charset=utf-8', body: z.string() },
     },
+  },
+  detailed: {
+    id: 'health.detailed',
+    method: 'GET',
+    path: '/v1/health/detailed',
+    summary:
+      'Every dependency with its latency — the control table, a tenant’s data table (`tenantId`, default the ' +
+      'caller’s), the secret store, the job loop — and the build and this instance’s cold start (system admin)',
+    access: 'system',
+    minTier: 'observer',
+    roles: ['admin'],
+    uses: { control: 'read', data: 'read', secrets: ['cursor'] },
+    request: { query: detailedQuery },
+    responses: { 200: { description: 'The checks; `degraded` when any failed', body: detailed } },
   },
 });

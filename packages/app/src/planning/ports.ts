@@ -7,7 +7,7 @@ import { portfolioPorts, pricedPortfolioPorts } from '../portfolio/index.js';
 import { type BrokerRegistry, tradingPorts } from '../trading/index.js';
 import { DynamoPlanningStore } from './store.dynamo.js';
 
-const planningStore = (b: Backend) => new DynamoPlanningStore(b.platform.db, dataTableOf(b), projectScopeOf(b));
+const planningStore = (b: Backend) => new DynamoPlanningStore(b.db, dataTableOf(b), projectScopeOf(b));
 
 /** The project's planning data beside its portfolios (every route checks its portfolio is live first). */
 export const planningPorts = (b: Backend) => ({

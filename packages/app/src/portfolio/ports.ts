@@ -8,8 +8,8 @@ import { DynamoPortfolioStore } from './store.dynamo.js';
 
 /** The project's portfolios and their ledgers in the tenant's own data table (pooled or silo, from the registry). */
 export const portfolioPorts = (b: Backend) => ({
-  portfolios: new DynamoPortfolioStore(b.platform.db, dataTableOf(b), projectScopeOf(b)),
-  ledger: new DynamoLedgerStore(b.platform.db, dataTableOf(b), projectScopeOf(b)),
+  portfolios: new DynamoPortfolioStore(b.db, dataTableOf(b), projectScopeOf(b)),
+  ledger: new DynamoLedgerStore(b.db, dataTableOf(b), projectScopeOf(b)),
   /** later work (purges), committed with the change that makes it due */
   due: b.platform.due,
 });

@@ -1,3 +1,5 @@
+import { routes as backtestRoutes } from './backtest-routes.js';
+import { routes as optimisationRoutes } from './optimisation-routes.js';
 import { routes as strategyRoutes } from './strategy-routes.js';
 
 /**
@@ -6,4 +8,6 @@ import { routes as strategyRoutes } from './strategy-routes.js';
  */
 export const routes = {
   ...strategyRoutes,
+  ...backtestRoutes,
+  ...optimisationRoutes,
 };

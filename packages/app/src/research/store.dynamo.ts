@@ -9,6 +9,8 @@ import type { ResearchStore, SignalStatus, StoredSignal } from './store.js';
 const partition = (scope: { tenantId: string; projectId: string }) =>
   `TENANT#${scope.tenantId}#PROJECT#${scope.projectId}#RESEARCH`;
 const SIGNAL = 'SIGNAL#';
+/** the project's research partition, for the context's other adapters: one spelling of the key */
+export const researchPartition = partition;
 
 export class DynamoResearchStore implements ResearchStore {
   constructor(

@@ -112,7 +112,7 @@ export async function hasBroker(b: Backend): Promise<boolean> {
  */
 export const tradingPorts = (providers: ProviderRegistry, brokers: BrokerRegistry) => (b: Backend) => ({
   ...portfolioPorts(b),
-  trading: new DynamoTradingStore(b.platform.db, dataTableOf(b), projectScopeOf(b)),
+  trading: new DynamoTradingStore(b.db, dataTableOf(b), projectScopeOf(b)),
   prices: priceSource(b, providers),
   broker: (account: Pick<Account, 'venue'>) => bindBroker(b, brokers, account),
   hasBroker: () => hasBroker(b),
@@ -126,7 +126,7 @@ export const tradingPorts = (providers: ProviderRegistry, brokers: BrokerRegistr
 export const settingsPorts = (b: Backend) => {
   if (!b.scope) throw new Error('trading settings need a tenant');
   return {
-    trading: new DynamoTradingStore(b.platform.db, dataTableOf(b), { tenantId: b.scope.tenantId, projectId: '-' }),
+    trading: new DynamoTradingStore(b.db, dataTableOf(b), { tenantId: b.scope.tenantId, projectId: '-' }),
   };
 };
 

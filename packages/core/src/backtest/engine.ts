@@ -31,6 +31,13 @@ const REVERSE = 3;
  * A position still open after the last bar is closed at the last close.
  */
 export function runBacktest<P, S>(input: BacktestInput<P, S>): BacktestResult {
+  const { cfg, state } = begin(input);
+  const sim = simulate(input.candles, input.strategy, state, cfg);
+  return backtestReport({ ...sim, config: cfg });
+}
+
+/** The config parsed, the candles checked and the strategy prepared: what every run starts from. */
+function begin<P, S>(input: BacktestInput<P, S>): { cfg: BacktestConfig; state: S } {
   const cfg = BacktestConfigSchema.parse(input.config ?? {});
   const { candles, strategy } = input;
   const params = strategy.params.parse(input.params ?? {});
@@ -41,10 +48,47 @@ export function runBacktest<P, S>(input: BacktestInput<P, S>): BacktestResult {
   }
   const start = cfg.startIndex;
   if (start >= n) throw new RangeError(`startIndex ${start} is beyond the last bar ${n - 1}`);
+  return { cfg, state: strategy.prepare(candles, params) };
+}
 
-  const state = strategy.prepare(candles, params);
-  const sim = simulate(candles, strategy, state, cfg);
-  return backtestReport({ ...sim, config: cfg });
+/** How far a stepped run is: bars simulated of the bars traded (from `startIndex` to the end). */
+export interface BacktestProgress {
+  done: number;
+  total: number;
+}
+
+/**
+ * `runBacktest` in steps of `barsPerStep` bars, for a caller that reports progress between them
+ * (a worker writing it where a reader sees it): yields after every step but the last, then
+ * returns the result. The same simulation on the same carried state, only paused between bars, so
+ * the result is runBacktest's bit for bit. Parsing, checks and `prepare` happen on the first `next()`.
+ */
+export function backtestSteps<P, S>(
+  input: BacktestInput<P, S>,
+  barsPerStep: number,
+): Generator<BacktestProgress, BacktestResult, void> {
+  if (!Number.isInteger(barsPerStep) || barsPerStep < 1) {
+    throw new RangeError(`barsPerStep must be a whole number ≥ 1, not ${barsPerStep}`);
+  }
+  return steps(input, barsPerStep);
+}
+
+function* steps<P, S>(input: BacktestInput<P, S>, barsPerStep: number): Generator<BacktestProgress, BacktestResult> {
+  const { cfg, state } = begin(input);
+  const { candles, strategy } = input;
+  const n = candles.length;
+  const start = cfg.startIndex;
+  const run = startSimulation(n, cfg, candles.time);
+  for (let from = start; from < n; ) {
+    const to = Math.min(n, from + barsPerStep);
+    for (let block = from; block < to; block += BLOCK) {
+      runBlock(candles, strategy, state, cfg, run.book, run.equity, run.log, block, Math.min(to, block + BLOCK));
+    }
+    from = to;
+    if (from < n) yield { done: from - start, total: n - start };
+  }
+  const { equity, log, book } = run;
+  return backtestReport({ equity, log, skipped: book.skipped, barsInMarket: book.barsInMarket, config: cfg });
 }
 
 interface Simulation {
@@ -86,8 +130,18 @@ const BLOCK = 1024;
 function simulate<S>(candles: CandleSeries, strategy: Strategy<unknown, S>, state: S, cfg: BacktestConfig): Simulation {
   const n = candles.length;
   const start = cfg.startIndex;
+  const { equity, log, book } = startSimulation(n, cfg, candles.time);
+  for (let from = start; from < n; from += BLOCK) {
+    runBlock(candles, strategy, state, cfg, book, equity, log, from, Math.min(n, from + BLOCK));
+  }
+  return { equity, log, skipped: book.skipped, barsInMarket: book.barsInMarket };
+}
+
+/** The equity curve (warm-up bars at the initial capital), an empty trade log and a flat book. */
+function startSimulation(n: number, cfg: BacktestConfig, time: ArrayLike<number>) {
+  const start = cfg.startIndex;
   const equity = new Float64Array(n);
-  const log = new TradeLog(candles.time);
+  const log = new TradeLog(time);
   for (let i = 0; i < start; i++) equity[i] = cfg.initialCapital;
   const book: Book = {
     cash: cfg.initialCapital,
@@ -105,10 +159,7 @@ function simulate<S>(candles: CandleSeries, strategy: Strategy<unknown, S>, stat
     skipped: 0,
     barsInMarket: 0,
   };
-  for (let from = start; from < n; from += BLOCK) {
-    runBlock(candles, strategy, state, cfg, book, equity, log, from, Math.min(n, from + BLOCK));
-  }
-  return { equity, log, skipped: book.skipped, barsInMarket: book.barsInMarket };
+  return { equity, log, book };
 }
 
 function runBlock<S>(

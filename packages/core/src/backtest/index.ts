@@ -1,5 +1,6 @@
 // Backtest: an event-driven, float simulator over candles; money is rounded at the report edge.
-export { runBacktest, type BacktestInput } from './engine.js';
+export { backtestSteps, runBacktest, type BacktestInput, type BacktestProgress } from './engine.js';
+export { downsampleCurve, lttbIndices, MIN_CURVE_POINTS } from './downsample.js';
 export {
   BacktestConfigSchema,
   CommissionSchema,

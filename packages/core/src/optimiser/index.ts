@@ -25,6 +25,7 @@ export {
   type OptimizeResult,
 } from './optimize.js';
 export {
+  sliceSeries,
   walkForward,
   walkForwardWindows,
   type BacktestObjective,

@@ -120,7 +120,8 @@ function scoreOf(objective: BacktestObjective, r: BacktestResult): number {
   return typeof objective === 'function' ? objective(r) : r.metrics[objective];
 }
 
-function sliceSeries(c: CandleSeries, from: number, to: number): CandleSeries {
+/** Bars [from, to) of a series: views where the columns are typed arrays, copies otherwise. */
+export function sliceSeries(c: CandleSeries, from: number, to: number): CandleSeries {
   const cut = (a: ArrayLike<number>): ArrayLike<number> =>
     a instanceof Float64Array ? a.subarray(from, to) : Array.prototype.slice.call(a, from, to);
   return {

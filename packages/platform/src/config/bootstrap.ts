@@ -32,6 +32,22 @@ export interface BootstrapConfig {
   sqsEndpoint?: string;
   /** Table of job-run idempotency records (job workers only). */
   jobsIdempotencyTable?: string;
+  /**
+   * The stage's pooled blob bucket (S3), for the routes and workers whose `uses` name `blobs`:
+   * every tenant's objects under its own prefix (data/blobs.ts), silo tenants' too. Like the
+   * control table it is the stage's, not a tenant's, so it is a bootstrap setting and not a
+   * routing entry; a function without it answers 503 BLOBS_NOT_CONFIGURED when it needs it.
+   */
+  blobBucket?: string;
+  /** S3 endpoint override (the local emulator). */
+  s3Endpoint?: string;
+  /** What was deployed: the commit the stacks were synthesised from (detailed health shows it). */
+  buildVersion?: string;
+  /**
+   * The role data requests assume per tenant (tenant-scoped credentials, data/tenant-credentials.ts);
+   * absent locally, where every request uses the process's own client.
+   */
+  tenantDataRoleArn?: string;
 }
 
 const ENV_NAMES = ['dev', 'staging', 'prod'] as const;
@@ -91,6 +107,10 @@ export function parseBootstrapConfig(env: Record<string, string | undefined>): B
     logLevel,
     jobQueues,
     jobsIdempotencyTable: env.BALLAST_JOBS_IDEMPOTENCY_TABLE?.trim() || undefined,
+    blobBucket: env.BALLAST_BLOB_BUCKET?.trim() || undefined,
+    s3Endpoint: env.BALLAST_S3_ENDPOINT?.trim() || undefined,
+    buildVersion: env.BALLAST_BUILD_VERSION?.trim() || undefined,
+    tenantDataRoleArn: env.BALLAST_TENANT_DATA_ROLE?.trim() || undefined,
   };
 }
 

@@ -22,6 +22,8 @@ export interface RouteUses {
   data?: 'read' | 'write';
   /** secrets it resolves (`cursor`: the key that signs its pagination cursors) */
   secrets?: ReadonlyArray<'bootstrap' | 'tenant' | 'cursor'>;
+  /** the stage's blob bucket, under the tenants' prefixes only (data/blobs.ts); `write` may put and delete */
+  blobs?: 'read' | 'write';
 }
 
 /** A request, response or payload schema: built at once, or on first use (`lazy`). */

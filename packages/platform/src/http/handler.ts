@@ -1,3 +1,4 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { RequestContext } from '../context/types.js';
 import type { UnitOfWork } from '../data/unit-of-work.js';
@@ -14,6 +15,11 @@ export interface Backend {
   scope: { tenantId: string; env: string; projectId?: string } | undefined;
   /** the tenant's data table (routes whose `uses` name data) */
   data: RoutingEntry<'data'> | undefined;
+  /**
+   * the client for the tenant's data-table requests: in the cloud its credentials reach only the
+   * tenant's own partition keys; data stores are built with it, never with the platform's
+   */
+  db: DynamoDBDocumentClient;
   requestId: string;
   now: number;
 }

@@ -1,3 +1,4 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Principal, RequestContext, Role, Tier } from '../context/types.js';
 import type { BasePlatform } from '../base-platform.js';
@@ -47,6 +48,8 @@ export interface PipelineState<Pl extends BasePlatform = Platform> {
   /** this request's rate-limit counter after the increment (started with the membership read) */
   rateCount?: Promise<number>;
   data?: RoutingEntry<'data'>;
+  /** the client for the tenant's data table (tenant-scoped credentials in the cloud) */
+  dataDb?: DynamoDBDocumentClient;
   rateHeaders?: Record<string, string>;
   idempotency?: { key: IdempotencyClaim; owner: string };
   replayed?: boolean;

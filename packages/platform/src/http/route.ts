@@ -5,7 +5,7 @@ import { platform as defaultPlatform, type Platform } from '../platform.js';
 import { linkSecretFetcher, type SecretFetcher } from '../secrets/resolver.js';
 import type { RouteDef, RouteSpec } from './define-route.js';
 import type { PortsFactory, RouteHandler } from './handler.js';
-import { invocation, json, type LambdaHandler } from './invoke.js';
+import { invocation, replyResult, type LambdaHandler } from './invoke.js';
 import { authenticate } from './middlewares/authenticate/index.js';
 import { tenantBackend } from './middlewares/backend/index.js';
 import { resolveContext } from './middlewares/context/index.js';
@@ -70,6 +70,7 @@ export function buildHandler<D extends RouteSpec, P>(
       ctx: state.ctx,
       scope: state.ctx && { tenantId: state.ctx.tenantId, env: state.ctx.env, projectId: state.ctx.projectId },
       data: state.data,
+      db: state.dataDb ?? state.platform.db,
       requestId: state.requestId,
       now: state.startedAt,
     };
@@ -79,11 +80,12 @@ export function buildHandler<D extends RouteSpec, P>(
       now: state.startedAt,
       ctx: state.ctx as never,
       ports: (ports ? ports(backend) : undefined) as P,
-      unitOfWork: () => state.platform.unitOfWork(actorOf(state), state.startedAt),
+      unitOfWork: () => state.platform.unitOfWork(actorOf(state), state.startedAt, backend.db),
       logger: state.platform.logger,
       client: clientOf(event),
     });
-    return json(reply.status, reply.body, reply.headers as Record<string, string> | undefined);
+    // JSON, or a string body sent as it is where the route declares another type for the status (CSV)
+    return replyResult(def as RouteDef, { ...reply, headers: reply.headers as Record<string, string> | undefined });
   };
   const handler = middy<LambdaEvent, LambdaResult, Error, BallastContext>()
     .use(responder())

@@ -11,13 +11,26 @@ export interface JobSpec {
    * what its worker touches (least-privilege IAM, like a route's); `secrets: ['tenant']` for a
    * worker that calls a tenant's far side with the tenant's credential
    */
-  uses: Pick<RouteUses, 'control' | 'data'> & { secrets?: ReadonlyArray<'tenant'> };
+  uses: Pick<RouteUses, 'control' | 'data' | 'blobs'> & { secrets?: ReadonlyArray<'tenant'> };
   /** enqueued by the dispatcher on every tick, once for the platform (no due-work entries) */
   everyMinute?: boolean;
   /** the worker's timeout; the queue's visibility timeout is six times it (AWS's guidance) */
   timeoutSeconds?: number;
   /** deliveries before a message moves to the dead-letter queue */
   maxReceiveCount?: number;
+  /**
+   * ids of the jobs whose queues this worker sends to itself (a fan-out: an optimisation's plan
+   * sends its chunks), not through the dispatcher's tick; it may send to these and to no other
+   */
+  sends?: readonly string[];
+  /**
+   * how many of its workers may run at once (the SQS event source's maximum concurrency, at least
+   * 2 by AWS's rule; locally, as many invocations at a time); absent: Lambda's default scaling, and
+   * one invocation at a time locally
+   */
+  concurrency?: number;
+  /** messages per invocation (default 10); 1 for chunks of work that each fill a worker */
+  batchSize?: number;
 }
 
 export type JobDef<S extends JobSpec = JobSpec> = S & {
@@ -39,6 +52,12 @@ export function defineJobs<const T extends Record<string, JobSpec>>(
   if (!CONTEXT_NAME.test(context)) throw new Error(`context name '${context}' must be lowercase letters and -`);
   const out: Record<string, JobDef> = {};
   for (const [name, spec] of Object.entries(specs)) {
+    if (spec.concurrency !== undefined && !(Number.isInteger(spec.concurrency) && spec.concurrency >= 2)) {
+      throw new Error(`${spec.id}: concurrency must be an integer of at least 2 (SQS event sources allow no less)`);
+    }
+    if (spec.batchSize !== undefined && !(Number.isInteger(spec.batchSize) && spec.batchSize >= 1)) {
+      throw new Error(`${spec.id}: batchSize must be a positive integer`);
+    }
     const entry = entryName(spec.id);
     out[name] = { ...spec, context, handler: `functions/jobs/${entry}.ts`, queue: entry };
   }

@@ -8,8 +8,9 @@ const BATCH = 10;
 const IN_FLIGHT = 16;
 
 /**
- * SQS queues by job id → queue URL. Only the dispatcher links this (so the SQS client stays out
- * of every route bundle); workers receive through their event source mapping.
+ * SQS queues by job id → queue URL. Only the dispatcher and the workers whose job declares `sends`
+ * link this (so the SQS client stays out of every route bundle); workers receive through their
+ * event source mapping.
  */
 export class SqsJobQueues implements JobQueues {
   constructor(
@@ -44,10 +45,15 @@ export function sqsJobQueues(region: string, urls: Readonly<Record<string, strin
   );
 }
 
-/** The queues a deployment's bootstrap settings name (BALLAST_JOB_QUEUES). */
+/**
+ * The queues a deployment's bootstrap settings name (BALLAST_JOB_QUEUES): every job's for the
+ * dispatcher, only the ones it sends to for a worker whose job declares `sends`.
+ */
 export function configuredJobQueues(p: {
   config: { region: string; jobQueues?: Record<string, string>; sqsEndpoint?: string };
 }) {
-  if (!p.config.jobQueues) throw new Error('BALLAST_JOB_QUEUES is not set: the dispatcher needs the queue URLs');
+  if (!p.config.jobQueues) {
+    throw new Error('BALLAST_JOB_QUEUES is not set: the dispatcher and fan-out workers need the queue URLs');
+  }
   return sqsJobQueues(p.config.region, p.config.jobQueues, p.config.sqsEndpoint);
 }

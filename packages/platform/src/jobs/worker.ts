@@ -11,6 +11,22 @@ import { platform as defaultPlatform, type Platform } from '../platform.js';
 import { linkSecretFetcher, type SecretFetcher } from '../secrets/resolver.js';
 import type { JobDef, JobSpec, PayloadOf } from './define-job.js';
 import { type JobEnvelope, jobEnvelope, runKey } from './envelope.js';
+import type { JobQueues } from './queue.js';
+
+/** One message a worker sends to another job's queue: the same tenant, env and project as its own run. */
+export interface SentWork {
+  /** unique within the tenant and the receiving job; with `dueAt` it makes the run key */
+  workId: string;
+  payload: unknown;
+  /** ISO; default the sending run's own due time, so a redelivered sender sends the same run keys */
+  dueAt?: string;
+}
+
+/** Which invocation ran a job: the Lambda request id and the log stream (one per execution environment). */
+export interface JobInvocation {
+  requestId: string;
+  logStream: string;
+}
 
 /** What a job's function learns about its run. */
 export interface JobContext<D extends JobSpec, P> {
@@ -23,6 +39,12 @@ export interface JobContext<D extends JobSpec, P> {
   /** a unit of work whose audit records name the scheduler */
   unitOfWork(): UnitOfWork;
   logger: Logger;
+  invocation: JobInvocation;
+  /**
+   * Sends work straight to a job's queue (a fan-out), enveloped with this run's tenant context; only
+   * to jobs this one declares in `sends` (anything else is an error, before anything is sent).
+   */
+  send(jobId: string, work: readonly SentWork[]): Promise<void>;
 }
 
 /** `processed`: it did its work; `skipped`: the work was stale (changed or gone since it was scheduled). */
@@ -68,17 +90,53 @@ export type JobLambda = ((event: SQSEvent, context?: Context) => Promise<SQSBatc
 export function job<D extends JobSpec, P = undefined>(
   def: JobDef<D>,
   fn: JobHandler<D, P>,
-  options: { ports?: PortsFactory<P>; secrets?: SecretFetcher } = {},
+  options: { ports?: PortsFactory<P>; secrets?: SecretFetcher; queues?: (p: Platform) => JobQueues } = {},
   getPlatform: () => Platform = defaultPlatform,
 ): JobLambda {
+  const sendable = new Set(def.sends ?? []);
+  if (sendable.size && !options.queues) throw new Error(`${def.id} sends to other jobs: its entry must link queues`);
+  let queues: JobQueues | undefined;
   // as for routes: only workers whose job declares `uses.secrets` link the Secrets Manager fetcher
   if (options.secrets) linkSecretFetcher(options.secrets);
   let once:
-    | ((envelope: JobEnvelope, record: SQSRecord, probe: { ran: boolean }) => Promise<{ outcome: JobOutcome }>)
+    | ((
+        envelope: JobEnvelope,
+        record: SQSRecord,
+        probe: { ran: boolean; invocation: JobInvocation },
+      ) => Promise<{ outcome: JobOutcome }>)
     | undefined;
   let idempotencyConfig: IdempotencyConfig | undefined;
 
-  const run = async (p: Platform, envelope: JobEnvelope, record: SQSRecord): Promise<{ outcome: JobOutcome }> => {
+  const sender = (p: Platform, from: JobEnvelope) => async (jobId: string, work: readonly SentWork[]) => {
+    if (!sendable.has(jobId)) throw new Error(`${def.id} may not send to ${jobId}: it is not in its \`sends\``);
+    if (!work.length) return;
+    queues ??= options.queues?.(p);
+    if (!queues) throw new Error(`${def.id} has no queues linked`);
+    const envelopes = work.map((w): JobEnvelope => {
+      const head = {
+        job: jobId,
+        tenantId: from.tenantId,
+        workId: w.workId,
+        dueAt: w.dueAt ?? from.dueAt,
+      };
+      return {
+        v: 1,
+        ...head,
+        env: from.env,
+        ...(from.projectId ? { projectId: from.projectId } : {}),
+        key: runKey(head),
+        payload: w.payload,
+      };
+    });
+    await queues.send(jobId, envelopes);
+  };
+
+  const run = async (
+    p: Platform,
+    envelope: JobEnvelope,
+    record: SQSRecord,
+    invocation: JobInvocation,
+  ): Promise<{ outcome: JobOutcome }> => {
     const records = await p.tenancy.contextRecords(envelope.tenantId, undefined, envelope.projectId);
     if (!records.tenant) throw new PoisonMessage(`tenant ${envelope.tenantId} does not exist`);
     if (envelope.projectId && !records.project) {
@@ -87,6 +145,8 @@ export function job<D extends JobSpec, P = undefined>(
     const parsedPayload = resolveSchema(def.payload).safeParse(envelope.payload);
     if (!parsedPayload.success) throw new PoisonMessage(`payload of ${record.messageId} does not fit ${def.id}`);
     const data = def.uses.data ? await p.registry.require(envelope.tenantId, envelope.env, 'data') : undefined;
+    // the tenant's data client (tenant-scoped credentials in the cloud), as a route's
+    const db = def.uses.data ? await p.dataClientFor(envelope.tenantId, def.uses.data) : p.db;
     const now = p.now();
     const requestId = `job-${record.messageId}`;
     const backend: Backend = {
@@ -94,6 +154,7 @@ export function job<D extends JobSpec, P = undefined>(
       ctx: undefined,
       scope: { tenantId: envelope.tenantId, env: envelope.env, projectId: envelope.projectId },
       data,
+      db,
       requestId,
       now,
     };
@@ -103,8 +164,10 @@ export function job<D extends JobSpec, P = undefined>(
       envelope,
       now,
       ports: (options.ports ? options.ports(backend) : undefined) as P,
-      unitOfWork: () => p.unitOfWork(actor, now),
+      unitOfWork: () => p.unitOfWork(actor, now, db),
       logger: p.logger,
+      invocation,
+      send: sender(p, envelope),
     });
     return { outcome };
   };
@@ -119,9 +182,9 @@ export function job<D extends JobSpec, P = undefined>(
       const persistenceStore = new DynamoDBPersistenceLayer({ tableName: table, awsSdkV3Client: p.dynamo });
       // The probe tells a real run from a replay of the stored result (a duplicate delivery).
       once = makeIdempotent(
-        async (envelope: JobEnvelope, record: SQSRecord, probe: { ran: boolean }) => {
+        async (envelope: JobEnvelope, record: SQSRecord, probe: { ran: boolean; invocation: JobInvocation }) => {
           probe.ran = true;
-          return run(p, envelope, record);
+          return run(p, envelope, record, probe.invocation);
         },
         {
           persistenceStore,
@@ -141,7 +204,11 @@ export function job<D extends JobSpec, P = undefined>(
       try {
         const envelope = parseEnvelope(record, def);
         p.logger.appendKeys({ tenant: envelope.tenantId, workId: envelope.workId });
-        const probe = { ran: false };
+        const invocation = {
+          requestId: context?.awsRequestId ?? `job-${record.messageId}`,
+          logStream: context?.logStreamName ?? 'unknown',
+        };
+        const probe = { ran: false, invocation };
         const result = await runOnce(envelope, record, probe);
         outcome = probe.ran ? result.outcome : 'duplicate';
         return outcome;

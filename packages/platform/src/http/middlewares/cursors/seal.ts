@@ -62,8 +62,10 @@ export function openCursorSeal(key: Uint8Array, binding: CursorBinding, cursor: 
   const parts = cursor.split('.');
   if (parts.length !== 2 || !B64URL.test(parts[0]) || !B64URL.test(parts[1])) throw invalidCursor('is malformed');
   const [payload, sent] = parts;
-  const expected = mac(key, binding, payload);
-  const presented = Buffer.from(sent, 'base64url');
+  // compared as the canonical text, not as decoded bytes: base64url's last character carries spare
+  // bits a lenient decoder ignores, so another spelling of the same signature must not pass
+  const expected = Buffer.from(mac(key, binding, payload).toString('base64url'));
+  const presented = Buffer.from(sent);
   if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) {
     throw invalidCursor('was not issued for this list, caller and query');
   }

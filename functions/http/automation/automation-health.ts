@@ -1,0 +1,6 @@
+import { boundAutomationPorts as ports } from '@ballast/adapters/automation-ports.js';
+import { route } from '@ballast/platform/http/route.js';
+import { health } from '@ballast/app/automation/handlers.js';
+import { routes } from '@ballast/app/automation/routes.js';
+
+export const handler = route(routes.health, health, { ports });

@@ -1,0 +1,7 @@
+import { route } from '@ballast/platform/http/route.js';
+import { secretsManagerFetcher as secrets } from '@ballast/platform/secrets/secrets-manager.js';
+import { backtestTrades } from '@ballast/app/research/backtest-handlers.js';
+import { backtestPorts as ports } from '@ballast/app/research/ports.js';
+import { routes } from '@ballast/app/research/routes.js';
+
+export const handler = route(routes.backtestTrades, backtestTrades, { ports, secrets });

@@ -1,0 +1,6 @@
+import { cancelOptimisation } from '@ballast/app/research/optimisation-handlers.js';
+import { optimisationPorts as ports } from '@ballast/app/research/ports.js';
+import { routes } from '@ballast/app/research/routes.js';
+import { route } from '@ballast/platform/http/route.js';
+
+export const handler = route(routes.cancelOptimisation, cancelOptimisation, { ports });

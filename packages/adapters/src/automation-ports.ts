@@ -1,0 +1,6 @@
+import { automationPorts } from '@ballast/app/automation/ports.js';
+import { BROKERS } from './brokers/index.js';
+import { MARKET_DATA_PROVIDERS } from './market-data/index.js';
+
+/** The automation context's ports with the market-data providers and brokers bound in (function entries use it). */
+export const boundAutomationPorts = automationPorts(MARKET_DATA_PROVIDERS, BROKERS);

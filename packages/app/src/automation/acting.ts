@@ -1,0 +1,83 @@
+import { nextRunAt, recurrenceOf } from '@ballast/core/schedule/recurrence.js';
+import type { Env, RequestContext } from '@ballast/platform/context/types.js';
+import type { UnitOfWork } from '@ballast/platform/data/unit-of-work.js';
+import type { JobEnvelope } from '@ballast/platform/jobs/envelope.js';
+import { type TradingDeps, tradingDeps } from '../trading/index.js';
+import { jobs } from './jobs.js';
+import type { AutomationPorts } from './ports.js';
+import { INTERVAL_STEPS, type PlaybookSchedule } from './schemas.js';
+
+/** Who acts: a request's verified caller or the scheduler, in one tenant, env and project. */
+export interface Acting {
+  ports: AutomationPorts;
+  now: number;
+  unitOfWork(): UnitOfWork;
+  tenantId: string;
+  env: Env;
+  projectId: string;
+  actor: string;
+}
+
+export function acting(h: {
+  ports: AutomationPorts;
+  now: number;
+  unitOfWork(): UnitOfWork;
+  ctx: RequestContext;
+}): Acting {
+  return {
+    ports: h.ports,
+    now: h.now,
+    unitOfWork: h.unitOfWork,
+    tenantId: h.ctx.tenantId,
+    env: h.ctx.env,
+    projectId: h.ctx.projectId ?? '',
+    actor: h.ctx.principal.id,
+  };
+}
+
+export function jobActing(h: {
+  ports: AutomationPorts;
+  now: number;
+  unitOfWork(): UnitOfWork;
+  envelope: JobEnvelope;
+}): Acting {
+  return {
+    ports: h.ports,
+    now: h.now,
+    unitOfWork: h.unitOfWork,
+    tenantId: h.envelope.tenantId,
+    env: h.envelope.env,
+    projectId: h.envelope.projectId ?? '',
+    actor: 'scheduler',
+  };
+}
+
+/** The trading desk's execution engine, acting for the same caller. */
+export const deps = (a: Acting): TradingDeps => tradingDeps({ ...a, ctx: undefined });
+
+export const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * The first slot of a schedule after `afterMs`: a fixed step's next whole multiple in UTC (1h:
+ * the next full hour), or a calendar rule's next run in its time zone (core's recurrence).
+ */
+export function nextSlot(schedule: PlaybookSchedule, afterMs: number): number {
+  if (schedule.kind === 'interval') {
+    const step = INTERVAL_STEPS[schedule.every] * 60_000;
+    return (Math.floor(afterMs / step) + 1) * step;
+  }
+  return nextRunAt(recurrenceOf(schedule), afterMs);
+}
+
+/** Books the playbook's cycle for `dueAt` on the jobs spine, in the unit of work that decided it. */
+export function scheduleCycle(a: Acting, uow: UnitOfWork, playbookId: string, dueAt: string): void {
+  a.ports.due.schedule(uow, {
+    job: jobs.cycleRun.id,
+    tenantId: a.tenantId,
+    env: a.env,
+    projectId: a.projectId,
+    workId: playbookId,
+    dueAt,
+    payload: { playbookId },
+  });
+}

@@ -1,0 +1,15 @@
+import { defineJobs } from '@ballast/platform/jobs/define-job.js';
+import { playbookParams } from './schemas.js';
+
+export const jobs = defineJobs('automation', {
+  cycleRun: {
+    id: 'automation.cycle-run',
+    summary:
+      "Runs an active playbook's trading cycle for one slot of its schedule, once (supervisor → strategy → " +
+      'risk → execution, each step a decision); books the next slot from now, so an outage costs one late run',
+    payload: playbookParams,
+    // orders go through the trading desk: prices from market data, the broker's key for PAPER/LIVE
+    uses: { control: 'write', data: 'write', secrets: ['tenant'] },
+    timeoutSeconds: 120,
+  },
+});

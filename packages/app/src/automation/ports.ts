@@ -1,0 +1,25 @@
+import type { RouteSpec } from '@ballast/platform/http/define-route.js';
+import { type Backend, dataTableOf, projectScopeOf, type RouteHandler } from '@ballast/platform/http/handler.js';
+import type { JobSpec } from '@ballast/platform/jobs/define-job.js';
+import type { JobHandler } from '@ballast/platform/jobs/worker.js';
+import { type ProviderRegistry, storedCandles } from '../market-data/index.js';
+import { type BrokerRegistry, tradingPorts } from '../trading/index.js';
+import { DynamoAutomationStore } from './store.dynamo.js';
+
+/** The project's automation records (and the tenant's halt switch), for this context and its callers. */
+export const automationStore = (b: Backend) => new DynamoAutomationStore(b.db, dataTableOf(b), projectScopeOf(b));
+
+/**
+ * Playbooks and their cycles: the automation records, the tenant's stored candles (the strategy
+ * step reads them), and the trading desk's ports (the gate and the execution engine). The
+ * adapters are bound by the function entry.
+ */
+export const automationPorts = (providers: ProviderRegistry, brokers: BrokerRegistry) => (b: Backend) => ({
+  ...tradingPorts(providers, brokers)(b),
+  automation: automationStore(b),
+  candles: storedCandles(b),
+});
+
+export type AutomationPorts = ReturnType<ReturnType<typeof automationPorts>>;
+export type AutomationHandler<D extends RouteSpec> = RouteHandler<D, AutomationPorts>;
+export type AutomationJobHandler<D extends JobSpec> = JobHandler<D, AutomationPorts>;
