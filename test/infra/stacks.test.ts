@@ -251,7 +251,8 @@ describe('functions from the route and job tables', () => {
       expect(JSON.stringify(vars.BALLAST_CURSOR_SECRET)).toContain('CursorSecret');
       expect(JSON.stringify(vars)).not.toMatch(/UserPool|cognito/i);
       if (blobs(f).length) expect(JSON.stringify(vars.BALLAST_BLOB_BUCKET), where(f)).toContain('BlobBucket');
-      if (dataRole(f).length) expect(JSON.stringify(vars.BALLAST_TENANT_DATA_ROLE), where(f)).toContain('TenantDataRole');
+      if (dataRole(f).length)
+        expect(JSON.stringify(vars.BALLAST_TENANT_DATA_ROLE), where(f)).toContain('TenantDataRole');
     }
     expect(ballastFunctions().filter((f) => blobs(f).length).length, 'some functions use blobs').toBeGreaterThan(0);
     const workerVars = (id: string) =>
