@@ -4,7 +4,12 @@ import { FlagEvaluator } from './evaluator.js';
 import { evaluateFlag, type FlagDefinition, type FlagSetting } from './flags.js';
 import type { FlagStore } from './store.js';
 
-const DEF: FlagDefinition = { key: 'trading.live', summary: 'LIVE', default: false, tenantOverridable: false };
+const DEF: FlagDefinition = {
+  key: 'probe.feature',
+  summary: 'a gated feature',
+  default: false,
+  tenantOverridable: false,
+};
 const setting = (scope: string, enabled: boolean, rules: FlagSetting['rules'] = []): FlagSetting => ({
   key: DEF.key,
   scope,

@@ -2,10 +2,10 @@ import type { Tier } from '../context/types.js';
 
 /**
  * A feature flag as code declares it: its key, what it gates and its value when nobody has set
- * it. The platform names no flag; each context declares its own (e.g. trading's LIVE switch).
+ * it. The platform names no flag; each context declares its own (the app's contexts gate their features).
  */
 export interface FlagDefinition {
-  /** `<context>.<feature>`, e.g. `trading.live` */
+  /** `<context>.<feature>`, e.g. `ops.beta-page` */
   key: string;
   summary: string;
   /** the value before any setting exists */

@@ -7,7 +7,7 @@ const BINDING: CursorBinding = {
   env: 'dev',
   projectId: 'p_demo',
   principal: 'user:u_admin',
-  routeId: 'portfolios.list',
+  routeId: 'items.list',
   params: {},
   query: { limit: 1 },
 };
