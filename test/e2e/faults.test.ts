@@ -114,11 +114,16 @@ describe('DynamoDB faults during a ledger write', () => {
   it('a request that never reached DynamoDB, every attempt, is a 503 and writes nothing', async () => {
     const id = await newPortfolio();
     faults.arm({ kind: 'timeout-before', operations: ['TransactWriteItems'], count: 20 });
-    const r = await buy(id, key());
+    const idem = key();
+    const r = await buy(id, idem);
     expect(r.status, r.text).toBe(503);
     expect(r.headers.get('retry-after')).toBe('1');
     faults.clear();
     expect(await stateOf(id)).toEqual(BEFORE);
+    // the doubt was settled by fencing the commit's marker; the retry with the same key passes the fence
+    const again = await buy(id, idem);
+    expect(again.status, again.text).toBe(201);
+    expect(await stateOf(id)).toEqual(AFTER_ONE_BUY);
   });
 
   it('an answer lost after DynamoDB applied the transaction: the retry does not apply it twice', async () => {
@@ -135,6 +140,50 @@ describe('DynamoDB faults during a ledger write', () => {
     const again = await buy(id, idem);
     expect(again.status, again.text).toBe(201);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(await stateOf(id)).toEqual(AFTER_ONE_BUY);
+  });
+
+  it('an answer lost, then every retry throttled: the write happened, so the answer is 201, not a 503', async () => {
+    const id = await newPortfolio();
+    const idem = key();
+    const before = { ...faults.hits };
+    faults.arm({ kind: 'timeout-after', operations: ['TransactWriteItems'], count: 1 });
+    faults.arm({ kind: 'throttle', operations: ['TransactWriteItems'], count: 20 });
+    const r = await buy(id, idem);
+    // the fence put found the commit's own marker: the lost attempt was applied
+    expect(r.status, r.text).toBe(201);
+    expect(faults.hits['timeout-after'] - before['timeout-after']).toBe(1);
+    expect(faults.hits.throttle - before.throttle).toBeGreaterThanOrEqual(1);
+    faults.clear();
+    expect(await stateOf(id)).toEqual(AFTER_ONE_BUY);
+    const again = await buy(id, idem);
+    expect(again.status, again.text).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(await stateOf(id)).toEqual(AFTER_ONE_BUY);
+  });
+
+  it('a doubt that cannot be settled is a 503 WRITE_IN_DOUBT, and the same key never books twice', async () => {
+    const id = await newPortfolio();
+    const idem = key();
+    faults.arm({ kind: 'timeout-after', operations: ['TransactWriteItems'], count: 1 });
+    faults.arm({ kind: 'throttle', operations: ['TransactWriteItems'], count: 20 });
+    // the fence put (the only write carrying a `fence`) cannot get through either
+    faults.arm({
+      kind: 'throttle',
+      operations: ['PutItem'],
+      count: 20,
+      when: (input) => typeof input.Item === 'object' && input.Item !== null && 'fence' in input.Item,
+    });
+    const r = await buy(id, idem);
+    expect(r.status, r.text).toBe(503);
+    expect(r.body.code).toBe('WRITE_IN_DOUBT');
+    expect(r.headers.get('retry-after')).toBe('1');
+    faults.clear();
+    // it was in fact written; the client's retry runs the route again and meets the first commit's marker
+    expect(await stateOf(id)).toEqual(AFTER_ONE_BUY);
+    const again = await buy(id, idem);
+    expect(again.status, again.text).toBe(409);
+    expect(again.body.code).toBe('IDEMPOTENT_REQUEST_APPLIED');
     expect(await stateOf(id)).toEqual(AFTER_ONE_BUY);
   });
 });

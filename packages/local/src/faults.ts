@@ -24,6 +24,8 @@ export interface DynamoFault {
   operations: readonly string[];
   /** how many matching calls it hits, the next ones first */
   count: number;
+  /** only calls whose (marshalled) input this accepts; default every call of the operations */
+  when?: (input: Record<string, unknown>) => boolean;
 }
 
 export interface DynamoFaultInjector {
@@ -82,15 +84,17 @@ export function injectDynamoFaults(client: DynamoDBClient): DynamoFaultInjector 
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const operation = String(context.commandName ?? '').replace(/Command$/, '');
-      const fault = armed.find((f) => f.left > 0 && f.operations.includes(operation));
+      const input = args.input as Record<string, unknown>;
+      const fault = armed.find(
+        (f) => f.left > 0 && f.operations.includes(operation) && (f.when === undefined || f.when(input)),
+      );
       if (!fault) return next(args);
       fault.left--;
       hits[fault.kind]++;
       if (fault.kind === 'throttle') throw throttled();
       if (fault.kind === 'timeout-before') throw timedOut();
       if (fault.kind === 'transaction-throttled') {
-        const input = args.input as { TransactItems?: unknown[] };
-        throw transactionThrottled(input.TransactItems?.length ?? 1);
+        throw transactionThrottled((input.TransactItems as unknown[] | undefined)?.length ?? 1);
       }
       await next(args);
       throw timedOut();

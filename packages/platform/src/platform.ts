@@ -6,7 +6,7 @@ import { DynamoAuditStore } from './audit/store.dynamo.js';
 import type { TokenVerifier } from './auth/tokens.js';
 import { type BasePlatform, createBasePlatform, setBasePlatform } from './base-platform.js';
 import { type BootstrapConfig, bootstrapConfig } from './config/bootstrap.js';
-import { DynamoUnitOfWork, type UnitOfWork } from './data/unit-of-work.js';
+import { type CommitGuard, DynamoUnitOfWork, type UnitOfWork } from './data/unit-of-work.js';
 import { type DataAccess, stsTenantClients, type TenantScopedClients } from './data/tenant-credentials.js';
 import { FlagEvaluator } from './flags/evaluator.js';
 import { DynamoFlagStore } from './flags/store.dynamo.js';
@@ -48,8 +48,11 @@ export interface Platform extends BasePlatform {
    * the tenant's own partition keys (STS session tagged with the tenant); locally the process's.
    */
   dataClientFor(tenantId: string, access: DataAccess): Promise<DynamoDBDocumentClient>;
-  /** a unit of work whose audit records name `actor`, sent with `db` (default: the process's client) */
-  unitOfWork(actor: AuditActor, nowMs: number, db?: DynamoDBDocumentClient): UnitOfWork;
+  /**
+   * a unit of work whose audit records name `actor`, sent with `db` (default: the process's
+   * client); with `guard`, each commit also leaves a marker that keeps a retry from applying it twice
+   */
+  unitOfWork(actor: AuditActor, nowMs: number, db?: DynamoDBDocumentClient, guard?: CommitGuard): UnitOfWork;
 }
 
 export type PlatformOverrides = Partial<Omit<Platform, 'config' | 'unitOfWork' | 'dataClientFor'>> & {
@@ -84,8 +87,8 @@ export function createPlatform(config: BootstrapConfig, overrides: PlatformOverr
     flags: overrides.flags ?? new FlagEvaluator(new DynamoFlagStore(db, config.controlTable), now),
     verifier: overrides.verifier,
     dataClientFor: async (tenantId, access) => (tenantClients ? tenantClients.clientFor(tenantId, access) : db),
-    unitOfWork: (actor, nowMs, client = db) =>
-      new DynamoUnitOfWork(client, (uow, entry) => audit.stage(uow, auditRecord(entry, actor, nowMs))),
+    unitOfWork: (actor, nowMs, client = db, guard) =>
+      new DynamoUnitOfWork(client, (uow, entry) => audit.stage(uow, auditRecord(entry, actor, nowMs)), guard),
   };
 }
 

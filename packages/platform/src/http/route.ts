@@ -74,13 +74,17 @@ export function buildHandler<D extends RouteSpec, P>(
       requestId: state.requestId,
       now: state.startedAt,
     };
+    // one guard per request: its commits are numbered in order, the same on every retry
+    const commitGuard =
+      state.idempotency &&
+      state.platform.idempotency.commitGuard?.(state.idempotency.key, Math.floor(state.startedAt / 1000));
     const reply = await fn(state.input as never, {
       route: def,
       requestId: state.requestId,
       now: state.startedAt,
       ctx: state.ctx as never,
       ports: (ports ? ports(backend) : undefined) as P,
-      unitOfWork: () => state.platform.unitOfWork(actorOf(state), state.startedAt, backend.db),
+      unitOfWork: () => state.platform.unitOfWork(actorOf(state), state.startedAt, backend.db, commitGuard),
       logger: state.platform.logger,
       client: clientOf(event),
     });

@@ -6,6 +6,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import type { CommitGuard } from '../../../data/unit-of-work.js';
 import type { IdempotencyClaim } from '../../pipeline.js';
 import type { ClaimOutcome, IdempotencyStore, StoredResponse } from './store.js';
 
@@ -91,6 +92,17 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
       if ((e as { name?: string }).name === 'ConditionalCheckFailedException') return false;
       throw e;
     }
+  }
+
+  commitGuard(claim: IdempotencyClaim, nowSeconds: number): CommitGuard {
+    const { PK, SK } = key(claim);
+    return {
+      table: this.table,
+      key: (sequence) => ({ PK, SK: `${SK}#COMMIT#${sequence}` }),
+      sequence: { next: 0 },
+      nowSeconds,
+      ttlSeconds: IDEMPOTENCY_TTL_SECONDS,
+    };
   }
 
   async release(claim: IdempotencyClaim, owner: string): Promise<void> {

@@ -1,3 +1,4 @@
+import type { CommitGuard } from '../../../data/unit-of-work.js';
 import type { IdempotencyClaim, LambdaResult } from '../../pipeline.js';
 
 export type StoredResponse = Pick<LambdaResult, 'statusCode' | 'headers' | 'body'> & {
@@ -29,4 +30,9 @@ export interface IdempotencyStore {
   complete(claim: IdempotencyClaim, owner: string, response: StoredResponse): Promise<boolean>;
   /** gives the key back after a failed request, so the client may retry with it (owner only, too) */
   release(claim: IdempotencyClaim, owner: string): Promise<void>;
+  /**
+   * Where the claimed request's commits leave their markers: beside the claim, so a retry with the
+   * same key meets them (a lost answer must not become a second write). `sequence` is the request's.
+   */
+  commitGuard?(claim: IdempotencyClaim, nowSeconds: number): CommitGuard;
 }
