@@ -1,6 +1,6 @@
 import { systemRecords } from '@ballast/app/control/index.js';
 import { LIVE_TRADING } from '@ballast/app/trading/index.js';
-import { SYSTEM_TENANT, type Role, type Tier } from '@ballast/platform/context/types.js';
+import { type Env, SYSTEM_TENANT, type Role, type Tier } from '@ballast/platform/context/types.js';
 import type { UnitOfWork } from '@ballast/platform/data/unit-of-work.js';
 import { AppError } from '@ballast/platform/errors.js';
 import { DEFAULT_RATE_LIMITS, RATE_LIMITS_CONFIG } from '@ballast/platform/http/middlewares/limits/index.js';
@@ -15,12 +15,13 @@ import { barsFromProvider } from '@ballast/app/market-data/service.js';
 import { DynamoCandleStore } from '@ballast/app/market-data/store.dynamo.js';
 import { toProviderSymbol } from '@ballast/app/market-data/symbols.js';
 import { deterministicCandles } from './fakes/prices.js';
+import { scheduleArchiveRuns } from '@ballast/app/ops/index.js';
 
 export interface SeedOptions {
   pooledTable: string;
   siloTable: string;
   identity: IdentityConfig;
-  env?: string;
+  env?: Env;
   nowMs?: number;
   /** the fake vendors of this run (their ports change every start) and the secrets holding their keys */
   marketData?: Record<'twelvedata' | 'polygon', { baseUrl: string; secretRef: string }>;
@@ -78,7 +79,11 @@ export async function seed(p: Platform, o: SeedOptions): Promise<void> {
     await p.tenancy.putConfig(RATE_LIMITS_CONFIG, { ...DEFAULT_RATE_LIMITS });
   }
   const routing = (tenantId: string, config: RoutingConfig) =>
-    once((uow) => p.routing.put(uow, { tenantId, env, kind: config.kind, config, updatedAt: at }, undefined));
+    once((uow) => {
+      p.routing.put(uow, { tenantId, env, kind: config.kind, config, updatedAt: at }, undefined);
+      // as PUT /v1/routing does: a tenant's data route starts its daily archive runs
+      if (config.kind === 'data') scheduleArchiveRuns(p.due, uow, { tenantId, env, atMs: Date.parse(at) });
+    });
   // t_system's own data entry, as scripts/seed-stage.ts writes it in the cloud (detailed health reads it)
   await routing(SYSTEM_TENANT, { kind: 'data', mode: 'pooled', tableName: o.pooledTable });
   await routing('t_demo', { kind: 'data', mode: 'pooled', tableName: o.pooledTable });

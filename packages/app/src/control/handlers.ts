@@ -24,6 +24,7 @@ import { ALL_FLAGS } from '../flags.js';
 import type { ControlHandler, ControlPorts } from './ports.js';
 import type { ProjectKeyRule, routes } from './routes.js';
 import { type Rights, refuseEscalation, systemRecords, within } from './service.js';
+import { scheduleArchiveRuns } from '../ops/index.js';
 
 type R = typeof routes;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -448,6 +449,8 @@ export const putRouting: ControlHandler<R['putRouting']> = scoped(
       after: body,
       tenantId,
     });
+    // a tenant's first data entry in an env starts its daily archive runs (docs/operations.md)
+    if (!before && body.kind === 'data') scheduleArchiveRuns(h.ports.due, uow, { tenantId, env, atMs: h.now });
     await uow.commit();
     h.ports.registry.invalidate();
     const stored = { ...after, config: body };

@@ -12,6 +12,8 @@ export const controlPorts = (b: Backend) => ({
   registry: b.platform.registry,
   audit: b.platform.audit,
   flags: b.platform.flags,
+  /** the due-work index: a tenant's first data route books its archive runs */
+  due: b.platform.due,
 });
 
 export type ControlPorts = ReturnType<typeof controlPorts>;

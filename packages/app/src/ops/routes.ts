@@ -1,6 +1,7 @@
 import { defineRoutes } from '@ballast/platform/http/define-route.js';
 import { env, tenantId } from '@ballast/platform/schemas/common.js';
 import * as z from 'zod/mini';
+import * as archive from './schemas.js';
 
 const health = z.object({ status: z.literal('ok'), time: z.string() });
 const check = z.object({ ok: z.boolean(), ms: z.optional(z.number()), detail: z.optional(z.string()) });
@@ -115,5 +116,33 @@ export const routes = defineRoutes('ops', {
     uses: { control: 'read', data: 'read', secrets: ['cursor'] },
     request: { query: detailedQuery },
     responses: { 200: { description: 'The checks; `degraded` when any failed', body: detailed } },
+  },
+  listArchives: {
+    id: 'archives.list',
+    method: 'GET',
+    path: '/v1/archives',
+    summary:
+      'Manifests of the tenant’s archives of a kind (`audit`, or the `journal` of the caller’s env) whose period ' +
+      'overlaps [`from`, `to`), newest period first (tenant admin)',
+    access: 'tenant',
+    minTier: 'observer',
+    roles: ['admin'],
+    projectKeys: 'refused',
+    uses: { control: 'read', secrets: ['cursor'] },
+    request: { query: archive.archiveListQuery },
+    responses: { 200: { description: 'A page of archive manifests', body: archive.pages.archives } },
+  },
+  archiveRecords: {
+    id: 'archives.records',
+    method: 'GET',
+    path: '/v1/archives/{archiveId}/records',
+    summary: 'The records of one archive, read back from S3, decompressed and checked, in their archived order',
+    access: 'tenant',
+    minTier: 'observer',
+    roles: ['admin'],
+    projectKeys: 'refused',
+    uses: { control: 'read', blobs: 'read', secrets: ['cursor'] },
+    request: { params: archive.archiveParams, query: archive.archiveRecordsQuery },
+    responses: { 200: { description: 'A page of the archive’s records', body: archive.pages.records } },
   },
 });

@@ -1,4 +1,5 @@
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { mapLimit } from '@ballast/platform/jobs/concurrency.js';
 import { putIfAbsent, versionedPut, withoutKeys } from '@ballast/platform/data/items.js';
 import { type Page, type PageRequest, queryAll, queryPage } from '@ballast/platform/data/query.js';
 import { dynamoUnitOfWork, type UnitOfWork } from '@ballast/platform/data/unit-of-work.js';
@@ -288,6 +289,39 @@ export class DynamoTradingStore implements TradingStore {
       prefix: 'JOURNAL#',
       filter: { expression, names: { '#pnl': 'realisedPnl', ...f?.names }, values: f?.values },
       maxItems: 50_000,
+    });
+  }
+
+  async oldestJournal(before: string, limit: number): Promise<JournalEntry[]> {
+    const found: JournalEntry[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const res = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+          ExpressionAttributeValues: { ':pk': projectPartition(this.scope), ':prefix': 'JOURNAL#' },
+          ScanIndexForward: true,
+          ConsistentRead: true,
+          Limit: Math.min(limit - found.length + 1, 1000),
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of res.Items ?? []) {
+        const entry = withoutKeys<JournalEntry>(item) as JournalEntry;
+        if (entry.at >= before || found.length >= limit) return found;
+        found.push(entry);
+      }
+      start = res.LastEvaluatedKey;
+    } while (start);
+    return found;
+  }
+
+  /** One DeleteItem an entry, 16 at a time (functions are granted DeleteItem, not BatchWriteItem). */
+  async removeJournal(entries: readonly JournalEntry[]): Promise<void> {
+    await mapLimit(entries, 16, async (e) => {
+      const Key = { PK: projectPartition(this.scope), SK: `JOURNAL#${e.entryId}` };
+      await this.db.send(new DeleteCommand({ TableName: this.table, Key }));
     });
   }
 

@@ -215,6 +215,13 @@ export interface TradingStore {
   listJournal(query: JournalQuery): Promise<Page<JournalEntry>>;
   /** every closed trade (entries with a realised P&L) matching the filter, for the stats */
   closedTrades(filter: { accountId?: string; source?: Venue }): Promise<JournalEntry[]>;
+  /**
+   * Retention: up to `limit` of the project's oldest entries, in id (time) order, stopping at the
+   * first at or after `before` (ISO).
+   */
+  oldestJournal(before: string, limit: number): Promise<JournalEntry[]>;
+  /** Retention: deletes exactly these entries (already archived); an absent one is no error. */
+  removeJournal(entries: readonly JournalEntry[]): Promise<void>;
 
   getSettings(): Promise<Settings | undefined>;
   putSettings(uow: UnitOfWork, settings: Settings, expectedVersion: number | undefined, history: SettingsVersion): void;

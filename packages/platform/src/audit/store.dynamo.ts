@@ -1,8 +1,9 @@
-import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { encodeCursor, invalidCursor, openCursor } from '../data/cursor.js';
 import { putIfAbsent, withoutKeys } from '../data/items.js';
 import type { Page } from '../data/query.js';
 import { dynamoUnitOfWork, type UnitOfWork } from '../data/unit-of-work.js';
+import { mapLimit } from '../jobs/concurrency.js';
 import type { AuditQuery, AuditRecord } from './record.js';
 import type { AuditStore } from './store.js';
 
@@ -115,6 +116,48 @@ export class DynamoAuditStore implements AuditStore {
       items: items.map(withoutSortKey),
       nextCursor: more ? encodeCursor({ t: tenantId, m: monthOf(last.at), b: last.SK }) : null,
     };
+  }
+
+  async oldestOfMonth(tenantId: string, month: string, limit: number): Promise<AuditRecord[]> {
+    if (!MONTH.test(month)) throw new Error(`'${month}' is not a month`);
+    const shards = await Promise.all(
+      Array.from({ length: AUDIT_SHARDS }, async (_, shard) => {
+        const found: Array<AuditRecord & { SK: string }> = [];
+        let start: Record<string, unknown> | undefined;
+        do {
+          const res = await this.db.send(
+            new QueryCommand({
+              TableName: this.table,
+              KeyConditionExpression: 'PK = :pk',
+              ExpressionAttributeValues: { ':pk': bucket(tenantId, month, shard) },
+              ScanIndexForward: true,
+              ConsistentRead: true,
+              Limit: limit - found.length,
+              ExclusiveStartKey: start,
+            }),
+          );
+          for (const item of res.Items ?? []) {
+            found.push({ ...(withoutKeys<AuditRecord>(item) as AuditRecord), SK: String(item.SK) });
+          }
+          start = res.LastEvaluatedKey;
+        } while (start && found.length < limit);
+        return found;
+      }),
+    );
+    // each shard's first `limit` holds every record of the month's first `limit` that lies in it
+    return shards
+      .flat()
+      .sort((a, b) => (a.SK < b.SK ? -1 : a.SK > b.SK ? 1 : 0))
+      .slice(0, limit)
+      .map(withoutSortKey);
+  }
+
+  /** One DeleteItem a record, 16 at a time (functions are granted DeleteItem, not BatchWriteItem). */
+  async remove(records: readonly AuditRecord[]): Promise<void> {
+    await mapLimit(records, 16, async (r) => {
+      const Key = { PK: bucket(r.tenantId, monthOf(r.at), shardOf(r.auditId)), SK: `${r.at}#${r.auditId}` };
+      await this.db.send(new DeleteCommand({ TableName: this.table, Key }));
+    });
   }
 
   /** Up to `need` matching records of one partition, newest first, older than `before`. */

@@ -37,7 +37,8 @@ export class S3BlobStore implements BlobStore {
 
   async put(key: string, body: string | Uint8Array, contentType: string): Promise<void> {
     const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-    const gzip = bytes.byteLength >= GZIP_FROM_BYTES;
+    // a body that is gzip already (an archive) is stored as it is: gzip twice only costs time
+    const gzip = bytes.byteLength >= GZIP_FROM_BYTES && contentType !== 'application/gzip';
     await this.s3.send(
       new PutObjectCommand({
         Bucket: this.bucket,

@@ -25,15 +25,22 @@ export interface BlobScope {
   projectId: string;
 }
 
+/** A tenant's own blobs, of no env or project (its audit archive): `tenants/<tenant>/tenant/`. */
+export interface TenantWideScope {
+  tenantId: string;
+}
+
 /**
- * The one spelling of a scope's prefix: `tenants/<tenant>/<env>/projects/<project>/`. The parts
+ * The one spelling of a scope's prefix: `tenants/<tenant>/<env>/projects/<project>/`, or
+ * `tenants/<tenant>/tenant/` for a tenant-wide scope (no env is named `tenant`). The parts
  * come from the verified context and are ids of a fixed shape (no `/`); a part that is not one is
  * refused rather than let into a key.
  */
-export function tenantPrefix(scope: BlobScope): string {
+export function tenantPrefix(scope: BlobScope | TenantWideScope): string {
   for (const [name, value] of Object.entries(scope)) {
     if (!ID_PATTERN.test(value)) throw new Error(`blob scope ${name} '${value}' is not an id`);
   }
+  if (!('projectId' in scope)) return `tenants/${scope.tenantId}/tenant/`;
   return `tenants/${scope.tenantId}/${scope.env}/projects/${scope.projectId}/`;
 }
 
@@ -60,7 +67,7 @@ export class TenantBlobs {
   /** `store` is asked for on first use: a function that never touches a blob never needs a bucket */
   constructor(
     private readonly bucket: () => BlobStore,
-    scope: BlobScope,
+    scope: BlobScope | TenantWideScope,
   ) {
     this.prefix = tenantPrefix(scope);
   }

@@ -35,3 +35,23 @@ export function projectBlobsOf(b: Backend): TenantBlobs {
     projectId: b.scope.projectId,
   });
 }
+
+/**
+ * The tenant's own blobs, of no env or project (`tenants/<tenant>/tenant/`): records of the whole
+ * tenant, such as its audit archive. The tenant is the verified scope's.
+ */
+export function tenantWideBlobsOf(b: Backend): TenantBlobs {
+  if (!b.scope?.tenantId) throw new Error('no tenant in this request or job');
+  const config = b.platform.config;
+  return new TenantBlobs(() => stageBlobStore(config), { tenantId: b.scope.tenantId });
+}
+
+/**
+ * Another project's blobs of the verified tenant and env (a tenant-wide job going through its
+ * projects): `projectId` must be one the tenancy records list for the tenant, never input.
+ */
+export function projectBlobsIn(b: Backend, projectId: string): TenantBlobs {
+  if (!b.scope?.tenantId) throw new Error('no tenant in this request or job');
+  const config = b.platform.config;
+  return new TenantBlobs(() => stageBlobStore(config), { tenantId: b.scope.tenantId, env: b.scope.env, projectId });
+}
