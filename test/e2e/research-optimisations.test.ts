@@ -281,6 +281,105 @@ describe('optimisations on the jobs spine', () => {
     expect(check.changed).toEqual([]);
   });
 
+  it('makes a draft playbook of the winner: its strategy, parameters and market, the source named', async () => {
+    const account = await call(
+      'POST',
+      '/v1/accounts',
+      { name: 'From an optimisation', venue: 'SIMULATION' },
+      { 'Idempotency-Key': key() },
+    );
+    expectStatus(account, 201);
+    const accountId = String(account.body.accountId);
+    const winner = (await allResults(fannedOut))[0];
+    const made = await call(
+      'POST',
+      `/v1/optimisations/${fannedOut}/playbook`,
+      { accountId, maxOrdersPerDay: 3 },
+      { 'Idempotency-Key': key() },
+    );
+    expectStatus(made, 201);
+    expect(made.headers.get('etag')).toBe('"1"');
+    expect(made.headers.get('location')).toBe(`/v1/playbooks/${made.body.playbookId}`);
+    expect(made.body).toMatchObject({
+      status: 'draft',
+      strategy: 'smaCross',
+      symbol: 'OPTA',
+      interval: '1day',
+      accountId,
+      sourceOptimisationId: fannedOut,
+      maxOrdersPerDay: 3,
+      name: `smaCross OPTA 1day (optimisation ${fannedOut})`,
+    });
+    // the winner's parameters, with the strategy's defaults for what the search left alone
+    expect(made.body.params).toMatchObject(winner.params as Record<string, unknown>);
+    const read = await get(`/v1/playbooks/${made.body.playbookId}`);
+    expect(read.body).toEqual(made.body);
+
+    // not completed yet → 409; unknown → 404; the playbook's own fields are checked as POST /v1/playbooks does
+    const pending = await create({
+      ...body('OPTA', data.from, data.to),
+      space: { fast: { values: [5] } },
+      maxCandidates: 1,
+    });
+    expectStatus(pending, 202);
+    const early = await call(
+      'POST',
+      `/v1/optimisations/${pending.body.optimisationId}/playbook`,
+      { accountId },
+      { 'Idempotency-Key': key() },
+    );
+    expectStatus(early, 409, 'OPTIMISATION_NOT_COMPLETED');
+    const unknown = await call(
+      'POST',
+      '/v1/optimisations/op_01HZZZZZZZZZZZZZZZZZZZZZZZ/playbook',
+      { accountId },
+      { 'Idempotency-Key': key() },
+    );
+    expectStatus(unknown, 404, 'OPTIMISATION_NOT_FOUND');
+    const badCap = await call(
+      'POST',
+      `/v1/optimisations/${fannedOut}/playbook`,
+      { accountId, maxOrdersPerDay: 99, strategy: 'trend' },
+      { 'Idempotency-Key': key() },
+    );
+    expectStatus(badCap, 400, 'VALIDATION_FAILED');
+    expect((badCap.body.errors ?? []).map((e) => e.path)).toEqual(
+      expect.arrayContaining(['body.maxOrdersPerDay', 'body.strategy']),
+    );
+    const noAccount = await call(
+      'POST',
+      `/v1/optimisations/${fannedOut}/playbook`,
+      { accountId: 'ac_01HZZZZZZZZZZZZZZZZZZZZZZZ' },
+      { 'Idempotency-Key': key() },
+    );
+    expect(noAccount.status, noAccount.text).toBe(422);
+    // another tenant cannot reach this optimisation
+    const acme = await t.token('u_acme', 't_acme', '1h');
+    const foreign = await t.call('POST', `/v1/optimisations/${fannedOut}/playbook`, {
+      token: acme,
+      headers: { 'X-Project-Id': 'p_acme', 'Idempotency-Key': key() },
+      body: { accountId },
+    });
+    expect([403, 404], foreign.text).toContain(foreign.status);
+    // a winner that broke its constraints is not made a playbook
+    const impossible = await create({
+      ...body('OPTA', data.from, data.to),
+      space: { fast: { values: [5] } },
+      maxCandidates: 1,
+      constraints: { minTrades: 5000 },
+    });
+    expectStatus(impossible, 202);
+    await tick();
+    expect((await get(`/v1/optimisations/${impossible.body.optimisationId}`)).body.status).toBe('completed');
+    const refused = await call(
+      'POST',
+      `/v1/optimisations/${impossible.body.optimisationId}/playbook`,
+      { accountId },
+      { 'Idempotency-Key': key() },
+    );
+    expectStatus(refused, 422, 'WINNER_FAILED_CONSTRAINTS');
+  });
+
   it('one worker at a time gives the same ranking', async () => {
     t.rt.jobs.setConcurrency(CHUNK_JOB, 1);
     try {

@@ -81,3 +81,37 @@ export function scheduleCycle(a: Acting, uow: UnitOfWork, playbookId: string, du
     payload: { playbookId },
   });
 }
+
+/** the daily run: half an hour after midnight UTC, when the trading day's reset has run */
+const FEEDBACK_MINUTE_OF_DAY = 30;
+const DAY_MS = 86_400_000;
+
+/** The first daily feedback slot after `afterMs`. */
+export function nextFeedbackSlot(afterMs: number): number {
+  const today = Math.floor(afterMs / DAY_MS) * DAY_MS + FEEDBACK_MINUTE_OF_DAY * 60_000;
+  return today > afterMs ? today : today + DAY_MS;
+}
+
+/** The feedback loop's due work: one chain of daily runs a playbook, and one run after each closing cycle. */
+export function scheduleFeedback(
+  a: Acting,
+  uow: UnitOfWork,
+  playbookId: string,
+  dueAt: string,
+  after?: { cycleId: string },
+): void {
+  a.ports.due.schedule(uow, {
+    job: jobs.feedbackRun.id,
+    tenantId: a.tenantId,
+    env: a.env,
+    projectId: a.projectId,
+    // unique within the tenant whatever the job: never the cycle's own work id (the playbook id)
+    workId: after ? `${playbookId}#feedback#${after.cycleId}` : `${playbookId}#feedback`,
+    dueAt,
+    payload: after ? { playbookId, trigger: 'cycle', cycleId: after.cycleId } : { playbookId, trigger: 'schedule' },
+  });
+}
+
+/** The next daily run, booked when a playbook becomes active (the run books the one after). */
+export const scheduleFirstFeedback = (a: Acting, uow: UnitOfWork, playbookId: string) =>
+  scheduleFeedback(a, uow, playbookId, iso(nextFeedbackSlot(a.now)));

@@ -4,7 +4,7 @@ import { type AnyStrategy, strategies } from '@ballast/core/strategies/index.js'
 import { AppError } from '@ballast/platform/errors.js';
 import { withRetries } from '../portfolio/index.js';
 import { type Account, loadAccount, placeOrder } from '../trading/index.js';
-import { type Acting, deps, iso } from './acting.js';
+import { type Acting, deps, iso, scheduleFeedback } from './acting.js';
 import { agentAfter, agentHealth, ordersToday } from './health.js';
 import { newCycleId, newDecisionId } from './ids.js';
 import { freshAgent } from './playbooks.js';
@@ -162,6 +162,10 @@ export async function runCycle(a: Acting, start: CycleStart): Promise<Cycle> {
     a.ports.automation.putCycle(uow, finished, 1);
     for (const decision of finished.steps) a.ports.automation.putDecision(uow, decision);
     a.ports.automation.putAgent(uow, agentAfter(agent, finished, a.now), agent.version || undefined);
+    // a closing sell that filled ends a round trip: the feedback loop judges it at once
+    if (finished.status === 'completed' && finished.order?.side === 'sell' && finished.order.status === 'filled') {
+      scheduleFeedback(a, uow, playbook.playbookId, iso(Math.floor(a.now / 60_000) * 60_000), { cycleId });
+    }
     uow.audit({
       action: 'automation.cycle',
       resource: `playbook/${playbook.playbookId}/cycle/${cycleId}`,

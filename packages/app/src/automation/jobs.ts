@@ -1,7 +1,8 @@
 import { defineJobs } from '@ballast/platform/jobs/define-job.js';
+import { jobs as feedbackJobs } from './feedback-jobs.js';
 import { playbookParams } from './schemas.js';
 
-export const jobs = defineJobs('automation', {
+const cycleJobs = defineJobs('automation', {
   cycleRun: {
     id: 'automation.cycle-run',
     summary:
@@ -13,3 +14,6 @@ export const jobs = defineJobs('automation', {
     timeoutSeconds: 120,
   },
 });
+
+/** The automation context's jobs: the cycle above, the feedback loop in its own file. */
+export const jobs = { ...cycleJobs, ...feedbackJobs };

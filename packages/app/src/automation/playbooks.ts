@@ -4,7 +4,7 @@ import { AppError, badRequest, conflict, notFound } from '@ballast/platform/erro
 import { resolveSchema } from '@ballast/platform/schemas/lazy.js';
 import type * as z from 'zod/mini';
 import { loadAccount, type TradingPorts } from '../trading/index.js';
-import { type Acting, iso, nextSlot, scheduleCycle } from './acting.js';
+import { type Acting, iso, nextSlot, scheduleCycle, scheduleFirstFeedback } from './acting.js';
 import { newPlaybookId } from './ids.js';
 import { type PlaybookBody, type PlaybookPatch, playbookBody } from './schemas.js';
 import type { Agent, AutomationStore, Playbook, PlaybookStatus } from './store.js';
@@ -221,6 +221,8 @@ async function commitChange(
     // a slot booked before stays queued: its run finds the agent's nextRunAt moved on and skips
     if (due) scheduleCycle(a, uow, after.playbookId, due);
   }
+  // becoming active starts the feedback loop's daily runs (each books the next while it stays active)
+  if (after.status === 'active' && before.status !== 'active') scheduleFirstFeedback(a, uow, after.playbookId);
   uow.audit({
     action,
     resource: `playbook/${after.playbookId}`,

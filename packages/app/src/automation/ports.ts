@@ -3,6 +3,7 @@ import { type Backend, dataTableOf, projectScopeOf, type RouteHandler } from '@b
 import type { JobSpec } from '@ballast/platform/jobs/define-job.js';
 import type { JobHandler } from '@ballast/platform/jobs/worker.js';
 import { type ProviderRegistry, storedCandles } from '../market-data/index.js';
+import { optimisationPorts } from '../research/index.js';
 import { type BrokerRegistry, tradingPorts } from '../trading/index.js';
 import { DynamoAutomationStore } from './store.dynamo.js';
 
@@ -18,6 +19,8 @@ export const automationPorts = (providers: ProviderRegistry, brokers: BrokerRegi
   ...tradingPorts(providers, brokers)(b),
   automation: automationStore(b),
   candles: storedCandles(b),
+  /** research's optimisation records and their plan job: the feedback loop re-optimises through them */
+  optimisation: optimisationPorts(b),
 });
 
 export type AutomationPorts = ReturnType<ReturnType<typeof automationPorts>>;

@@ -1,6 +1,8 @@
 import { defineRoutes } from '@ballast/platform/http/define-route.js';
 import { listQuery } from '@ballast/platform/schemas/common.js';
 import { MARKET_DATA_USES } from '../market-data/index.js';
+import { routes as feedbackRoutes } from './feedback-routes.js';
+import { routes as optimisationPlaybookRoutes } from './optimisation-playbook.js';
 import * as s from './schemas.js';
 
 const reader = { minTier: 'observer', roles: [], uses: { control: 'read', data: 'read' } } as const;
@@ -12,7 +14,7 @@ const trader = { ...writer, uses: { ...MARKET_DATA_USES, data: 'write' } } as co
 const admin = { ...writer, roles: ['admin'] } as const;
 
 /** Playbooks (saved strategies that trade), their trading cycles and decisions, the halt switch, agent health. */
-export const routes = defineRoutes('automation', {
+const cycleRoutes = defineRoutes('automation', {
   createPlaybook: {
     id: 'playbooks.create',
     method: 'POST',
@@ -197,3 +199,6 @@ export const routes = defineRoutes('automation', {
     responses: { 200: { description: 'The halt switch', body: s.haltState } },
   },
 });
+
+/** The automation context's route table: playbooks and cycles above, the feedback loop in its own file. */
+export const routes = { ...cycleRoutes, ...feedbackRoutes, ...optimisationPlaybookRoutes };

@@ -9,10 +9,15 @@ import {
   type AutomationStore,
   type Cycle,
   type DecisionQuery,
+  type FeedbackDecision,
+  type FeedbackQuery,
+  type FeedbackSettings,
   type HaltState,
   MAX_ACTIVE_PLAYBOOKS,
   type Playbook,
   type PlaybookStatus,
+  type PerformanceSnapshot,
+  type SnapshotQuery,
 } from './store.js';
 
 /**
@@ -33,6 +38,10 @@ const DECISION = 'AUTODECISION#';
 const SLOT = 'CYCLESLOT#';
 const AGENT = 'AGENT#';
 const HALT = 'HALT';
+const FEEDBACK = 'FEEDBACK#';
+const SNAPSHOT = 'SNAPSHOT#';
+const FEEDBACK_RUN = 'FEEDBACKRUN#';
+const FEEDBACK_SETTINGS = 'FEEDBACKSETTINGS';
 /** slot claims outlive any redelivery by far; TTL clears them after 90 days */
 const SLOT_CLAIM_SECONDS = 90 * 24 * 3600;
 /** a draft's delete removes its kept versions in the same transaction, the playbook's own write beside them */
@@ -58,7 +67,7 @@ export class DynamoAutomationStore implements AutomationStore {
     return { PK: this.pk, SK: `${prefix}${id}` };
   }
 
-  private byPlaybook(playbookId: string, what: 'CYCLES' | 'DECISIONS') {
+  private byPlaybook(playbookId: string, what: 'CYCLES' | 'DECISIONS' | 'FEEDBACK' | 'SNAPSHOTS') {
     return `${this.pk}#${PLAYBOOK}${playbookId}#${what}`;
   }
 
@@ -269,6 +278,109 @@ export class DynamoAutomationStore implements AutomationStore {
     dynamoUnitOfWork(uow).stage(
       versionedPut(this.table, this.key(AGENT, agent.playbookId), { ...agent }, expectedVersion),
       raced('agent'),
+    );
+  }
+
+  listFeedback(query: FeedbackQuery): Promise<Page<FeedbackDecision>> {
+    const { playbookId, ...page } = query;
+    if (playbookId) {
+      return queryPage<FeedbackDecision>(this.db, {
+        table: this.table,
+        pk: this.byPlaybook(playbookId, 'FEEDBACK'),
+        index: 'GSI1',
+        forward: false,
+        ...page,
+      });
+    }
+    return queryPage<FeedbackDecision>(this.db, {
+      table: this.table,
+      pk: this.pk,
+      prefix: FEEDBACK,
+      forward: false,
+      ...page,
+    });
+  }
+
+  getFeedback(decisionId: string): Promise<FeedbackDecision | undefined> {
+    return this.getItem<FeedbackDecision>(this.key(FEEDBACK, decisionId));
+  }
+
+  putFeedback(uow: UnitOfWork, decision: FeedbackDecision, snapshot: PerformanceSnapshot): void {
+    const work = dynamoUnitOfWork(uow);
+    work.stage(
+      putIfAbsent(this.table, this.key(FEEDBACK, decision.decisionId), {
+        ...decision,
+        GSI1PK: this.byPlaybook(decision.playbookId, 'FEEDBACK'),
+        GSI1SK: decision.decisionId,
+      }),
+      raced('feedback decision'),
+    );
+    work.stage(
+      putIfAbsent(this.table, this.key(SNAPSHOT, snapshot.snapshotId), {
+        ...snapshot,
+        GSI1PK: this.byPlaybook(snapshot.playbookId, 'SNAPSHOTS'),
+        GSI1SK: snapshot.snapshotId,
+      }),
+      raced('snapshot'),
+    );
+  }
+
+  listSnapshots(query: SnapshotQuery): Promise<Page<PerformanceSnapshot>> {
+    const { playbookId, from, to, ...page } = query;
+    const bounds: string[] = [];
+    const values: Record<string, unknown> = {};
+    if (from) {
+      bounds.push('#asOf >= :from');
+      values[':from'] = from;
+    }
+    if (to) {
+      bounds.push('#asOf <= :to');
+      values[':to'] = to;
+    }
+    const filter = bounds.length
+      ? { filter: { expression: bounds.join(' AND '), names: { '#asOf': 'asOf' }, values } }
+      : {};
+    if (playbookId) {
+      return queryPage<PerformanceSnapshot>(this.db, {
+        table: this.table,
+        pk: this.byPlaybook(playbookId, 'SNAPSHOTS'),
+        index: 'GSI1',
+        forward: false,
+        ...page,
+        ...filter,
+      });
+    }
+    return queryPage<PerformanceSnapshot>(this.db, {
+      table: this.table,
+      pk: this.pk,
+      prefix: SNAPSHOT,
+      forward: false,
+      ...page,
+      ...filter,
+    });
+  }
+
+  claimFeedbackRun(uow: UnitOfWork, playbookId: string, run: string, nowMs: number): void {
+    const ttl = Math.floor(nowMs / 1000) + SLOT_CLAIM_SECONDS;
+    dynamoUnitOfWork(uow).stage(
+      putIfAbsent(this.table, this.key(FEEDBACK_RUN, `${playbookId}#${run}`), { playbookId, run, ttl }),
+      () => conflict('SLOT_ALREADY_RUN', `The feedback loop of ${playbookId} already ran for ${run}`),
+    );
+  }
+
+  getFeedbackSettings(): Promise<FeedbackSettings | undefined> {
+    return this.getItem<FeedbackSettings>({ PK: tenantPartition(this.scope.tenantId), SK: FEEDBACK_SETTINGS });
+  }
+
+  putFeedbackSettings(uow: UnitOfWork, settings: FeedbackSettings, expectedVersion: number | undefined): void {
+    dynamoUnitOfWork(uow).stage(
+      versionedPut(
+        this.table,
+        { PK: tenantPartition(this.scope.tenantId), SK: FEEDBACK_SETTINGS },
+        { ...settings },
+        expectedVersion,
+      ),
+      () => preconditionFailed('The feedback settings changed since you read them; re-read and retry'),
     );
   }
 

@@ -132,6 +132,91 @@ export interface HaltState {
   version: number;
 }
 
+// --- the feedback loop ----------------------------------------------------------------------
+
+/** The thresholds the feedback loop judges a playbook by: the tenant's, or these defaults. */
+export interface FeedbackSettings {
+  /** below this win rate (0..1) a playbook underperforms */
+  minWinRate: number;
+  /** below this profit factor it underperforms */
+  minProfitFactor: number;
+  /** this many losses in a row disable its strategy, whatever else */
+  maxConsecutiveLosses: number;
+  /** fewer closed trades than this are too few to judge (monitor) */
+  minTrades: number;
+  /** with at least this many, a win rate and a profit factor both below their bounds disable it */
+  disableAfterTrades: number;
+  /** the live return per trade may fall short of the backtest's by this fraction of it (0.5 = 50%) */
+  returnTolerance: number;
+  /** days after an optimisation the loop started before it starts another for the playbook */
+  reoptimiseCooldownDays: number;
+  version: number;
+  updatedAt?: string;
+  updatedBy?: string;
+}
+
+/** A playbook's realised performance at one moment: its closed round trips. Money as decimal strings. */
+export interface PerformanceSnapshot {
+  snapshotId: string;
+  playbookId: string;
+  strategy: string;
+  symbol: string;
+  accountId: string;
+  trades: number;
+  wins: number;
+  losses: number;
+  /** null without trades */
+  winRate: number | null;
+  /** null without trades, or without a losing one */
+  profitFactor: number | null;
+  realisedPnl: string;
+  /** realised P&L over the money the trades put in */
+  return: number | null;
+  /** mean return per round trip on its own cost */
+  returnPerTrade: number | null;
+  consecutiveLosses: number;
+  decisionId: string;
+  asOf: string;
+}
+
+export type FeedbackAction = 'monitor' | 'reoptimise' | 'disable';
+
+/** One run of the feedback loop: what it read, what it concluded, what it did. */
+export interface FeedbackDecision {
+  decisionId: string;
+  playbookId: string;
+  strategy: string;
+  symbol: string;
+  accountId: string;
+  trigger: 'manual' | 'schedule' | 'cycle';
+  action: FeedbackAction;
+  /** stable: NOT_ENOUGH_TRADES, WITHIN_BOUNDS, LOSS_STREAK, UNDERPERFORMING, BELOW_THRESHOLDS, RETURN_DEVIATION */
+  code: string;
+  reasoning: string;
+  inputs: {
+    live: Omit<PerformanceSnapshot, 'snapshotId' | 'playbookId' | 'strategy' | 'symbol' | 'accountId' | 'decisionId'>;
+    expected: Record<string, unknown> | null;
+    thresholds: Omit<FeedbackSettings, 'version' | 'updatedAt' | 'updatedBy'>;
+    deviation: number | null;
+  };
+  /** what the action did: the optimisation started, the budget change */
+  result: Record<string, unknown>;
+  snapshotId: string;
+  at: string;
+  by: string;
+}
+
+export interface FeedbackQuery extends PageRequest {
+  playbookId?: string;
+}
+
+export interface SnapshotQuery extends PageRequest {
+  playbookId?: string;
+  /** asOf bounds, inclusive, ISO */
+  from?: string;
+  to?: string;
+}
+
 export interface DecisionQuery extends PageRequest {
   playbookId?: string;
   cycleId?: string;
@@ -170,6 +255,19 @@ export interface AutomationStore {
   activePlaybooks(): Promise<Playbook[]>;
   getAgent(playbookId: string): Promise<Agent | undefined>;
   putAgent(uow: UnitOfWork, agent: Agent, expectedVersion: number | undefined): void;
+
+  /** the feedback loop's decisions, newest first; of one playbook when named */
+  listFeedback(query: FeedbackQuery): Promise<Page<FeedbackDecision>>;
+  getFeedback(decisionId: string): Promise<FeedbackDecision | undefined>;
+  /** a decision and the snapshot it judged, written together */
+  putFeedback(uow: UnitOfWork, decision: FeedbackDecision, snapshot: PerformanceSnapshot): void;
+  /** newest first, by asOf within [from, to] when given */
+  listSnapshots(query: SnapshotQuery): Promise<Page<PerformanceSnapshot>>;
+  /** claims a feedback run (a scheduled day, a cycle): a second claim fails with 409 SLOT_ALREADY_RUN */
+  claimFeedbackRun(uow: UnitOfWork, playbookId: string, run: string, nowMs: number): void;
+  /** the tenant's thresholds (undefined before the first write) */
+  getFeedbackSettings(): Promise<FeedbackSettings | undefined>;
+  putFeedbackSettings(uow: UnitOfWork, settings: FeedbackSettings, expectedVersion: number | undefined): void;
 
   getHalt(): Promise<HaltState | undefined>;
   putHalt(uow: UnitOfWork, halt: HaltState, expectedVersion: number | undefined): void;

@@ -143,7 +143,8 @@ export function decide(input: GateInput): GateResult {
   if (budget !== undefined) {
     const used = money(record.strategyExposure[strategy] ?? '0');
     const after = used.plus(order.side === 'buy' ? notional : 0);
-    const passed = after.lte(money(budget));
+    // a sale only lowers the strategy's exposure: a stopped strategy (budget 0) may still close
+    const passed = order.side === 'sell' || after.lte(money(budget));
     extra.push({
       id: 'strategyBudget',
       step: 11,

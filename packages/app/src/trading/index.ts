@@ -10,8 +10,10 @@ export {
   type TradingDeps,
 } from './execution.js';
 export { tradingDeps } from './handlers.js';
+export { type BudgetChange, currentSettings, stageStrategyBudget } from './settings.js';
 export { type TradingPorts, tradingPorts } from './ports.js';
-export type { Account, Order } from './store.js';
+export type { Account, JournalEntry, Order, TradingStore } from './store.js';
+export { DynamoTradingStore } from './store.dynamo.js';
 export type { AllocationContext } from './gate.js';
 export { ACCOUNT_ID } from './ids.js';
 export { order as orderSchema, positiveDecimal } from './schemas.js';

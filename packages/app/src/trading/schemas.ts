@@ -26,6 +26,11 @@ export const positiveDecimal = DecimalStringSchema.check(
   z.refine((s) => !s.startsWith('-') && /[1-9]/.test(s), { error: 'must be greater than zero', when: ok }),
   z.refine((s) => placesOf(s) <= MAX_PLACES, { error: `must have at most ${MAX_PLACES} decimal places`, when: ok }),
 );
+/** A decimal string ≥ 0 with at most 12 places: a strategy budget of 0 stops its buys (the feedback loop). */
+const budgetDecimal = DecimalStringSchema.check(
+  z.refine((s) => !s.startsWith('-'), { error: 'must not be negative', when: ok }),
+  z.refine((s) => placesOf(s) <= MAX_PLACES, { error: `must have at most ${MAX_PLACES} decimal places`, when: ok }),
+);
 const symbol = z
   .string()
   .check(z.regex(/^[A-Z0-9][A-Z0-9._-]{0,19}$/, 'must be an upper-case symbol like "AAPL" or "BTC-USD"'));
@@ -165,7 +170,7 @@ export const settingsFields = {
   /** strategies that may send orders; a strategy order naming another is rejected by check 8 */
   enabledStrategies: z._default(z.array(z.enum(STRATEGY_NAMES)).check(z.maxLength(20)), [...STRATEGY_NAMES]),
   /** per strategy, the most open notional its orders may hold */
-  strategyBudgets: z._default(z.record(z.enum(STRATEGY_NAMES), positiveDecimal), {}),
+  strategyBudgets: z._default(z.record(z.enum(STRATEGY_NAMES), budgetDecimal), {}),
   notifications: z._default(notificationSettings, {
     riskHalt: true,
     orderFilled: false,

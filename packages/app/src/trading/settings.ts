@@ -1,6 +1,7 @@
 import { HARD_LIMITS, RISK_LIMIT_KEYS, type RiskLimits, tightenLimits } from '@ballast/core/risk/limits.js';
 import type { UnitOfWork } from '@ballast/platform/data/unit-of-work.js';
 import { AppError, preconditionFailed } from '@ballast/platform/errors.js';
+import { money } from '@ballast/core/money.js';
 import { STRATEGY_NAMES, type SettingsBody } from './schemas.js';
 import type { Settings, SettingsVersion, TradingStore } from './store.js';
 
@@ -91,6 +92,58 @@ export async function replaceSettings(
   });
   await uow.commit();
   return after;
+}
+
+/** What a budget change did: the budget before (null: none) and after, and the settings' version then. */
+export interface BudgetChange {
+  strategy: string;
+  before: string | null;
+  after: string;
+  version: number;
+  changed: boolean;
+}
+
+/**
+ * Sets one strategy's budget (the open notional its orders may hold; `"0"` refuses every new buy
+ * of it at the gate's `strategyBudget` check) in the caller's unit of work, which commits it with
+ * its own records: the settings' next version, its history entry (with the reason) and the audit.
+ * Another context's entry point: automation's feedback loop disables a strategy so. A budget
+ * already at that amount changes nothing.
+ */
+export async function stageStrategyBudget(
+  deps: { store: TradingStore; now: number; actor: string },
+  uow: UnitOfWork,
+  change: { strategy: string; budget: string; reason: string },
+): Promise<BudgetChange> {
+  const before = await currentSettings(deps.store);
+  const budgets = before.strategyBudgets;
+  const prior = Object.hasOwn(budgets, change.strategy) ? budgets[change.strategy] : null;
+  const same = prior !== null && money(prior).eq(money(change.budget));
+  if (same) return { strategy: change.strategy, before: prior, after: prior, version: before.version, changed: false };
+  const at = new Date(deps.now).toISOString();
+  const after: Settings = {
+    ...before,
+    strategyBudgets: { ...budgets, [change.strategy]: change.budget },
+    version: before.version + 1,
+    updatedAt: at,
+    updatedBy: deps.actor,
+  };
+  const history: SettingsVersion = {
+    version: after.version,
+    at,
+    by: deps.actor,
+    reason: change.reason,
+    before: before.version === 0 ? null : plain(before),
+    after: plain(after),
+  };
+  deps.store.putSettings(uow, after, before.version === 0 ? undefined : before.version, history);
+  uow.audit({
+    action: 'trading.settings.update',
+    resource: 'trading/settings',
+    before: plain(before),
+    after: { ...plain(after), reason: change.reason },
+  });
+  return { strategy: change.strategy, before: prior, after: change.budget, version: after.version, changed: true };
 }
 
 export function settingsView(s: Settings) {

@@ -1,0 +1,6 @@
+import { boundAutomationPorts as ports } from '@ballast/adapters/automation-ports.js';
+import { route } from '@ballast/platform/http/route.js';
+import { putFeedbackSettings } from '@ballast/app/automation/feedback-handlers.js';
+import { routes } from '@ballast/app/automation/feedback-routes.js';
+
+export const handler = route(routes.putFeedbackSettings, putFeedbackSettings, { ports });
