@@ -358,6 +358,13 @@ export function createLocalServer(opts: {
           );
           return send(res, 200, depths);
         }
+        if (url.pathname === '/_local/outbox' && method === 'GET') {
+          // what the notifier "sent" (e-mail, push, SMS) in this process, oldest first; ?tenantId=&userId= narrow it
+          const { localOutbox } = await import('@ballast/adapters/notifications/outbox.js');
+          const tenantId = url.searchParams.get('tenantId') ?? undefined;
+          const userId = url.searchParams.get('userId') ?? undefined;
+          return send(res, 200, { items: localOutbox.list({ tenantId, userId }) });
+        }
         let m: ReturnType<typeof match>;
         try {
           m = match(method, url.pathname);

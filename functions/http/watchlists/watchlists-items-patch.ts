@@ -1,0 +1,6 @@
+import { boundWatchlistsPorts as ports } from '@ballast/adapters/watchlists-ports.js';
+import { route } from '@ballast/platform/http/route.js';
+import { patchItem } from '@ballast/app/watchlists/handlers.js';
+import { routes } from '@ballast/app/watchlists/routes.js';
+
+export const handler = route(routes.patchItem, patchItem, { ports });
