@@ -33,6 +33,11 @@ export const MARKET_DATA_SECRET_REFS = {
 } as const;
 /** The fake Alpaca's key pair (JSON `{keyId, secretKey}`) for t_demo's paper and live endpoints. */
 export const BROKER_SECRET_REFS = { paper: 'local/t_demo/alpaca-paper', live: 'local/t_demo/alpaca-live' } as const;
+/**
+ * The seeded tenants' field-encryption keys (256-bit, the profile context's personal fields): the
+ * `<prefix>field-key` of each tenant's `secrets` routing entry, made once and kept in the local store.
+ */
+export const FIELD_KEY_SECRET_REFS = ['local/t_demo/field-key', 'local/t_acme/field-key'] as const;
 
 export interface LocalOptions {
   /** HTTP port; 0 picks a free one. Default 3000. */
@@ -212,6 +217,9 @@ async function startBehind(server: Server, gate: Gate, undo: Array<() => Promise
     await secrets.put(CURSOR_SECRET_REF, randomBytes(32).toString('base64url'));
   }
   const stored = await secrets.all();
+  for (const ref of FIELD_KEY_SECRET_REFS) {
+    if (!stored[ref]) await secrets.put(ref, randomBytes(32).toString('base64url'));
+  }
   if (stored[MARKET_DATA_SECRET_REFS.twelvedata] !== FAKE_TWELVE_DATA_KEY) {
     await secrets.put(MARKET_DATA_SECRET_REFS.twelvedata, FAKE_TWELVE_DATA_KEY);
   }

@@ -1,0 +1,26 @@
+import type { Backend } from '@ballast/platform/http/handler.js';
+import { defaultPreferences } from './defaults.js';
+import { profileStoreOf } from './ports.js';
+import { CHANNELS, type Channel, type NotificationKind } from './schemas.js';
+
+export { routes as profileRoutes } from './routes.js';
+export { profilePorts, secretStoreKeys, fieldKeyRef, secretStoreWrapper, type KeyWrapperFor } from './ports.js';
+export { EXPORT_SECTIONS, type ExportSection } from './export.js';
+export { CURRENT_PRIVACY_VERSION, CURRENT_TERMS_VERSION } from './defaults.js';
+export { NOTIFICATION_KINDS, type Channel, type NotificationKind } from './schemas.js';
+
+/**
+ * The channels a user wants to be told of `kind` through, in this tenant (the backend's verified
+ * scope; it must have resolved the tenant's data table): their preferences, or the defaults
+ * before they wrote any. Read by the notifications of other contexts (a job's backend will do).
+ */
+export async function notificationChannels(
+  backend: Backend,
+  userId: string,
+  kind: NotificationKind,
+): Promise<Channel[]> {
+  if (!backend.scope) throw new Error('notification channels belong to a tenant');
+  const store = profileStoreOf(backend, { tenantId: backend.scope.tenantId, userId });
+  const wanted = ((await store.getPreferences()) ?? defaultPreferences()).notifications[kind];
+  return CHANNELS.filter((channel) => wanted[channel]);
+}
