@@ -112,6 +112,8 @@ export function permissionTargets(stack: Stack, data: DataOutputs): PermissionTa
     cursorSecretArn: data.cursorSecret.secretArn,
     blobBucketArn: data.blobBucket.bucketArn,
     tenantDataRoleArn: data.tenantDataRole.roleArn,
+    tenantKeyArnPattern: stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' }),
+    pushEndpointArnPattern: stack.formatArn({ service: 'sns', resource: 'endpoint', resourceName: '*' }),
     // Secrets Manager appends a random 6-character suffix to every secret ARN, hence the `*`.
     tenantSecretArnPattern: stack.formatArn({
       service: 'secretsmanager',

@@ -39,6 +39,10 @@ export const BLOB_READ = ['s3:GetObject'] as const;
 export const BLOB_WRITE = ['s3:PutObject', 's3:DeleteObject'] as const;
 /** The part of the blob bucket functions may touch: the tenants' prefixes (packages/platform/src/data/blobs.ts). */
 export const TENANT_BLOBS = 'tenants/*';
+/** wrapping and unwrapping a field data key (packages/adapters/src/keys/kms.ts): no GenerateDataKey, no admin */
+export const KEY_WRAP = ['kms:Encrypt', 'kms:Decrypt'] as const;
+/** a push to a mobile endpoint (packages/adapters/src/notifications/sns.ts) */
+export const NOTIFY_SEND = ['sns:Publish'] as const;
 
 export interface PermissionTargets {
   controlTableArn: string;
@@ -52,6 +56,10 @@ export interface PermissionTargets {
   tenantSecretArnPattern: string;
   /** the stage's blob bucket (its objects under `tenants/` are granted, never the bucket itself) */
   blobBucketArn: string;
+  /** `arn:…:kms:<region>:<account>:key/*`: the tenants' field keys, named by their routing entries */
+  tenantKeyArnPattern: string;
+  /** `arn:…:sns:<region>:<account>:endpoint/*`: the account's mobile push endpoints */
+  pushEndpointArnPattern: string;
   /** the role data requests assume per tenant (stacks/tenant-data-role.ts) */
   tenantDataRoleArn: string;
 }
@@ -87,6 +95,24 @@ export function routeStatements(route: RoutePermissionInput, t: PermissionTarget
     const objects = [`${t.blobBucketArn}/${TENANT_BLOBS}`];
     allow('TenantBlobsRead', BLOB_READ, objects);
     if (route.uses.blobs === 'write') allow('TenantBlobsWrite', BLOB_WRITE, objects);
+  }
+
+  if (route.uses.keys) {
+    // a key is only used for a tenant's field data (the adapter always names the tenant)
+    out.push(
+      new PolicyStatement({
+        sid: 'TenantFieldKeys',
+        effect: Effect.ALLOW,
+        actions: [...KEY_WRAP],
+        resources: [t.tenantKeyArnPattern],
+        conditions: { StringLike: { 'kms:EncryptionContext:tenant': '?*' } },
+      }),
+    );
+  }
+  if (route.uses.notify) {
+    allow('PushNotifications', NOTIFY_SEND, [t.pushEndpointArnPattern]);
+    // SMS to a phone number is authorised on `*` only; no function gets a `*` resource, so direct
+    // SMS stays unsent in the cloud (recorded failed) until a topic per tenant replaces it
   }
 
   const secrets = new Set(route.uses.secrets ?? []);
@@ -164,7 +190,7 @@ export const IDEMPOTENCY_RECORDS = [
  * source, on that queue only. A worker whose job `sends` to other jobs may send to those queues and to no other.
  */
 export function workerStatements(
-  job: { uses: Pick<RouteUses, 'control' | 'data' | 'secrets' | 'blobs'> },
+  job: { uses: Pick<RouteUses, 'control' | 'data' | 'secrets' | 'blobs' | 'keys' | 'notify'> },
   t: PermissionTargets,
   idempotencyTableArn: string,
   sendQueueArns: readonly string[] = [],

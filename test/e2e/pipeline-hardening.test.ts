@@ -1,6 +1,8 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_ROUTES } from '../../packages/app/src/routes.js';
+import { DynamoTradingStore } from '../../packages/app/src/trading/index.js';
+import { newJournalId } from '../../packages/app/src/trading/ids.js';
 import { resolveSchema } from '../../packages/platform/src/schemas/lazy.js';
 import { startRuntime, type CallResult, type TestRuntime } from '../support/runtime.js';
 
@@ -112,7 +114,54 @@ beforeAll(async () => {
     const body = { autoOptimisation: { enabled: false, intervalDays: days } };
     expectStatus(await t.call('PUT', '/v1/trading/settings', { token, headers, body }), 200);
   }
+  await watchlistLists(token);
+  // two favourites of the admin's (the profile's list)
+  for (const symbol of ['AAPL', 'MSFT']) {
+    expectStatus(await t.call('PUT', `/v1/me/favourites/symbols/${symbol}`, { token }), 200);
+  }
+  await archiveLists(token);
 });
+
+/** Two journal archives (January and February 2020, two entries in January), by a one-off archive run. */
+async function archiveLists(token: string) {
+  const journal = new DynamoTradingStore(t.rt.platform.db, t.rt.tables.pooled, {
+    tenantId: 't_demo',
+    projectId: 'p_demo',
+  });
+  for (const at of ['2020-01-10T10:00:00.000Z', '2020-01-11T10:00:00.000Z', '2020-02-10T10:00:00.000Z']) {
+    const ms = Date.parse(at);
+    const uow = t.rt.platform.unitOfWork({ kind: 'system', tenantId: 't_demo', requestId: 'lists' }, ms);
+    journal.appendJournal(uow, {
+      entryId: newJournalId(ms),
+      accountId: 'ac_lists',
+      orderId: `or_lists_${ms}`,
+      fillId: `fl_lists_${ms}`,
+      source: 'SIMULATION',
+      symbol: 'AAPL',
+      side: 'buy',
+      quantity: '1',
+      price: '100',
+      fee: '0',
+      intent: 'allocation',
+      at,
+    });
+    await uow.commit();
+  }
+  const dueAt = new Date(t.rt.platform.now() - 60_000).toISOString();
+  await t.rt.platform.due.scheduleMany([
+    {
+      job: 'ops.archive-run',
+      tenantId: 't_demo',
+      env: 'dev',
+      workId: 'lists-archive',
+      dueAt,
+      payload: { kind: 'journal' },
+    },
+  ]);
+  expectStatus(await t.call('POST', '/_local/tick', {}), 200);
+  const archives = await t.call('GET', '/v1/archives?kind=journal', { token });
+  fixture.archiveId = String(archives.body.items?.find((m) => m.count === 2)?.archiveId);
+}
 
 afterAll(async () => {
   await t.stop();
@@ -185,6 +234,32 @@ async function automationLists(token: string) {
     });
     expectStatus(ran, 201);
   }
+  for (const i of [1, 2]) {
+    const judged = await t.call('POST', '/v1/feedback/run', {
+      token,
+      headers: { ...P, 'Idempotency-Key': `hardening-feedback-${i}` },
+      body: { playbookId: fixture.playbookId },
+    });
+    expectStatus(judged, 201);
+  }
+}
+
+/**
+ * Two watchlists of u_admin, two items with an alert level the seeded prices are under (so the
+ * alert check, due the next minute, notifies twice: two notifications to page through).
+ */
+async function watchlistLists(token: string) {
+  for (const name of ['Watch one', 'Watch two']) {
+    const made = await t.call('POST', '/v1/watchlists', { token, body: { name } });
+    expectStatus(made, 201);
+    fixture.watchlistId = String(made.body.watchlistId);
+  }
+  for (const symbol of ['AAPL', 'MSFT']) {
+    const body = { symbol, alertBelow: '1000000' };
+    expectStatus(await t.call('POST', `/v1/watchlists/${fixture.watchlistId}/items`, { token, body }), 201);
+  }
+  const at = new Date(t.rt.clock.now() + 61_000).toISOString();
+  expectStatus(await t.call('POST', '/_local/tick', { body: { at } }), 200);
 }
 
 /** Two optimisations of the seeded AAPL bars, run on the jobs spine: the last one's results page too. */
@@ -224,9 +299,19 @@ const fixture = {
   playbookId: '',
   backtestId: '',
   optimisationId: '',
+  watchlistId: '',
+  archiveId: '',
 };
 
 const LISTS: Array<{ id: string; path: string; headers?: Record<string, string> }> = [
+  { id: 'favourites.list', path: '/v1/me/favourites' },
+  { id: 'archives.list', path: '/v1/archives?kind=journal' },
+  {
+    id: 'archives.records',
+    get path() {
+      return `/v1/archives/${fixture.archiveId}/records`;
+    },
+  },
   { id: 'projects.list', path: '/v1/tenants/t_demo/projects' },
   { id: 'members.list', path: '/v1/tenants/t_demo/members' },
   { id: 'apiKeys.list', path: '/v1/api-keys' },
@@ -306,7 +391,17 @@ const LISTS: Array<{ id: string; path: string; headers?: Record<string, string> 
     headers: P,
   },
   { id: 'automation.cycles.list', path: '/v1/automation/cycles', headers: P },
+  { id: 'watchlists.list', path: '/v1/watchlists?include=shared' },
+  {
+    id: 'watchlists.items.list',
+    get path() {
+      return `/v1/watchlists/${fixture.watchlistId}/items`;
+    },
+  },
+  { id: 'notifications.list', path: '/v1/me/notifications' },
   { id: 'automation.decisions.list', path: '/v1/automation/decisions', headers: P },
+  { id: 'feedback.decisions.list', path: '/v1/feedback/decisions', headers: P },
+  { id: 'journal.snapshots.list', path: '/v1/journal/snapshots', headers: P },
   {
     id: 'rules.runs',
     get path() {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CURRENT_PRIVACY_VERSION, CURRENT_TERMS_VERSION } from '../../packages/app/src/profile/index.js';
 import { ALL_ROUTES as ROUTES } from '../../packages/app/src/routes.js';
 import { CURRENCY_MINOR_UNITS } from '../../packages/core/src/currencies.js';
 import { strategies } from '../../packages/core/src/strategies/index.js';
@@ -169,6 +170,8 @@ type Json = Record<string, unknown>;
 
 const FUZZ_TENANT = 't_fuzz';
 const FUZZ_PROJECT = 'p_fuzz';
+/** The fuzz tenant's `secrets` entry: its field key (the profile's personal fields) is t_demo's local one. */
+const FUZZ_SECRETS = { kind: 'secrets', prefix: 'local/t_fuzz/', refs: { fieldKey: 'local/t_demo/field-key' } };
 
 /**
  * What JSON Schema cannot say, by property name (or `<route id>.<name>`): refinements (a supported
@@ -511,6 +514,77 @@ Object.assign(BODY_HINTS, {
   })),
   'playbooks.patch': playbookChangeArb,
   'automation.cycles.run': fc.constant(null).map(() => ({ playbookId: AUTOMATION.activeId })),
+  'feedback.run': fc.constant(null).map(() => ({ playbookId: AUTOMATION.activeId })),
+  // the completed fixture optimisation's winner, traded through the fixture account
+  'optimisations.playbook': playbookChangeArb.map(({ notes, schedule, ...rest }) => ({
+    ...rest,
+    ...(notes ? { notes } : {}),
+    ...(schedule ? { schedule } : {}),
+    accountId: AUTOMATION.accountId,
+  })),
+});
+
+/**
+ * The fuzz tenant's watchlist fixtures: a watchlist of FUZZ_ADMIN holding AAPL (its patch fuzz may
+ * make it private), another kept shared for the share route, and a member to share it with.
+ */
+const WATCHLISTS = { watchlistId: '', sharedId: '', memberId: 'u_fuzz_member' };
+Object.assign(BODY_HINTS, {
+  // a grant to the fixture's member (a user who is not a member of the tenant is a 422 every time)
+  'watchlists.shares.put': fc.record({ access: fc.constantFrom('read', 'edit') }),
+});
+
+const prefsChannels = fc.record({ email: fc.boolean(), push: fc.boolean(), sms: fc.boolean() });
+/** The profile's whole documents: a time zone and a language tag Intl knows, allocations adding up to 100. */
+Object.assign(BODY_HINTS, {
+  'preferences.put': fc.record({
+    display: fc.record({
+      theme: fc.constantFrom('light', 'dark', 'system'),
+      language: fc.constantFrom('en', 'en-GB', 'de-DE', 'pt-BR'),
+      timezone: fc.constantFrom('UTC', 'Europe/London', 'America/New_York'),
+      chartType: fc.constantFrom('candlestick', 'line', 'area', 'bar'),
+    }),
+    data: fc.record({ refreshIntervalSeconds: fc.integer({ min: 5, max: 3600 }), realTime: fc.boolean() }),
+    notifications: fc.record({
+      'watchlist.alert': prefsChannels,
+      'risk.halt': prefsChannels,
+      'schedule.failed': prefsChannels,
+    }),
+    trading: fc.record({
+      defaultOrderType: fc.constantFrom('market', 'limit', 'stop', 'stop-limit'),
+      confirmOrders: fc.boolean(),
+    }),
+  }),
+  'onboarding.patch': fc.record(
+    {
+      experience: fc.constantFrom('none', 'beginner', 'advanced', null),
+      riskTolerance: fc.constantFrom('conservative', 'moderate', 'very-aggressive', null),
+      investmentHorizon: fc.constantFrom('short', 'medium', 'long', null),
+      fullName: fc.constantFrom('Fuzz Person', 'Ada Example', null),
+      dateOfBirth: fc.constantFrom('1970-01-01', '1985-06-15', null),
+      phone: fc.constantFrom('+14155550123', '+447700900123', null),
+      taxResidency: fc.constantFrom('US', 'GB', null),
+      taxId: fc.constantFrom('123-45-6789', 'AB123456C', null),
+      acceptTerms: fc.constant({ version: CURRENT_TERMS_VERSION }),
+      acceptPrivacy: fc.constant({ version: CURRENT_PRIVACY_VERSION }),
+    },
+    { requiredKeys: [] },
+  ),
+  'tradingPreferences.put': fc.record({
+    style: fc.constantFrom('day', 'swing', 'position', 'long-term'),
+    strategyPreference: fc.constantFrom(null, 'trend', 'smaCross'),
+    defaultPositionSize: fc.constantFrom('100', '250.50'),
+    maxPositionSize: fc.constantFrom('1000', '5000'),
+    stopLossPct: fc.constantFrom('2', '7.5'),
+    takeProfitPct: fc.constantFrom('5', '20'),
+    allocationTargets: fc.constantFrom(
+      { cash: '10', equity: '60', bond: '25', alternative: '5' },
+      { cash: '0', equity: '100', bond: '0', alternative: '0' },
+      { cash: '12.5', equity: '37.5', bond: '40', alternative: '10' },
+    ),
+    paperTradingEnabled: fc.boolean(),
+    realTradingEnabled: fc.boolean(),
+  }),
 });
 
 const alnum = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789');
@@ -638,6 +712,8 @@ describe('every route with a body, fuzzed with schema-derived bodies that reach 
       ['PUT', `/v1/routing/${FUZZ_TENANT}/dev/data`, { kind: 'data', mode: 'pooled', tableName: t.rt.tables.pooled }],
       ['POST', `/v1/tenants/${FUZZ_TENANT}/projects`, { projectId: FUZZ_PROJECT, name: 'Fuzzed project' }],
       ['PUT', `/v1/tenants/${FUZZ_TENANT}/members/${FUZZ_ADMIN}`, { roles: ['admin', 'trader'], tier: 'sovereign' }],
+      // the profile's personal fields need the tenant's field key: t_demo's local one will do for the fuzz tenant
+      ['PUT', `/v1/routing/${FUZZ_TENANT}/dev/secrets`, FUZZ_SECRETS],
       [
         'PUT',
         `/v1/routing/${FUZZ_TENANT}/dev/market-data`,
@@ -744,6 +820,24 @@ describe('every route with a body, fuzzed with schema-derived bodies that reach 
       body: { candles: bars },
     });
     expect(upload.status, upload.text).toBe(200);
+    const member = await call('PUT', `/v1/tenants/${FUZZ_TENANT}/members/${WATCHLISTS.memberId}`, {
+      token: sys,
+      body: { roles: ['viewer'], tier: 'observer' },
+    });
+    expect(member.status, member.text).toBeLessThan(300);
+    for (const name of ['watchlistId', 'sharedId'] as const) {
+      const watchlist = await call('POST', '/v1/watchlists', {
+        token: await t.token(FUZZ_ADMIN, FUZZ_TENANT),
+        body: { name: `Fuzz ${name}`, visibility: 'shared' },
+      });
+      expect(watchlist.status, watchlist.text).toBe(201);
+      WATCHLISTS[name] = String(watchlist.body.watchlistId);
+    }
+    const item = await call('POST', `/v1/watchlists/${WATCHLISTS.watchlistId}/items`, {
+      token: await t.token(FUZZ_ADMIN, FUZZ_TENANT),
+      body: { symbol: 'AAPL', alertAbove: '1000' },
+    });
+    expect(item.status, item.text).toBe(201);
   });
 
   /** An open signal for approve and cancel, and an account priced at its entry (the gate reads that price). */
@@ -865,12 +959,26 @@ describe('every route with a body, fuzzed with schema-derived bodies that reach 
     if (r.id === 'playbooks.patch') AUTOMATION.patchId = await draft('FZPATCH');
     if (r.id === 'playbooks.activate') AUTOMATION.activateId = await draft('FZACTIVE');
     if (r.id === 'playbooks.retire') AUTOMATION.retireId = await draft('FZRETIRE');
-    if (r.id === 'automation.cycles.run' && !AUTOMATION.activeId) {
+    if ((r.id === 'automation.cycles.run' || r.id === 'feedback.run') && !AUTOMATION.activeId) {
       const id = await draft('AAPL');
       const on = await call('POST', `/v1/playbooks/${id}/activate`, { ...o, body: {} });
       expect(on.status, on.text).toBe(200);
       AUTOMATION.activeId = id;
     }
+  }
+
+  /** routing.put's fuzz leaves the fuzz tenant's `secrets` entry naming no key: the profile needs it back. */
+  async function profileFixture(): Promise<void> {
+    const entry = `/v1/routing/${FUZZ_TENANT}/dev/secrets`;
+    const system = await t.token('u_system', 't_system');
+    const current = await call('GET', entry, { token: system });
+    const tag = current.headers.get('etag');
+    const put = await call('PUT', entry, {
+      token: system,
+      headers: tag ? { 'If-Match': tag } : {},
+      body: FUZZ_SECRETS,
+    });
+    expect(put.status, put.text).toBeLessThan(300);
   }
 
   /**
@@ -879,7 +987,9 @@ describe('every route with a body, fuzzed with schema-derived bodies that reach 
    * proposal the execute route runs (the fuzz moves the book).
    */
   async function prepare(r: RouteDef): Promise<void> {
+    if (r.id === 'optimisations.playbook') await optimisationFixture(r);
     if (r.context === 'automation') return automationFixture(r);
+    if (r.context === 'profile') return profileFixture();
     if (r.id === 'signals.approve' || r.id === 'signals.cancel') return freshSignal();
     if (r.path.startsWith('/v1/backtests/{backtestId}')) return freshBacktest();
     if (r.path.startsWith('/v1/optimisations/{optimisationId}')) return optimisationFixture(r);
@@ -915,7 +1025,8 @@ describe('every route with a body, fuzzed with schema-derived bodies that reach 
       tenantId: FUZZ_TENANT,
       projectId: FUZZ_PROJECT,
       portfolioId: fixtures.portfolioId,
-      userId,
+      userId: r.id === 'watchlists.shares.put' ? WATCHLISTS.memberId : userId,
+      watchlistId: r.id === 'watchlists.shares.put' ? WATCHLISTS.sharedId : WATCHLISTS.watchlistId,
       env: 'dev',
       mode: 'lab',
       kind: String((body as Json | null)?.kind ?? 'data'),
@@ -942,6 +1053,8 @@ describe('every route with a body, fuzzed with schema-derived bodies that reach 
             ? AUTOMATION.retireId
             : AUTOMATION.patchId,
       flag: 'trading.live',
+      // well-formed but absent: the fuzz reaches the handler and gets its 404
+      archiveId: 'ar_audit_202701_000000000000',
     };
     return r.path.replace(/\{(\w+)\}/g, (_m, n: string) => encodeURIComponent(known[n] ?? 'x'));
   }

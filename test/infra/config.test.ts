@@ -33,6 +33,8 @@ const targets: PermissionTargets = {
   cursorSecretArn: 'arn:aws:secretsmanager:r:1:secret:ballast/s/cursor-key-AbCdEf',
   blobBucketArn: 'arn:aws:s3:::ballast-s-data-blobbucket-abc123',
   tenantDataRoleArn: 'arn:aws:iam::1:role/ballast-s-tenant-data',
+  tenantKeyArnPattern: 'arn:aws:kms:r:1:key/*',
+  pushEndpointArnPattern: 'arn:aws:sns:r:1:endpoint/*',
 };
 const json = (x: { toStatementJson(): unknown }) =>
   x.toStatementJson() as { Action: string | string[]; Resource: string | string[]; Sid: string };

@@ -248,4 +248,27 @@ describe('observability: jobs', () => {
     expect(body).toContain('Ballast');
     expect(body).not.toMatch(/tenant/i);
   });
+
+  it('draws the operators’ dashboard: requests, latency percentiles, errors by code, jobs, dead letters, risk', () => {
+    const [, dashboard] = resourcesOf(s.json.Observability, 'AWS::CloudWatch::Dashboard')[0];
+    const body = JSON.stringify(dashboard.Properties?.DashboardBody);
+    for (const title of [
+      'API requests and errors',
+      'API latency (p50, p90, p99)',
+      'Errors by code',
+      'Risk rejections',
+      'Job runs by job and outcome',
+      'Job queue depth',
+      'Dead letters',
+    ]) {
+      expect(body, title).toContain(title);
+    }
+    // errors split by their Problem Details code; the gate's refusals picked out by theirs
+    expect(body).toContain('code,context,route,service,stage');
+    expect(body).toMatch(/code=\W*RISK_REJECTED/);
+    expect(body).toContain('job,outcome,service,stage');
+    for (const p of ['p50', 'p99']) expect(body).toMatch(new RegExp(`stat\\W+${p}\\W`));
+    // one line per job's dead-letter queue
+    for (const job of JOBS) expect(body, job.id).toContain(names.jobDeadLetterQueue(job.queue));
+  });
 });

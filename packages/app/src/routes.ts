@@ -5,8 +5,10 @@ import { marketDataRoutes } from './market-data/index.js';
 import { opsRoutes } from './ops/index.js';
 import { planningRoutes } from './planning/index.js';
 import { portfolioRoutes } from './portfolio/index.js';
+import { profileRoutes } from './profile/index.js';
 import { researchRoutes } from './research/index.js';
 import { tradingRoutes } from './trading/index.js';
+import { watchlistsRoutes } from './watchlists/index.js';
 
 /**
  * The whole route table: every context's slice. Read by the route stacks, the local router, the
@@ -21,6 +23,8 @@ export const ROUTES_BY_CONTEXT: Readonly<Record<string, readonly RouteDef[]>> = 
   planning: Object.values(planningRoutes),
   research: Object.values(researchRoutes),
   automation: Object.values(automationRoutes),
+  profile: Object.values(profileRoutes),
+  watchlists: Object.values(watchlistsRoutes),
 };
 
 export const ALL_ROUTES: readonly RouteDef[] = Object.values(ROUTES_BY_CONTEXT).flat();

@@ -121,6 +121,46 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/archives': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Manifests of the tenant’s archives of a kind (`audit`, or the `journal` of the caller’s env) whose period overlaps [`from`, `to`), newest period first (tenant admin)
+     * @description A member of the tenant. Tier observer or above, role admin.
+     */
+    get: operations['archives.list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/archives/{archiveId}/records': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The records of one archive, read back from S3, decompressed and checked, in their archived order
+     * @description A member of the tenant. Tier observer or above, role admin.
+     */
+    get: operations['archives.records'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/system/bootstrap': {
     parameters: {
       query?: never;
@@ -427,7 +467,11 @@ export interface paths {
     get: operations['me.get'];
     put?: never;
     post?: never;
-    delete?: never;
+    /**
+     * Erase yourself from this tenant (fresh login, Idempotency-Key): your data key is destroyed so every field it encrypted is unreadable, your profile is deleted, your membership and the API keys you made are removed, and an audit tombstone without personal data stays. The last admin cannot (409 LAST_ADMIN)
+     * @description A member of the tenant. Tier observer or above. Needs a fresh login (token `auth_time` within 5 minutes); API keys cannot call it. Send an `Idempotency-Key`: a replay answers the first response.
+     */
+    delete: operations['me.erase'];
     options?: never;
     head?: never;
     patch?: never;
@@ -2317,6 +2361,458 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/feedback/run': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Run an active playbook's feedback loop now (Idempotency-Key required): its closed round trips against its backtest (the source optimisation's winner, or a baseline run on its stored bars), judged by the tenant's thresholds; monitor, re-optimise (an optimisation starts) or disable (its strategy budget to zero). 201 with the decision; 409 PLAYBOOK_NOT_ACTIVE
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role trader or admin. Send an `Idempotency-Key`: a replay answers the first response.
+     */
+    post: operations['feedback.run'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/feedback/decisions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The feedback loop's decisions, newest first, with their inputs (live and backtest metrics, thresholds), the action and its result; `playbookId` narrows them
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['feedback.decisions.list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/feedback/decisions/{decisionId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * One feedback decision
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['feedback.decisions.get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/journal/snapshots': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Playbooks' performance snapshots (one a feedback run: trades, wins, losses, win rate, profit factor, realised P&L, return, loss streak), newest first; `playbookId`, `from` and `to` (asOf, inclusive) narrow them
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['journal.snapshots.list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/feedback/settings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The tenant's feedback thresholds (the defaults at version 0 before the first write)
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['feedback.settings.get'];
+    /**
+     * Replace the tenant's feedback thresholds (admin, If-Match; `"0"` before the first write); what is left out takes its default; audited
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role admin. Send `If-Match` with the ETag you read.
+     */
+    put: operations['feedback.settings.put'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/optimisations/{optimisationId}/playbook': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Save a completed optimisation's winner as a draft playbook: its strategy, parameters, symbol and interval, with the account, sizing, exits, cap and schedule sent. 409 OPTIMISATION_NOT_COMPLETED; 422 WINNER_FAILED_CONSTRAINTS or LOOK_AHEAD_BIASED: a winner that broke a constraint or whose signals saw the future is not traded
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier navigator or above, role trader or admin. Send an `Idempotency-Key`: a replay answers the first response.
+     */
+    post: operations['optimisations.playbook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/me/preferences': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Your preferences: display (theme, language, time zone, chart type), data refresh, notification channels per event kind, default order type and confirmations. Before the first write: the defaults, version 0 (ETag "0")
+     * @description A member of the tenant. Tier observer or above.
+     */
+    get: operations['preferences.get'];
+    /**
+     * Replace your preferences (If-Match; `"0"` before the first write). Unknown fields are 400
+     * @description A member of the tenant. Tier observer or above. Send `If-Match` with the ETag you read.
+     */
+    put: operations['preferences.put'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/me/theme': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Your theme: colours (hex), fonts and layout; the defaults at version 0 before the first write
+     * @description A member of the tenant. Tier observer or above.
+     */
+    get: operations['theme.get'];
+    /**
+     * Replace your theme (If-Match; `"0"` before the first write); colours are #rgb or #rrggbb
+     * @description A member of the tenant. Tier observer or above. Send `If-Match` with the ETag you read.
+     */
+    put: operations['theme.put'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/me/favourites': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Your favourite strategies, then symbols, each in name order; `kind` strategy|symbol gives one kind
+     * @description A member of the tenant. Tier observer or above.
+     */
+    get: operations['favourites.list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/me/favourites/strategies/{strategy}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Mark a strategy (a name from GET /v1/strategies) as a favourite; again is a no-op. At most 100 (422 FAVOURITE_LIMIT)
+     * @description A member of the tenant. Tier observer or above.
+     */
+    put: operations['favourites.putStrategy'];
+    post?: never;
+    /**
+     * Unmark a favourite strategy (404 FAVOURITE_NOT_FOUND when it is not one)
+     * @description A member of the tenant. Tier observer or above.
+     */
+    delete: operations['favourites.deleteStrategy'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/me/favourites/symbols/{symbol}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Mark a symbol as a favourite; again is a no-op. At most 100 (422 FAVOURITE_LIMIT)
+     * @description A member of the tenant. Tier observer or above.
+     */
+    put: operations['favourites.putSymbol'];
+    post?: never;
+    /**
+     * Unmark a favourite symbol (404 FAVOURITE_NOT_FOUND when it is not one)
+     * @description A member of the tenant. Tier observer or above.
+     */
+    delete: operations['favourites.deleteSymbol'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/me/onboarding': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Your onboarding: steps, the current one, those done; experience, risk tolerance, horizon; name, date of birth, phone; tax residency and id (masked •••••6789; `?reveal=taxId` shows it and needs a fresh login); terms and privacy acceptances. Fields whose data key was destroyed read as null
+     * @description A member of the tenant. Tier observer or above.
+     */
+    get: operations['onboarding.get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /**
+     * Answer onboarding (If-Match; `"0"` before the first write): the fields sent are set, null clears one. Personal fields are encrypted before they are written. Accepting terms or privacy takes the current version only (422 ACCEPTANCE_VERSION_NOT_CURRENT)
+     * @description A member of the tenant. Tier observer or above. Send `If-Match` with the ETag you read.
+     */
+    patch: operations['onboarding.patch'];
+    trace?: never;
+  };
+  '/v1/me/trading-preferences': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Your trading preferences: style, strategy preference, position sizes, stop-loss and take-profit %, allocation targets, paper and real trading switches; the defaults at version 0 before the first write
+     * @description A member of the tenant. Tier observer or above.
+     */
+    get: operations['tradingPreferences.get'];
+    /**
+     * Replace your trading preferences (If-Match; `"0"` before the first write). The default size may not exceed the maximum; allocation targets add up to exactly 100. Real trading needs onboarding complete with the current terms (422 ONBOARDING_INCOMPLETE with the missing steps)
+     * @description A member of the tenant. Tier observer or above. Send `If-Match` with the ETag you read.
+     */
+    put: operations['tradingPreferences.put'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/me/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Everything Ballast holds about you, as JSON: one section per context (`profile` first), personal fields decrypted. Needs a fresh login
+     * @description A member of the tenant. Tier observer or above. Needs a fresh login (token `auth_time` within 5 minutes); API keys cannot call it.
+     */
+    get: operations['me.export'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/watchlists': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Your watchlists, newest first; `include=shared` adds those shared with you, each with your `access`
+     * @description A member of the tenant. Tier observer or above.
+     */
+    get: operations['watchlists.list'];
+    put?: never;
+    /**
+     * Make a watchlist of your own (name 1–120 characters; visibility private, or shared: you may then grant other members of the tenant read or edit access)
+     * @description A member of the tenant. Tier observer or above. Send an `Idempotency-Key`: a replay answers the first response.
+     */
+    post: operations['watchlists.create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/watchlists/{watchlistId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A watchlist you own or that is shared with you (404 otherwise)
+     * @description A member of the tenant. Tier observer or above.
+     */
+    get: operations['watchlists.get'];
+    put?: never;
+    post?: never;
+    /**
+     * Delete it with its items and shares (owner only; If-Match)
+     * @description A member of the tenant. Tier observer or above. Send `If-Match` with the ETag you read.
+     */
+    delete: operations['watchlists.delete'];
+    options?: never;
+    head?: never;
+    /**
+     * Rename it, change its visibility or description (owner only: 403 WATCHLIST_OWNER_ONLY; If-Match). Private while shared is 409 WATCHLIST_HAS_SHARES
+     * @description A member of the tenant. Tier observer or above. Send `If-Match` with the ETag you read.
+     */
+    patch: operations['watchlists.patch'];
+    trace?: never;
+  };
+  '/v1/watchlists/{watchlistId}/items': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Its symbols in order, each with the tenant's latest price and its asOf (market data: quote cache, provider, last stored close) or a null quote when none is known
+     * @description A member of the tenant. Tier observer or above.
+     */
+    get: operations['watchlists.items.list'];
+    put?: never;
+    /**
+     * Add a symbol with an optional note and alert levels (decimal strings): owner or edit access. 409 ITEM_EXISTS, 409 WATCHLIST_FULL past 100 symbols
+     * @description A member of the tenant. Tier observer or above. Send an `Idempotency-Key`: a replay answers the first response.
+     */
+    post: operations['watchlists.items.add'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/watchlists/{watchlistId}/items/{symbol}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Remove a symbol: owner or edit access, If-Match with the item version
+     * @description A member of the tenant. Tier observer or above. Send `If-Match` with the ETag you read.
+     */
+    delete: operations['watchlists.items.delete'];
+    options?: never;
+    head?: never;
+    /**
+     * Change the note or alert levels (null clears one; a new level starts armed): owner or edit access, If-Match with the item version
+     * @description A member of the tenant. Tier observer or above. Send `If-Match` with the ETag you read.
+     */
+    patch: operations['watchlists.items.patch'];
+    trace?: never;
+  };
+  '/v1/watchlists/{watchlistId}/shares/{userId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Grant a member of your tenant read or edit access (owner only; the watchlist must be shared: 409 WATCHLIST_PRIVATE). A user who is not a member of this tenant is 422 SHARE_TARGET_NOT_MEMBER; If-Match optional on a replace
+     * @description A member of the tenant. Tier observer or above. `If-Match` (optional) makes the change conditional on that version.
+     */
+    put: operations['watchlists.shares.put'];
+    post?: never;
+    /**
+     * Withdraw a grant (owner only; If-Match optional); the user then gets 404 on the watchlist
+     * @description A member of the tenant. Tier observer or above. `If-Match` (optional) makes the change conditional on that version.
+     */
+    delete: operations['watchlists.shares.delete'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/me/notifications': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Every notification sent to you (alerts, halts, failed schedules), newest first, with each channel’s outcome
+     * @description A member of the tenant. Tier observer or above.
+     */
+    get: operations['notifications.list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2774,6 +3270,126 @@ export interface operations {
                 detail?: string;
               };
             };
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'archives.list': {
+    parameters: {
+      query: {
+        limit?: number;
+        cursor?: string;
+        kind: 'audit' | 'journal';
+        from?: string;
+        to?: string;
+      };
+      header?: {
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of archive manifests */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              archiveId: string;
+              /** @enum {string} */
+              kind: 'audit' | 'journal';
+              env?: string;
+              projectId?: string;
+              from: string;
+              to: string;
+              part: number;
+              count: number;
+              sha256: string;
+              s3Key: string;
+              bytes: number;
+              firstAt: string;
+              lastAt: string;
+              /** @enum {string} */
+              state: 'archived' | 'purged';
+              createdAt: string;
+              purgedAt?: string;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'archives.records': {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+      };
+      header?: {
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        archiveId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of the archive’s records */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            archiveId: string;
+            /** @enum {string} */
+            kind: 'audit' | 'journal';
+            count: number;
+            items: {
+              [key: string]: unknown;
+            }[];
+            nextCursor: string | null;
           };
         };
       };
@@ -4266,6 +4882,58 @@ export interface operations {
       401: components['responses']['Unauthorized'];
       403: components['responses']['Forbidden'];
       404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'me.erase': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description Makes a retry safe: the same key and body answer the first response */
+        'Idempotency-Key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description What was erased */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description `true` when this is the stored first response to the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            erasureId: string;
+            /** Format: date-time */
+            erasedAt: string;
+            dataKeyDestroyed: boolean;
+            documentsDeleted: number;
+            membershipRemoved: boolean;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      422: components['responses']['UnprocessableContent'];
       429: components['responses']['TooManyRequests'];
       503: components['responses']['ServiceUnavailable'];
     };
@@ -17693,6 +18361,2521 @@ export interface operations {
       413: components['responses']['ContentTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'feedback.run': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description Makes a retry safe: the same key and body answer the first response */
+        'Idempotency-Key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          playbookId: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The decision */
+      201: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description Where the created resource lives */
+          Location: string;
+          /** @description `true` when this is the stored first response to the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            decisionId: string;
+            playbookId: string;
+            strategy: string;
+            symbol: string;
+            accountId: string;
+            /** @enum {string} */
+            trigger: 'manual' | 'schedule' | 'cycle';
+            /** @enum {string} */
+            action: 'monitor' | 'reoptimise' | 'disable';
+            code: string;
+            reasoning: string;
+            inputs: {
+              live: {
+                trades: number;
+                wins: number;
+                losses: number;
+                winRate: number | null;
+                profitFactor: number | null;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                realisedPnl: string;
+                return: number | null;
+                returnPerTrade: number | null;
+                consecutiveLosses: number;
+                asOf: string;
+              };
+              expected: {
+                [key: string]: unknown;
+              } | null;
+              thresholds: {
+                [key: string]: number;
+              };
+              deviation: number | null;
+            };
+            result: {
+              [key: string]: unknown;
+            };
+            snapshotId: string;
+            at: string;
+            by: string;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'feedback.decisions.list': {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+        playbookId?: string;
+      };
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of decisions */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              decisionId: string;
+              playbookId: string;
+              strategy: string;
+              symbol: string;
+              accountId: string;
+              /** @enum {string} */
+              trigger: 'manual' | 'schedule' | 'cycle';
+              /** @enum {string} */
+              action: 'monitor' | 'reoptimise' | 'disable';
+              code: string;
+              reasoning: string;
+              inputs: {
+                live: {
+                  trades: number;
+                  wins: number;
+                  losses: number;
+                  winRate: number | null;
+                  profitFactor: number | null;
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  realisedPnl: string;
+                  return: number | null;
+                  returnPerTrade: number | null;
+                  consecutiveLosses: number;
+                  asOf: string;
+                };
+                expected: {
+                  [key: string]: unknown;
+                } | null;
+                thresholds: {
+                  [key: string]: number;
+                };
+                deviation: number | null;
+              };
+              result: {
+                [key: string]: unknown;
+              };
+              snapshotId: string;
+              at: string;
+              by: string;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'feedback.decisions.get': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        decisionId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The decision */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            decisionId: string;
+            playbookId: string;
+            strategy: string;
+            symbol: string;
+            accountId: string;
+            /** @enum {string} */
+            trigger: 'manual' | 'schedule' | 'cycle';
+            /** @enum {string} */
+            action: 'monitor' | 'reoptimise' | 'disable';
+            code: string;
+            reasoning: string;
+            inputs: {
+              live: {
+                trades: number;
+                wins: number;
+                losses: number;
+                winRate: number | null;
+                profitFactor: number | null;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                realisedPnl: string;
+                return: number | null;
+                returnPerTrade: number | null;
+                consecutiveLosses: number;
+                asOf: string;
+              };
+              expected: {
+                [key: string]: unknown;
+              } | null;
+              thresholds: {
+                [key: string]: number;
+              };
+              deviation: number | null;
+            };
+            result: {
+              [key: string]: unknown;
+            };
+            snapshotId: string;
+            at: string;
+            by: string;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'journal.snapshots.list': {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+        playbookId?: string;
+        from?: string;
+        to?: string;
+      };
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of snapshots */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              snapshotId: string;
+              playbookId: string;
+              strategy: string;
+              symbol: string;
+              accountId: string;
+              trades: number;
+              wins: number;
+              losses: number;
+              winRate: number | null;
+              profitFactor: number | null;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              realisedPnl: string;
+              return: number | null;
+              returnPerTrade: number | null;
+              consecutiveLosses: number;
+              asOf: string;
+              decisionId: string;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'feedback.settings.get': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The thresholds */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            minWinRate: number;
+            minProfitFactor: number;
+            maxConsecutiveLosses: number;
+            minTrades: number;
+            disableAfterTrades: number;
+            returnTolerance: number;
+            reoptimiseCooldownDays: number;
+            version: number;
+            updatedAt?: string;
+            updatedBy?: string;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'feedback.settings.put': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description The ETag of the version this change is based on */
+        'If-Match': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @default 0.4 */
+          minWinRate?: number;
+          /** @default 1 */
+          minProfitFactor?: number;
+          /** @default 5 */
+          maxConsecutiveLosses?: number;
+          /** @default 5 */
+          minTrades?: number;
+          /** @default 20 */
+          disableAfterTrades?: number;
+          /** @default 0.5 */
+          returnTolerance?: number;
+          /** @default 7 */
+          reoptimiseCooldownDays?: number;
+        };
+      };
+    };
+    responses: {
+      /** @description The thresholds as stored */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            minWinRate: number;
+            minProfitFactor: number;
+            maxConsecutiveLosses: number;
+            minTrades: number;
+            disableAfterTrades: number;
+            returnTolerance: number;
+            reoptimiseCooldownDays: number;
+            version: number;
+            updatedAt?: string;
+            updatedBy?: string;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      412: components['responses']['PreconditionFailed'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      428: components['responses']['PreconditionRequired'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'optimisations.playbook': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description Makes a retry safe: the same key and body answer the first response */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        optimisationId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @default 500 */
+          bars?: number;
+          accountId: string;
+          schedule?:
+            | {
+                /** @constant */
+                kind: 'interval';
+                /** @enum {string} */
+                every: '5min' | '15min' | '30min' | '1h' | '4h' | '1day';
+              }
+            | {
+                /** @constant */
+                kind: 'calendar';
+                /** @enum {string} */
+                frequency: 'daily' | 'weekly' | 'monthly' | 'quarterly';
+                dayOfWeek?: number;
+                dayOfMonth?: number;
+                timeOfDay: string;
+                timezone: string;
+                /** @default false */
+                excludeWeekends?: boolean;
+              };
+          /**
+           * @default {
+           *       "kind": "quantity",
+           *       "quantity": "1"
+           *     }
+           */
+          sizing?:
+            | {
+                /** @constant */
+                kind: 'quantity';
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                quantity: string;
+              }
+            | {
+                /** @constant */
+                kind: 'notional';
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                notional: string;
+                /** @default false */
+                fractional?: boolean;
+              };
+          /**
+           * @default {
+           *       "stopLossPct": "2",
+           *       "takeProfitPct": "4"
+           *     }
+           */
+          exits?: {
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            stopLossPct: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            takeProfitPct: string;
+          };
+          /** @default 5 */
+          maxOrdersPerDay?: number;
+          notes?: string;
+          name?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Created (draft, version 1) */
+      201: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          /** @description Where the created resource lives */
+          Location: string;
+          /** @description `true` when this is the stored first response to the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            playbookId: string;
+            name: string;
+            strategy: string;
+            params: {
+              [key: string]: unknown;
+            };
+            symbol: string;
+            interval: string;
+            bars: number;
+            accountId: string;
+            sourceOptimisationId?: string;
+            schedule?:
+              | {
+                  /** @constant */
+                  kind: 'interval';
+                  /** @enum {string} */
+                  every: '5min' | '15min' | '30min' | '1h' | '4h' | '1day';
+                }
+              | {
+                  /** @constant */
+                  kind: 'calendar';
+                  /** @enum {string} */
+                  frequency: 'daily' | 'weekly' | 'monthly' | 'quarterly';
+                  dayOfWeek?: number;
+                  dayOfMonth?: number;
+                  timeOfDay: string;
+                  timezone: string;
+                  /** @default false */
+                  excludeWeekends: boolean;
+                };
+            sizing:
+              | {
+                  /** @constant */
+                  kind: 'quantity';
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  quantity: string;
+                }
+              | {
+                  /** @constant */
+                  kind: 'notional';
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  notional: string;
+                  /** @default false */
+                  fractional: boolean;
+                };
+            exits: {
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              stopLossPct: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              takeProfitPct: string;
+            };
+            maxOrdersPerDay: number;
+            notes?: string;
+            /** @enum {string} */
+            status: 'draft' | 'active' | 'retired';
+            activatedAt?: string;
+            retiredAt?: string;
+            createdAt: string;
+            createdBy: string;
+            updatedAt: string;
+            updatedBy: string;
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'preferences.get': {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The preferences */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            display: {
+              /** @enum {string} */
+              theme: 'light' | 'dark' | 'system';
+              language: string;
+              timezone: string;
+              /** @enum {string} */
+              chartType: 'candlestick' | 'line' | 'area' | 'bar';
+            };
+            data: {
+              refreshIntervalSeconds: number;
+              realTime: boolean;
+            };
+            notifications: {
+              'watchlist.alert': {
+                email: boolean;
+                push: boolean;
+                sms: boolean;
+              };
+              'risk.halt': {
+                email: boolean;
+                push: boolean;
+                sms: boolean;
+              };
+              'schedule.failed': {
+                email: boolean;
+                push: boolean;
+                sms: boolean;
+              };
+            };
+            trading: {
+              /** @enum {string} */
+              defaultOrderType: 'market' | 'limit' | 'stop' | 'stop-limit';
+              confirmOrders: boolean;
+            };
+            version: number;
+            updatedAt: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'preferences.put': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description The ETag of the version this change is based on */
+        'If-Match': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          display: {
+            /** @enum {string} */
+            theme: 'light' | 'dark' | 'system';
+            language: string;
+            timezone: string;
+            /** @enum {string} */
+            chartType: 'candlestick' | 'line' | 'area' | 'bar';
+          };
+          data: {
+            refreshIntervalSeconds: number;
+            realTime: boolean;
+          };
+          notifications: {
+            'watchlist.alert': {
+              email: boolean;
+              push: boolean;
+              sms: boolean;
+            };
+            'risk.halt': {
+              email: boolean;
+              push: boolean;
+              sms: boolean;
+            };
+            'schedule.failed': {
+              email: boolean;
+              push: boolean;
+              sms: boolean;
+            };
+          };
+          trading: {
+            /** @enum {string} */
+            defaultOrderType: 'market' | 'limit' | 'stop' | 'stop-limit';
+            confirmOrders: boolean;
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description The preferences as stored */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            display: {
+              /** @enum {string} */
+              theme: 'light' | 'dark' | 'system';
+              language: string;
+              timezone: string;
+              /** @enum {string} */
+              chartType: 'candlestick' | 'line' | 'area' | 'bar';
+            };
+            data: {
+              refreshIntervalSeconds: number;
+              realTime: boolean;
+            };
+            notifications: {
+              'watchlist.alert': {
+                email: boolean;
+                push: boolean;
+                sms: boolean;
+              };
+              'risk.halt': {
+                email: boolean;
+                push: boolean;
+                sms: boolean;
+              };
+              'schedule.failed': {
+                email: boolean;
+                push: boolean;
+                sms: boolean;
+              };
+            };
+            trading: {
+              /** @enum {string} */
+              defaultOrderType: 'market' | 'limit' | 'stop' | 'stop-limit';
+              confirmOrders: boolean;
+            };
+            version: number;
+            updatedAt: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      412: components['responses']['PreconditionFailed'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      428: components['responses']['PreconditionRequired'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'theme.get': {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The theme */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            colours: {
+              primary: string;
+              secondary: string;
+              accent: string;
+              background: string;
+              surface: string;
+              text: string;
+              positive: string;
+              negative: string;
+            };
+            fonts: {
+              /** @enum {string} */
+              family: 'system' | 'inter' | 'roboto' | 'source-sans' | 'ibm-plex' | 'monospace';
+              sizePx: number;
+              monospaceNumbers: boolean;
+            };
+            layout: {
+              /** @enum {string} */
+              density: 'compact' | 'comfortable' | 'spacious';
+              /** @enum {string} */
+              sidebar: 'left' | 'right' | 'hidden';
+              dashboardColumns: number;
+            };
+            version: number;
+            updatedAt: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'theme.put': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description The ETag of the version this change is based on */
+        'If-Match': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          colours: {
+            primary: string;
+            secondary: string;
+            accent: string;
+            background: string;
+            surface: string;
+            text: string;
+            positive: string;
+            negative: string;
+          };
+          fonts: {
+            /** @enum {string} */
+            family: 'system' | 'inter' | 'roboto' | 'source-sans' | 'ibm-plex' | 'monospace';
+            sizePx: number;
+            monospaceNumbers: boolean;
+          };
+          layout: {
+            /** @enum {string} */
+            density: 'compact' | 'comfortable' | 'spacious';
+            /** @enum {string} */
+            sidebar: 'left' | 'right' | 'hidden';
+            dashboardColumns: number;
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description The theme as stored */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            colours: {
+              primary: string;
+              secondary: string;
+              accent: string;
+              background: string;
+              surface: string;
+              text: string;
+              positive: string;
+              negative: string;
+            };
+            fonts: {
+              /** @enum {string} */
+              family: 'system' | 'inter' | 'roboto' | 'source-sans' | 'ibm-plex' | 'monospace';
+              sizePx: number;
+              monospaceNumbers: boolean;
+            };
+            layout: {
+              /** @enum {string} */
+              density: 'compact' | 'comfortable' | 'spacious';
+              /** @enum {string} */
+              sidebar: 'left' | 'right' | 'hidden';
+              dashboardColumns: number;
+            };
+            version: number;
+            updatedAt: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      412: components['responses']['PreconditionFailed'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      428: components['responses']['PreconditionRequired'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'favourites.list': {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+        kind?: 'strategy' | 'symbol';
+      };
+      header?: {
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of favourites */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** @enum {string} */
+              kind: 'strategy' | 'symbol';
+              name: string;
+              addedAt: string;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'favourites.putStrategy': {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        strategy: 'breakout' | 'trend' | 'auction' | 'confluence' | 'smaCross' | 'buyAndHold';
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description The favourite */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            kind: 'strategy' | 'symbol';
+            name: string;
+            addedAt: string;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'favourites.deleteStrategy': {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        strategy: 'breakout' | 'trend' | 'auction' | 'confluence' | 'smaCross' | 'buyAndHold';
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Removed */
+      204: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'favourites.putSymbol': {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        symbol: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description The favourite */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            kind: 'strategy' | 'symbol';
+            name: string;
+            addedAt: string;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'favourites.deleteSymbol': {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        symbol: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Removed */
+      204: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'onboarding.get': {
+    parameters: {
+      query?: {
+        reveal?: 'taxId';
+      };
+      header?: {
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The onboarding */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            steps: ('profile' | 'experience' | 'personal' | 'tax' | 'legal')[];
+            currentStep: ('profile' | 'experience' | 'personal' | 'tax' | 'legal') | null;
+            completedSteps: ('profile' | 'experience' | 'personal' | 'tax' | 'legal')[];
+            complete: boolean;
+            experience: ('none' | 'beginner' | 'intermediate' | 'advanced' | 'professional') | null;
+            riskTolerance: ('conservative' | 'moderate' | 'aggressive' | 'very-aggressive') | null;
+            investmentHorizon: ('short' | 'medium' | 'long') | null;
+            fullName: string | null;
+            dateOfBirth: string | null;
+            phone: string | null;
+            taxResidency: string | null;
+            taxId: string | null;
+            taxIdMasked: boolean;
+            terms: {
+              version: string;
+              acceptedAt: string;
+            } | null;
+            privacy: {
+              version: string;
+              acceptedAt: string;
+            } | null;
+            currentVersions: {
+              terms: string;
+              privacy: string;
+            };
+            personalDataErased: boolean;
+            version: number;
+            updatedAt: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'onboarding.patch': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description The ETag of the version this change is based on */
+        'If-Match': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          experience?: ('none' | 'beginner' | 'intermediate' | 'advanced' | 'professional') | null;
+          riskTolerance?: ('conservative' | 'moderate' | 'aggressive' | 'very-aggressive') | null;
+          investmentHorizon?: ('short' | 'medium' | 'long') | null;
+          fullName?: string | null;
+          dateOfBirth?: string | null;
+          phone?: string | null;
+          taxResidency?: string | null;
+          taxId?: string | null;
+          acceptTerms?: {
+            version: string;
+          };
+          acceptPrivacy?: {
+            version: string;
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description The onboarding after the change */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            steps: ('profile' | 'experience' | 'personal' | 'tax' | 'legal')[];
+            currentStep: ('profile' | 'experience' | 'personal' | 'tax' | 'legal') | null;
+            completedSteps: ('profile' | 'experience' | 'personal' | 'tax' | 'legal')[];
+            complete: boolean;
+            experience: ('none' | 'beginner' | 'intermediate' | 'advanced' | 'professional') | null;
+            riskTolerance: ('conservative' | 'moderate' | 'aggressive' | 'very-aggressive') | null;
+            investmentHorizon: ('short' | 'medium' | 'long') | null;
+            fullName: string | null;
+            dateOfBirth: string | null;
+            phone: string | null;
+            taxResidency: string | null;
+            taxId: string | null;
+            taxIdMasked: boolean;
+            terms: {
+              version: string;
+              acceptedAt: string;
+            } | null;
+            privacy: {
+              version: string;
+              acceptedAt: string;
+            } | null;
+            currentVersions: {
+              terms: string;
+              privacy: string;
+            };
+            personalDataErased: boolean;
+            version: number;
+            updatedAt: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      412: components['responses']['PreconditionFailed'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      428: components['responses']['PreconditionRequired'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'tradingPreferences.get': {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The trading preferences */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            style: string;
+            strategyPreference: string | null;
+            defaultPositionSize: string;
+            maxPositionSize: string;
+            stopLossPct: string;
+            takeProfitPct: string;
+            allocationTargets: {
+              cash: string;
+              equity: string;
+              bond: string;
+              alternative: string;
+            };
+            paperTradingEnabled: boolean;
+            realTradingEnabled: boolean;
+            version: number;
+            updatedAt: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'tradingPreferences.put': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description The ETag of the version this change is based on */
+        'If-Match': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @enum {string} */
+          style: 'day' | 'swing' | 'position' | 'long-term';
+          strategyPreference: ('breakout' | 'trend' | 'auction' | 'confluence' | 'smaCross' | 'buyAndHold') | null;
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          defaultPositionSize: string;
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          maxPositionSize: string;
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          stopLossPct: string;
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          takeProfitPct: string;
+          allocationTargets: {
+            /**
+             * @description A decimal string without a sign (never a JSON number)
+             * @example 1234.50
+             */
+            cash: string;
+            /**
+             * @description A decimal string without a sign (never a JSON number)
+             * @example 1234.50
+             */
+            equity: string;
+            /**
+             * @description A decimal string without a sign (never a JSON number)
+             * @example 1234.50
+             */
+            bond: string;
+            /**
+             * @description A decimal string without a sign (never a JSON number)
+             * @example 1234.50
+             */
+            alternative: string;
+          };
+          paperTradingEnabled: boolean;
+          realTradingEnabled: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description The trading preferences as stored */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            style: string;
+            strategyPreference: string | null;
+            defaultPositionSize: string;
+            maxPositionSize: string;
+            stopLossPct: string;
+            takeProfitPct: string;
+            allocationTargets: {
+              cash: string;
+              equity: string;
+              bond: string;
+              alternative: string;
+            };
+            paperTradingEnabled: boolean;
+            realTradingEnabled: boolean;
+            version: number;
+            updatedAt: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      412: components['responses']['PreconditionFailed'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      428: components['responses']['PreconditionRequired'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'me.export': {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Your data */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: date-time */
+            exportedAt: string;
+            tenantId: string;
+            userId: string;
+            sections: {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'watchlists.list': {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+        include?: 'own' | 'shared';
+      };
+      header?: {
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of watchlists */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              watchlistId: string;
+              ownerId: string;
+              name: string;
+              /** @enum {string} */
+              visibility: 'private' | 'shared';
+              description?: string;
+              /** @enum {string} */
+              access: 'owner' | 'edit' | 'read';
+              createdAt: string;
+              createdBy: string;
+              updatedAt: string;
+              updatedBy: string;
+              version: number;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'watchlists.create': {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description Makes a retry safe: the same key and body answer the first response */
+        'Idempotency-Key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          name: string;
+          /**
+           * @default private
+           * @enum {string}
+           */
+          visibility?: 'private' | 'shared';
+          description?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Created (version 1) */
+      201: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          /** @description Where the created resource lives */
+          Location: string;
+          /** @description `true` when this is the stored first response to the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            watchlistId: string;
+            ownerId: string;
+            name: string;
+            /** @enum {string} */
+            visibility: 'private' | 'shared';
+            description?: string;
+            /** @enum {string} */
+            access: 'owner' | 'edit' | 'read';
+            createdAt: string;
+            createdBy: string;
+            updatedAt: string;
+            updatedBy: string;
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'watchlists.get': {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        watchlistId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The watchlist */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            watchlistId: string;
+            ownerId: string;
+            name: string;
+            /** @enum {string} */
+            visibility: 'private' | 'shared';
+            description?: string;
+            /** @enum {string} */
+            access: 'owner' | 'edit' | 'read';
+            createdAt: string;
+            createdBy: string;
+            updatedAt: string;
+            updatedBy: string;
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'watchlists.delete': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description The ETag of the version this change is based on */
+        'If-Match': string;
+      };
+      path: {
+        watchlistId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted */
+      204: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      412: components['responses']['PreconditionFailed'];
+      428: components['responses']['PreconditionRequired'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'watchlists.patch': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description The ETag of the version this change is based on */
+        'If-Match': string;
+      };
+      path: {
+        watchlistId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          name?: string;
+          /** @enum {string} */
+          visibility?: 'private' | 'shared';
+          description?: string | null;
+        };
+      };
+    };
+    responses: {
+      /** @description The new version */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            watchlistId: string;
+            ownerId: string;
+            name: string;
+            /** @enum {string} */
+            visibility: 'private' | 'shared';
+            description?: string;
+            /** @enum {string} */
+            access: 'owner' | 'edit' | 'read';
+            createdAt: string;
+            createdBy: string;
+            updatedAt: string;
+            updatedBy: string;
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      412: components['responses']['PreconditionFailed'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      428: components['responses']['PreconditionRequired'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'watchlists.items.list': {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+      };
+      header?: {
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        watchlistId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of items with quotes */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              watchlistId: string;
+              symbol: string;
+              note?: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              alertAbove?: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              alertBelow?: string;
+              /** @enum {string} */
+              aboveState?: 'armed' | 'crossed';
+              /** @enum {string} */
+              belowState?: 'armed' | 'crossed';
+              lastAlertAt?: string;
+              addedAt: string;
+              addedBy: string;
+              updatedAt: string;
+              updatedBy: string;
+              version: number;
+              quote: {
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                price: string;
+                currency?: string;
+                asOf: string;
+                stale: boolean;
+                /** @enum {string} */
+                source: 'quote' | 'candle';
+              } | null;
+            }[];
+            nextCursor: string | null;
+            quoteProblem?: {
+              code: string;
+              detail: string;
+            };
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'watchlists.items.add': {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description Makes a retry safe: the same key and body answer the first response */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        watchlistId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          symbol: string;
+          note?: string;
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          alertAbove?: string;
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          alertBelow?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Added (version 1) */
+      201: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          /** @description Where the created resource lives */
+          Location: string;
+          /** @description `true` when this is the stored first response to the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            watchlistId: string;
+            symbol: string;
+            note?: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            alertAbove?: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            alertBelow?: string;
+            /** @enum {string} */
+            aboveState?: 'armed' | 'crossed';
+            /** @enum {string} */
+            belowState?: 'armed' | 'crossed';
+            lastAlertAt?: string;
+            addedAt: string;
+            addedBy: string;
+            updatedAt: string;
+            updatedBy: string;
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'watchlists.items.delete': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description The ETag of the version this change is based on */
+        'If-Match': string;
+      };
+      path: {
+        watchlistId: string;
+        symbol: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Removed */
+      204: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      412: components['responses']['PreconditionFailed'];
+      428: components['responses']['PreconditionRequired'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'watchlists.items.patch': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description The ETag of the version this change is based on */
+        'If-Match': string;
+      };
+      path: {
+        watchlistId: string;
+        symbol: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          note?: string | null;
+          alertAbove?: string | null;
+          alertBelow?: string | null;
+        };
+      };
+    };
+    responses: {
+      /** @description The item */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            watchlistId: string;
+            symbol: string;
+            note?: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            alertAbove?: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            alertBelow?: string;
+            /** @enum {string} */
+            aboveState?: 'armed' | 'crossed';
+            /** @enum {string} */
+            belowState?: 'armed' | 'crossed';
+            lastAlertAt?: string;
+            addedAt: string;
+            addedBy: string;
+            updatedAt: string;
+            updatedBy: string;
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      412: components['responses']['PreconditionFailed'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      428: components['responses']['PreconditionRequired'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'watchlists.shares.put': {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description The ETag of the version this change is based on */
+        'If-Match'?: string;
+      };
+      path: {
+        watchlistId: string;
+        userId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @enum {string} */
+          access: 'read' | 'edit';
+        };
+      };
+    };
+    responses: {
+      /** @description The grant, replaced */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            watchlistId: string;
+            userId: string;
+            /** @enum {string} */
+            access: 'read' | 'edit';
+            sharedAt: string;
+            sharedBy: string;
+            version: number;
+          };
+        };
+      };
+      /** @description The grant, made */
+      201: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          /** @description Where the created resource lives */
+          Location: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            watchlistId: string;
+            userId: string;
+            /** @enum {string} */
+            access: 'read' | 'edit';
+            sharedAt: string;
+            sharedBy: string;
+            version: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      412: components['responses']['PreconditionFailed'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'watchlists.shares.delete': {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description The ETag of the version this change is based on */
+        'If-Match'?: string;
+      };
+      path: {
+        watchlistId: string;
+        userId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Withdrawn */
+      204: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      412: components['responses']['PreconditionFailed'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'notifications.list': {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+      };
+      header?: {
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of notifications */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              notificationId: string;
+              /** @enum {string} */
+              kind: 'watchlist.alert' | 'risk.halt' | 'schedule.failed';
+              subject: string;
+              body: string;
+              resource?: string;
+              deliveries: {
+                /** @enum {string} */
+                channel: 'email' | 'push' | 'sms';
+                /** @enum {string} */
+                status: 'pending' | 'sent' | 'failed';
+                messageId?: string;
+                error?: string;
+              }[];
+              createdAt: string;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
       429: components['responses']['TooManyRequests'];
       503: components['responses']['ServiceUnavailable'];
     };

@@ -24,6 +24,10 @@ export interface RouteUses {
   secrets?: ReadonlyArray<'bootstrap' | 'tenant' | 'cursor'>;
   /** the stage's blob bucket, under the tenants' prefixes only (data/blobs.ts); `write` may put and delete */
   blobs?: 'read' | 'write';
+  /** tenants' KMS keys that wrap field data keys, only with a tenant in the encryption context */
+  keys?: 'wrap';
+  /** push notifications through SNS (the account's mobile endpoints) */
+  notify?: 'send';
 }
 
 /** A request, response or payload schema: built at once, or on first use (`lazy`). */

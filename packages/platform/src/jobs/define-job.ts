@@ -11,7 +11,7 @@ export interface JobSpec {
    * what its worker touches (least-privilege IAM, like a route's); `secrets: ['tenant']` for a
    * worker that calls a tenant's far side with the tenant's credential
    */
-  uses: Pick<RouteUses, 'control' | 'data' | 'blobs'> & { secrets?: ReadonlyArray<'tenant'> };
+  uses: Pick<RouteUses, 'control' | 'data' | 'blobs' | 'keys' | 'notify'> & { secrets?: ReadonlyArray<'tenant'> };
   /** enqueued by the dispatcher on every tick, once for the platform (no due-work entries) */
   everyMinute?: boolean;
   /** the worker's timeout; the queue's visibility timeout is six times it (AWS's guidance) */
