@@ -2,6 +2,7 @@ import type { Backend } from '@ballast/platform/http/handler.js';
 import { currentOnboarding, onboardingView, type PersonalDeps } from './onboarding.js';
 import { defaultPreferences, defaultTheme, defaultTradingPreferences } from './defaults.js';
 import type { Favourite } from './store.js';
+import { watchlistsErasureStep, watchlistsExportSection } from '../watchlists/index.js';
 
 /**
  * A part of a user's personal-data export that another context holds (its journal, its watchlists):
@@ -15,8 +16,28 @@ export interface ExportSection {
   collect(backend: Backend, subject: { tenantId: string; userId: string }): Promise<unknown>;
 }
 
-/** The sections other contexts contribute to GET /v1/me/export, after `profile` (none yet). */
-export const EXPORT_SECTIONS: readonly ExportSection[] = [];
+/**
+ * What another context erases of a user at DELETE /v1/me: `erase` deletes with the erasure request's
+ * backend (tenant-scoped client, data write), idempotently, and stops between two of its steps once
+ * the budget is spent (`done: false`: the same request, retried with the same Idempotency-Key,
+ * finishes it). It audits nothing itself: its counts go into the profile's tombstone.
+ */
+export interface ErasureStep {
+  readonly name: string;
+  erase(
+    backend: Backend,
+    subject: { tenantId: string; userId: string },
+    budget: { until: number; now(): number },
+  ): Promise<{ done: boolean; erased: Record<string, number> }>;
+}
+
+/**
+ * The sections other contexts contribute to GET /v1/me/export, after `profile`, and what they erase
+ * at DELETE /v1/me. Filled here, in profile, from each context's index.ts: profile depends on
+ * them, never the other way (watchlists imports nothing of profile; the adapters binding its ports may).
+ */
+export const EXPORT_SECTIONS: readonly ExportSection[] = [watchlistsExportSection];
+export const ERASURE_STEPS: readonly ErasureStep[] = [watchlistsErasureStep];
 
 /** Most favourites one export lists (the store keeps at most MAX_FAVOURITES of each kind). */
 const EXPORT_FAVOURITES = 500;

@@ -1,10 +1,10 @@
 import type { UnitOfWork } from '@ballast/platform/data/unit-of-work.js';
-import { AppError, preconditionFailed } from '@ballast/platform/errors.js';
+import { AppError, conflict, preconditionFailed } from '@ballast/platform/errors.js';
 import { requireFreshLogin } from '@ballast/platform/http/middlewares/limits/index.js';
 import { etag } from '@ballast/platform/http/middlewares/validate/if-match.js';
 import { leaveTenant } from '../control/index.js';
 import { defaultPreferences, defaultTheme, defaultTradingPreferences } from './defaults.js';
-import { EXPORT_SECTIONS, profileSection } from './export.js';
+import { ERASURE_STEPS, EXPORT_SECTIONS, profileSection } from './export.js';
 import { newErasureId } from './ids.js';
 import { currentOnboarding, missingForRealTrading, onboardingView, patchOnboarding } from './onboarding.js';
 import type { ProfileHandler, ProfilePorts } from './ports.js';
@@ -13,6 +13,12 @@ import type { FavouriteKind } from './schemas.js';
 import { type Favourite, MAX_FAVOURITES } from './store.js';
 
 type R = typeof routes;
+
+/**
+ * How long one erasure request deletes other contexts' data before it answers 503 ERASURE_INCOMPLETE
+ * (the route's Lambda has 29 s; what is left — the profile, the membership, the tombstone — is quick).
+ */
+const ERASURE_WORK_MS = 20_000;
 
 /** What the helpers below need of a handler's context. */
 interface Caller {
@@ -193,13 +199,42 @@ export const exportMe: ProfileHandler<R['exportMe']> = async (_input, h) => {
 };
 
 /**
- * Crypto-shredding: the membership's removal is prepared first (the last admin is refused before
- * anything changes), then the profile's documents are deleted, and the data key's destruction,
- * the membership's removal and the tombstone commit together. Whatever copies of the sealed fields
- * remain (a backup, a restored item) can never be opened again: the key that sealed them is gone.
+ * Crypto-shredding: the last admin is refused before anything changes; then what other contexts
+ * hold is erased (ERASURE_STEPS, each idempotent and bounded a request: past its budget the answer
+ * is 503 ERASURE_INCOMPLETE, and the same request again continues); then the membership's removal
+ * is prepared (the API keys the user made are revoked), the profile's documents are deleted, and
+ * the data key's destruction, the membership's removal and the tombstone commit together. Whatever
+ * copies of the sealed fields remain (a backup, a restored item) can never be opened again: the
+ * key that sealed them is gone.
  */
 export const eraseMe: ProfileHandler<R['eraseMe']> = async (_input, h) => {
   const { profile, subject, tenancy } = h.ports;
+  // said before anything changes (leaveTenant says it again, guarded in the final transaction)
+  const member = await tenancy.getMember(subject.tenantId, subject.userId);
+  if (member?.roles.includes('admin') && !(await tenancy.findOtherAdmin(subject.tenantId, subject.userId))) {
+    throw conflict(
+      'LAST_ADMIN',
+      `${subject.userId} is the last admin of ${subject.tenantId}: make another member admin first`,
+    );
+  }
+  // the other contexts' data first, a bounded amount a request, written outside the request's guarded
+  // commits (deletes, harmless to repeat): a retry with the same Idempotency-Key meets no marker of
+  // an earlier attempt, and the membership it needs stays until everything else is gone
+  const budget = { until: h.now + ERASURE_WORK_MS, now: () => h.ports.backend.platform.now() };
+  const erased: Record<string, Record<string, number>> = {};
+  for (const step of ERASURE_STEPS) {
+    const outcome = await step.erase(h.ports.backend, subject, budget);
+    erased[step.name] = outcome.erased;
+    if (!outcome.done) {
+      throw new AppError(
+        503,
+        'ERASURE_INCOMPLETE',
+        `Part of your ${step.name} is erased and the rest needs another request: retry with the same ` +
+          'Idempotency-Key to continue',
+        { headers: { 'Retry-After': '1' }, extra: { erased } },
+      );
+    }
+  }
   const uow = h.unitOfWork();
   const membershipRemoved = await leaveTenant({ tenancy, unitOfWork: h.unitOfWork, now: h.now }, uow, {
     ...subject,
@@ -214,6 +249,7 @@ export const eraseMe: ProfileHandler<R['eraseMe']> = async (_input, h) => {
     dataKeyDestroyed: Boolean(key),
     documentsDeleted,
     membershipRemoved,
+    erased,
   };
   // the tombstone: that an erasure happened and what it did, nothing of what was erased
   uow.audit({ action: 'profile.erase', resource: `user/${subject.userId}`, before: null, after: receipt });

@@ -5,7 +5,7 @@ import { CHANNELS, type Channel, type NotificationKind } from './schemas.js';
 
 export { routes as profileRoutes } from './routes.js';
 export { profilePorts, secretStoreKeys, fieldKeyRef, secretStoreWrapper, type KeyWrapperFor } from './ports.js';
-export { EXPORT_SECTIONS, type ExportSection } from './export.js';
+export { ERASURE_STEPS, EXPORT_SECTIONS, type ErasureStep, type ExportSection } from './export.js';
 export { CURRENT_PRIVACY_VERSION, CURRENT_TERMS_VERSION } from './defaults.js';
 export { NOTIFICATION_KINDS, type Channel, type NotificationKind } from './schemas.js';
 

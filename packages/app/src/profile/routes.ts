@@ -173,8 +173,9 @@ export const routes = defineRoutes('profile', {
     method: 'GET',
     path: '/v1/me/export',
     summary:
-      'Everything Ballast holds about you, as JSON: one section per context (`profile` first), personal ' +
-      'fields decrypted. Needs a fresh login',
+      'Everything Ballast holds about you, as JSON: one section per context (`profile` first, then ' +
+      '`watchlists`: your watchlists with items and shares, those shared with you, your notifications), ' +
+      'personal fields decrypted. Needs a fresh login',
     access: 'tenant',
     ...reader,
     uses: { ...reader.uses, ...personal },
@@ -188,11 +189,13 @@ export const routes = defineRoutes('profile', {
     path: '/v1/me',
     summary:
       'Erase yourself from this tenant (fresh login, Idempotency-Key): your data key is destroyed so every ' +
-      'field it encrypted is unreadable, your profile is deleted, your membership and the API ' +
-      'keys you made are removed, and an audit tombstone without personal data stays. The last admin cannot ' +
-      '(409 LAST_ADMIN)',
+      'field it encrypted is unreadable, your profile, your watchlists (items and shares), the shares granted ' +
+      'to you and your notifications are deleted, your membership and the API keys you made are removed, and ' +
+      'an audit tombstone without personal data stays. The last admin cannot (409 LAST_ADMIN). More than one ' +
+      "request's work is 503 ERASURE_INCOMPLETE: retry with the same Idempotency-Key to continue",
     access: 'tenant',
     ...writer,
+    timeoutSeconds: 29,
     freshLogin: true,
     idempotent: true,
     idempotencyKey: 'required',

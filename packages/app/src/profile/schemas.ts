@@ -299,5 +299,7 @@ export const erasure = lazy(() =>
     dataKeyDestroyed: z.boolean(),
     documentsDeleted: integer,
     membershipRemoved: z.boolean(),
+    /** what each other context removed, by kind (counts of this attempt: a retry counts what was left) */
+    erased: z.record(z.string(), z.record(z.string(), integer)),
   }),
 );

@@ -16,3 +16,11 @@ export {
 } from './notifications.js';
 export { DynamoNotificationStore } from './store.dynamo.js';
 export type { NotificationRecord, NotificationStore } from './store.js';
+export {
+  collectWatchlists,
+  type ErasureBudget,
+  eraseWatchlistsOf,
+  watchlistsErasureStep,
+  watchlistsExportSection,
+  type WatchlistsErased,
+} from './personal-data.js';

@@ -1,4 +1,4 @@
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { readBatches, writeBatches } from '@ballast/platform/data/batch.js';
 import { putIfAbsent, versionedPut, withoutKeys } from '@ballast/platform/data/items.js';
 import { type Page, type PageRequest, queryAll, queryPage } from '@ballast/platform/data/query.js';
@@ -8,6 +8,7 @@ import {
   type AlertSide,
   type AlertState,
   type Delivery,
+  type ErasureEntry,
   type LibraryEntry,
   MAX_ITEMS,
   MAX_SHARES,
@@ -112,9 +113,15 @@ export class DynamoWatchlistStore implements WatchlistStore {
       prefix: LISTED,
       forward: false,
       ...rest,
-      ...(include === 'own'
-        ? { filter: { expression: '#entry = :own', names: { '#entry': 'entry' }, values: { ':own': 'own' } } }
-        : {}),
+      // a watchlist whose erasure began (`erasing`) is nobody's to see any more
+      filter:
+        include === 'own'
+          ? { expression: '#entry = :own', names: { '#entry': 'entry' }, values: { ':own': 'own' } }
+          : {
+              expression: '#entry IN (:own, :shared)',
+              names: { '#entry': 'entry' },
+              values: { ':own': 'own', ':shared': 'shared' },
+            },
     });
     return {
       items: found.items.map((stored): LibraryEntry => {
@@ -381,6 +388,88 @@ export class DynamoWatchlistStore implements WatchlistStore {
     });
   }
 
+  async erasureEntries(userId: string, limit: number): Promise<ErasureEntry[]> {
+    const page = await queryPage<Stored>(this.db, {
+      table: this.table,
+      pk: this.library(userId),
+      prefix: LISTED,
+      limit,
+    });
+    return page.items.map((stored) => ({
+      watchlistId: String(stored.watchlistId),
+      ownerId: String(stored.ownerId),
+      entry: stored.entry === 'shared' ? 'shared' : stored.entry === 'erasing' ? 'erasing' : 'own',
+    }));
+  }
+
+  async markErasing(ownerId: string, watchlistId: string): Promise<void> {
+    try {
+      // every change of a watchlist, its items or its counter is conditioned on `entry = own`: none passes now
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: this.listed(ownerId, watchlistId),
+          UpdateExpression: 'SET entry = :erasing',
+          ConditionExpression: 'entry IN (:own, :erasing)',
+          ExpressionAttributeValues: { ':own': 'own', ':erasing': 'erasing' },
+        }),
+      );
+    } catch (e) {
+      if ((e as { name?: string }).name !== 'ConditionalCheckFailedException') throw e;
+    }
+  }
+
+  async eraseWatchlist(ownerId: string, watchlistId: string): Promise<{ items: number; shares: number }> {
+    const pk = this.contents(ownerId, watchlistId);
+    const items = await queryAll<WatchlistItem>(this.db, {
+      table: this.table,
+      pk,
+      prefix: ITEM,
+      maxItems: MAX_ITEMS * 2,
+    });
+    const what = 'the erasure of a watchlist';
+    await writeBatches(
+      this.db,
+      this.table,
+      items.map((item) => ({ DeleteRequest: { Key: this.itemKey(item) } })),
+      { what },
+    );
+    const shares = await queryAll<Share>(this.db, { table: this.table, pk, prefix: SHARE, maxItems: MAX_SHARES * 2 });
+    // the sharees' references before the grants: a retry finds the grants, and through them the rest
+    await writeBatches(
+      this.db,
+      this.table,
+      shares.map((share) => ({ DeleteRequest: { Key: this.listed(share.userId, share.watchlistId) } })),
+      { what },
+    );
+    await writeBatches(
+      this.db,
+      this.table,
+      shares.map((share) => ({ DeleteRequest: { Key: this.shareKey(share) } })),
+      { what },
+    );
+    // the watchlist last: until it is gone, a retry finds it and finishes the rest
+    await this.db.send(new DeleteCommand({ TableName: this.table, Key: this.listed(ownerId, watchlistId) }));
+    return { items: items.length, shares: shares.length };
+  }
+
+  async eraseSharedRefs(userId: string, refs: ReadonlyArray<{ ownerId: string; watchlistId: string }>): Promise<void> {
+    const what = 'the erasure of the shares granted to a user';
+    // the owners' side first: while the user's reference stays, a retry finds the grant again
+    await writeBatches(
+      this.db,
+      this.table,
+      refs.map((ref) => ({ DeleteRequest: { Key: this.shareKey({ ...ref, userId }) } })),
+      { what },
+    );
+    await writeBatches(
+      this.db,
+      this.table,
+      refs.map((ref) => ({ DeleteRequest: { Key: this.listed(userId, ref.watchlistId) } })),
+      { what },
+    );
+  }
+
   alertItems(page: PageRequest): Promise<Page<WatchlistItem>> {
     return queryPage<WatchlistItem>(this.db, {
       table: this.table,
@@ -451,6 +540,17 @@ export class DynamoNotificationStore implements NotificationStore {
       forward: false,
       ...page,
     });
+  }
+
+  async eraseSome(userId: string, limit: number): Promise<number> {
+    const page = await this.list(userId, { limit });
+    await writeBatches(
+      this.db,
+      this.table,
+      page.items.map((record) => ({ DeleteRequest: { Key: this.key(userId, record.notificationId) } })),
+      { what: "the erasure of a user's notifications" },
+    );
+    return page.items.length;
   }
 
   async setDeliveries(record: NotificationRecord, deliveries: readonly Delivery[]): Promise<void> {

@@ -75,6 +75,13 @@ export interface NotificationRecord {
   createdAt: string;
 }
 
+/** An entry of a user's library as an erasure sees it: `erasing` is a watchlist of theirs whose erasure began. */
+export interface ErasureEntry {
+  watchlistId: string;
+  ownerId: string;
+  entry: 'own' | 'erasing' | 'shared';
+}
+
 /** Most items one watchlist holds. */
 export const MAX_ITEMS = 100;
 /** Most users one watchlist is shared with (a delete removes every share in one transaction). */
@@ -116,6 +123,17 @@ export interface WatchlistStore {
   updateItem(uow: UnitOfWork, before: WatchlistItem, after: WatchlistItem): void;
   deleteItem(uow: UnitOfWork, item: WatchlistItem): void;
 
+  // --- a user's erasure (DELETE /v1/me): each call idempotent, so an interrupted erasure is simply run again ---
+
+  /** the first entries of the user's library, whatever their state (own, shared with them, being erased) */
+  erasureEntries(userId: string, limit: number): Promise<ErasureEntry[]>;
+  /** the watchlist turns invisible and closed to changes (items, shares, renames) before its contents go */
+  markErasing(ownerId: string, watchlistId: string): Promise<void>;
+  /** its items, every share (both sides), then the watchlist itself; answers how many items and shares went */
+  eraseWatchlist(ownerId: string, watchlistId: string): Promise<{ items: number; shares: number }>;
+  /** the owners' side of these grants to the user first, then the user's references */
+  eraseSharedRefs(userId: string, refs: ReadonlyArray<{ ownerId: string; watchlistId: string }>): Promise<void>;
+
   /** every item of the tenant with an alert level, a page at a time (the alert check) */
   alertItems(page: PageRequest): Promise<Page<WatchlistItem>>;
   /**
@@ -137,4 +155,6 @@ export interface NotificationStore {
   list(userId: string, page: PageRequest): Promise<Page<NotificationRecord>>;
   /** the outcome of each channel, once sent (outside the transaction that stored it) */
   setDeliveries(record: NotificationRecord, deliveries: readonly Delivery[]): Promise<void>;
+  /** deletes up to `limit` of the user's notifications (a user's erasure); how many went (0: none left) */
+  eraseSome(userId: string, limit: number): Promise<number>;
 }
