@@ -15,9 +15,15 @@ export const DDB_READ = [
 ] as const;
 /**
  * TransactWriteItems has no action of its own: IAM authorises each item of the transaction with
- * the action it performs (PutItem, UpdateItem, DeleteItem, ConditionCheckItem).
+ * the action it performs (PutItem, UpdateItem, DeleteItem, ConditionCheckItem). BatchWriteItem has
+ * one (bulk candle and ledger writes, a profile's erasure use it through platform/data/batch.ts).
  */
-export const DDB_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] as const;
+export const DDB_WRITE = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+] as const;
 /** Indexes are only ever queried. */
 export const DDB_INDEX_READ = ['dynamodb:Query'] as const;
 /**

@@ -132,6 +132,7 @@ describe('route permissions', () => {
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
       'dynamodb:DeleteItem',
+      'dynamodb:BatchWriteItem',
     ]);
   });
 

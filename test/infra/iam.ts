@@ -25,6 +25,8 @@ export function label(s: Pick<TestSynth, 'json' | 'stage'>, stack: string, resou
   if (j.includes('BootstrapSecret')) return 'bootstrapSecret';
   if (j.includes('CursorSecret')) return 'cursorSecret';
   if (j.includes(`:secret:${names.tenantSecretPrefix}*`) && j.includes('AWS::AccountId')) return 'tenantSecrets';
+  if (j.includes(':kms:') && j.includes(':key/*') && j.includes('AWS::AccountId')) return 'tenantKeys';
+  if (j.includes(':sns:') && j.includes(':endpoint/*') && j.includes('AWS::AccountId')) return 'pushEndpoints';
   const target = getAttOf(resource) ?? refOf(resource);
   const local = target ? s.json[stack].Resources[target] : undefined;
   if (local?.Type === 'AWS::DynamoDB::Table' && local.Properties?.TableName === names.jobsIdempotencyTable)
@@ -39,6 +41,10 @@ export function label(s: Pick<TestSynth, 'json' | 'stage'>, stack: string, resou
   return `unknown:${j}`;
 }
 
+/** what a writer may do to a table's items (BatchWriteItem is an action of its own; transactions are not) */
+const WRITES = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'] as const;
+const TENANT_KEY_CONDITION = { StringLike: { 'kms:EncryptionContext:tenant': '?*' } };
+
 /** action → set of labelled resources, for one function's role (all its policies, in its stack). */
 export function grantsOf(s: Pick<TestSynth, 'json' | 'stage'>, fn: Located, jobs: readonly JobDef[]): Grants {
   const roleId = getAttOf(fn.resource.Properties?.Role);
@@ -50,10 +56,13 @@ export function grantsOf(s: Pick<TestSynth, 'json' | 'stage'>, fn: Located, jobs
     const doc = pol.Properties?.PolicyDocument as { Statement: Array<Record<string, unknown>> };
     for (const st of doc.Statement) {
       expect(st.Effect).toBe('Allow');
-      expect(st.Condition, `${fn.id}: unconditional grants only`).toBeUndefined();
+      // the one conditional grant: tenants' field keys, only with a tenant in the encryption context
+      const onlyForATenant = JSON.stringify(st.Condition) === JSON.stringify(TENANT_KEY_CONDITION);
+      if (!onlyForATenant) expect(st.Condition, `${fn.id}: unconditional grants only`).toBeUndefined();
       for (const a of asArray(st.Action as string | string[])) {
         const set = grants.get(a) ?? new Set<string>();
-        for (const r of asArray(st.Resource)) set.add(label(s, fn.stack, r, jobs));
+        for (const r of asArray(st.Resource))
+          set.add(`${label(s, fn.stack, r, jobs)}${onlyForATenant ? '?tenant' : ''}`);
         grants.set(a, set);
       }
     }
@@ -75,15 +84,11 @@ export function expectedGrants(route: Pick<RouteDef, 'uses' | 'idempotent'>): Gr
   addGrants(g, [...DDB_READ, ...ddb('DescribeTable')], ['control']);
   addGrants(g, ddb('Query'), ['control/index']);
   // every function counts rate limits (UpdateItem); only writers and idempotent routes put/delete
-  addGrants(
-    g,
-    route.uses.control === 'write' || route.idempotent ? ddb('PutItem', 'UpdateItem', 'DeleteItem') : ddb('UpdateItem'),
-    ['control'],
-  );
+  addGrants(g, route.uses.control === 'write' || route.idempotent ? ddb(...WRITES) : ddb('UpdateItem'), ['control']);
   if (route.uses.data) {
     addGrants(g, DDB_READ, ['pooled', 'silo']);
     addGrants(g, ddb('Query'), ['pooled/index', 'silo/index']);
-    if (route.uses.data === 'write') addGrants(g, ddb('PutItem', 'UpdateItem', 'DeleteItem'), ['pooled', 'silo']);
+    if (route.uses.data === 'write') addGrants(g, ddb(...WRITES), ['pooled', 'silo']);
     addGrants(g, ['sts:AssumeRole', 'sts:TagSession'], ['tenantDataRole']);
   }
   if (route.uses.blobs) {
@@ -94,6 +99,8 @@ export function expectedGrants(route: Pick<RouteDef, 'uses' | 'idempotent'>): Gr
   if (secrets.includes('bootstrap')) addGrants(g, ['secretsmanager:GetSecretValue'], ['bootstrapSecret']);
   if (secrets.includes('tenant')) addGrants(g, ['secretsmanager:GetSecretValue'], ['tenantSecrets']);
   if (secrets.includes('cursor')) addGrants(g, ['secretsmanager:GetSecretValue'], ['cursorSecret']);
+  if (route.uses.keys) addGrants(g, ['kms:Encrypt', 'kms:Decrypt'], ['tenantKeys?tenant']);
+  if (route.uses.notify) addGrants(g, ['sns:Publish'], ['pushEndpoints']);
   return g;
 }
 
