@@ -304,14 +304,6 @@ const fixture = {
 };
 
 const LISTS: Array<{ id: string; path: string; headers?: Record<string, string> }> = [
-  { id: 'favourites.list', path: '/v1/me/favourites' },
-  { id: 'archives.list', path: '/v1/archives?kind=journal' },
-  {
-    id: 'archives.records',
-    get path() {
-      return `/v1/archives/${fixture.archiveId}/records`;
-    },
-  },
   { id: 'projects.list', path: '/v1/tenants/t_demo/projects' },
   { id: 'members.list', path: '/v1/tenants/t_demo/members' },
   { id: 'apiKeys.list', path: '/v1/api-keys' },
@@ -408,6 +400,14 @@ const LISTS: Array<{ id: string; path: string; headers?: Record<string, string> 
       return `/v1/portfolios/${fixture.tradedPortfolioId}/rules/${fixture.ruleId}/runs`;
     },
     headers: P,
+  },
+  { id: 'favourites.list', path: '/v1/me/favourites' },
+  { id: 'archives.list', path: '/v1/archives?kind=journal' },
+  {
+    id: 'archives.records',
+    get path() {
+      return `/v1/archives/${fixture.archiveId}/records`;
+    },
   },
 ];
 

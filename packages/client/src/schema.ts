@@ -468,7 +468,7 @@ export interface paths {
     put?: never;
     post?: never;
     /**
-     * Erase yourself from this tenant (fresh login, Idempotency-Key): your data key is destroyed so every field it encrypted is unreadable, your profile is deleted, your membership and the API keys you made are removed, and an audit tombstone without personal data stays. The last admin cannot (409 LAST_ADMIN)
+     * Erase yourself from this tenant (fresh login, Idempotency-Key): your data key is destroyed so every field it encrypted is unreadable, your profile, your watchlists (items and shares), the shares granted to you and your notifications are deleted, your membership and the API keys you made are removed, and an audit tombstone without personal data stays. The last admin cannot (409 LAST_ADMIN). More than one request's work is 503 ERASURE_INCOMPLETE: retry with the same Idempotency-Key to continue
      * @description A member of the tenant. Tier observer or above. Needs a fresh login (token `auth_time` within 5 minutes); API keys cannot call it. Send an `Idempotency-Key`: a replay answers the first response.
      */
     delete: operations['me.erase'];
@@ -2657,7 +2657,7 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * Everything Ballast holds about you, as JSON: one section per context (`profile` first), personal fields decrypted. Needs a fresh login
+     * Everything Ballast holds about you, as JSON: one section per context (`profile` first, then `watchlists`: your watchlists with items and shares, those shared with you, your notifications), personal fields decrypted. Needs a fresh login
      * @description A member of the tenant. Tier observer or above. Needs a fresh login (token `auth_time` within 5 minutes); API keys cannot call it.
      */
     get: operations['me.export'];
@@ -4925,6 +4925,11 @@ export interface operations {
             dataKeyDestroyed: boolean;
             documentsDeleted: number;
             membershipRemoved: boolean;
+            erased: {
+              [key: string]: {
+                [key: string]: number;
+              };
+            };
           };
         };
       };

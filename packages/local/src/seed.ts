@@ -15,7 +15,6 @@ import { barsFromProvider } from '@ballast/app/market-data/service.js';
 import { DynamoCandleStore } from '@ballast/app/market-data/store.dynamo.js';
 import { toProviderSymbol } from '@ballast/app/market-data/symbols.js';
 import { deterministicCandles } from './fakes/prices.js';
-import { scheduleArchiveRuns } from '@ballast/app/ops/index.js';
 
 export interface SeedOptions {
   pooledTable: string;
@@ -79,11 +78,9 @@ export async function seed(p: Platform, o: SeedOptions): Promise<void> {
     await p.tenancy.putConfig(RATE_LIMITS_CONFIG, { ...DEFAULT_RATE_LIMITS });
   }
   const routing = (tenantId: string, config: RoutingConfig) =>
-    once((uow) => {
-      p.routing.put(uow, { tenantId, env, kind: config.kind, config, updatedAt: at }, undefined);
-      // as PUT /v1/routing does: a tenant's data route starts its daily archive runs
-      if (config.kind === 'data') scheduleArchiveRuns(p.due, uow, { tenantId, env, atMs: Date.parse(at) });
-    });
+    // the seeded tenants' archive chains are not started (PUT /v1/routing starts a new tenant's): tests
+    // and the local runtime run `ops.archive-run` when they mean to, not at every 03:00 they tick past
+    once((uow) => p.routing.put(uow, { tenantId, env, kind: config.kind, config, updatedAt: at }, undefined));
   // t_system's own data entry, as scripts/seed-stage.ts writes it in the cloud (detailed health reads it)
   await routing(SYSTEM_TENANT, { kind: 'data', mode: 'pooled', tableName: o.pooledTable });
   await routing('t_demo', { kind: 'data', mode: 'pooled', tableName: o.pooledTable });

@@ -12,7 +12,7 @@ const INFO = {
 
 /** One tag per context (the docs page groups operations by it); a test keeps every context described. */
 export const CONTEXT_TAGS: Readonly<Record<string, string>> = {
-  ops: 'Health, readiness and this API’s own description',
+  ops: 'Health (liveness, readiness, detailed), archived audit and journal months, and this API’s own description',
   control: 'The control plane: bootstrap, modes, tenants, projects, members, routing, API keys, identity, audit',
   portfolio: 'Portfolios of a project: their ledgers, holdings, valuation, performance and imports',
   'market-data':
@@ -25,10 +25,19 @@ export const CONTEXT_TAGS: Readonly<Record<string, string>> = {
     'Planning of a portfolio: asset categories with targets and bounds, symbol assignments, exclusions, the ' +
     'allocation view (drift against targets), rebalance proposals and their executions, schedules, DCA and ' +
     'stop-loss rules',
-  research: 'Strategies, their parameters, and the signals they give on stored candles; approving one places an order',
+  research:
+    'Strategies, their parameters, and the signals they give on stored candles (approving one places an ' +
+    'order); backtests; optimisations fanned out to workers, ranked, walk-forward and look-ahead checked',
   automation:
     'Playbooks (a strategy saved to trade, versioned: draft → active → retired), their trading cycles ' +
-    '(supervisor → strategy → risk → execution) and every step’s decision, the halt switch, agent health',
+    '(supervisor → strategy → risk → execution) and every step’s decision, the halt switch, agent health, ' +
+    'the feedback loop and its performance snapshots, playbooks made from optimisations',
+  profile:
+    'Your own space: preferences, theme, favourites, onboarding (personal fields encrypted field by field), ' +
+    'trading preferences, the export of everything held about you, and erasure',
+  watchlists:
+    'Your watchlists: items with the latest quote, alerts above and below that notify once per crossing, ' +
+    'shares with members of your tenant (read or edit), and the notifications sent to you',
 };
 
 export { DEFAULT_SERVERS } from './openapi-served.js';

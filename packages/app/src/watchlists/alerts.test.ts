@@ -121,8 +121,11 @@ describe('checkAlerts against DynamoDB Local', () => {
       checkAlerts(deps('t_race', price, sent)),
       checkAlerts(deps('t_race', price, sent)),
     ]);
-    expect(a.notified + b.notified).toBe(1);
-    expect(a.lost + b.lost).toBe(1);
+    // never both; DynamoDB may cancel both transactions of a conflict, and then the next check sends it
+    expect(a.notified + b.notified).toBeLessThanOrEqual(1);
+    const next = await checkAlerts(deps('t_race', price, sent));
+    expect(a.notified + b.notified + next.notified).toBe(1);
+    expect(a.lost + b.lost).toBeGreaterThanOrEqual(1);
     // one notification, on each channel the user chose
     expect(sent.map((m) => m.channel)).toEqual(['email', 'sms']);
     const stored = await new DynamoNotificationStore(db, table, 't_race').list('u_owner', { limit: 10 });
