@@ -1,5 +1,5 @@
-import { DeleteCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { mapLimit } from '@ballast/platform/jobs/concurrency.js';
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { writeBatches } from '@ballast/platform/data/batch.js';
 import { putIfAbsent, versionedPut, withoutKeys } from '@ballast/platform/data/items.js';
 import { type Page, type PageRequest, queryAll, queryPage } from '@ballast/platform/data/query.js';
 import { dynamoUnitOfWork, type UnitOfWork } from '@ballast/platform/data/unit-of-work.js';
@@ -317,12 +317,12 @@ export class DynamoTradingStore implements TradingStore {
     return found;
   }
 
-  /** One DeleteItem an entry, 16 at a time (functions are granted DeleteItem, not BatchWriteItem). */
+  /** Deletes the entries (archived elsewhere first), 25 a BatchWriteItem. */
   async removeJournal(entries: readonly JournalEntry[]): Promise<void> {
-    await mapLimit(entries, 16, async (e) => {
-      const Key = { PK: projectPartition(this.scope), SK: `JOURNAL#${e.entryId}` };
-      await this.db.send(new DeleteCommand({ TableName: this.table, Key }));
-    });
+    const deletes = entries.map((e) => ({
+      DeleteRequest: { Key: { PK: projectPartition(this.scope), SK: `JOURNAL#${e.entryId}` } },
+    }));
+    await writeBatches(this.db, this.table, deletes, { what: 'deleting archived journal entries' });
   }
 
   // --- settings ---------------------------------------------------------------------------

@@ -1,9 +1,9 @@
-import { DeleteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { writeBatches } from '../data/batch.js';
 import { encodeCursor, invalidCursor, openCursor } from '../data/cursor.js';
 import { putIfAbsent, withoutKeys } from '../data/items.js';
 import type { Page } from '../data/query.js';
 import { dynamoUnitOfWork, type UnitOfWork } from '../data/unit-of-work.js';
-import { mapLimit } from '../jobs/concurrency.js';
 import type { AuditQuery, AuditRecord } from './record.js';
 import type { AuditStore } from './store.js';
 
@@ -152,12 +152,12 @@ export class DynamoAuditStore implements AuditStore {
       .map(withoutSortKey);
   }
 
-  /** One DeleteItem a record, 16 at a time (functions are granted DeleteItem, not BatchWriteItem). */
+  /** Deletes the records (archived elsewhere first), 25 a BatchWriteItem. */
   async remove(records: readonly AuditRecord[]): Promise<void> {
-    await mapLimit(records, 16, async (r) => {
-      const Key = { PK: bucket(r.tenantId, monthOf(r.at), shardOf(r.auditId)), SK: `${r.at}#${r.auditId}` };
-      await this.db.send(new DeleteCommand({ TableName: this.table, Key }));
-    });
+    const deletes = records.map((r) => ({
+      DeleteRequest: { Key: { PK: bucket(r.tenantId, monthOf(r.at), shardOf(r.auditId)), SK: `${r.at}#${r.auditId}` } },
+    }));
+    await writeBatches(this.db, this.table, deletes, { what: 'deleting archived audit records' });
   }
 
   /** Up to `need` matching records of one partition, newest first, older than `before`. */
