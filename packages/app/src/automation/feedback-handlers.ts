@@ -1,16 +1,12 @@
-import type { RequestContext } from '@ballast/platform/context/types.js';
-import type { UnitOfWork } from '@ballast/platform/data/unit-of-work.js';
-import { AppError, badRequest, conflict, notFound, preconditionFailed } from '@ballast/platform/errors.js';
+import { AppError, conflict, notFound, preconditionFailed } from '@ballast/platform/errors.js';
 import { etag } from '@ballast/platform/http/middlewares/validate/if-match.js';
-import { resolveSchema } from '@ballast/platform/schemas/lazy.js';
-import type { Logger } from '@aws-lambda-powertools/logger';
-import { createOptimisation, researchRoutes } from '../research/index.js';
+import { type OptimisationStarter, startOptimisationFrom } from '../research/index.js';
 import { acting, iso, jobActing, nextFeedbackSlot, scheduleFeedback } from './acting.js';
 import { DEFAULT_FEEDBACK, runFeedback, type StartOptimisation } from './feedback.js';
 import type { jobs } from './feedback-jobs.js';
 import type { routes } from './feedback-routes.js';
 import { playbookOf } from './playbooks.js';
-import type { AutomationHandler, AutomationJobHandler, AutomationPorts } from './ports.js';
+import type { AutomationHandler, AutomationJobHandler } from './ports.js';
 import type { FeedbackSettings } from './store.js';
 
 type R = typeof routes;
@@ -18,45 +14,13 @@ type J = typeof jobs;
 
 const decisionPath = (id: string) => `/v1/feedback/decisions/${id}`;
 
-interface Caller {
-  ports: AutomationPorts;
-  now: number;
-  requestId: string;
-  unitOfWork(): UnitOfWork;
-  logger: Logger;
-}
-
 /**
- * Research's own `POST /v1/optimisations` handler, called in process for the caller: the body is
- * parsed by that route's schema (its defaults filled in), the record and its plan job are
- * written in research's unit of work, audited as the caller.
+ * Research's own "start an optimisation" for the feedback loop: the body is checked as
+ * `POST /v1/optimisations` checks it, and the record and its plan job are written in the
+ * caller's unit of work, in the playbook's project, created by `actor`.
  */
-function optimisationStarter(h: Caller, ctx: RequestContext): StartOptimisation {
-  const route = researchRoutes.createOptimisation;
-  return async (input) => {
-    const parsed = resolveSchema(route.request.body).safeParse(input);
-    if (!parsed.success) {
-      throw badRequest(
-        'VALIDATION_FAILED',
-        'The optimisation the feedback loop asked for does not fit',
-        parsed.error.issues.map((i) => ({ path: ['body', ...i.path.map(String)].join('.'), message: i.message })),
-      );
-    }
-    const reply = await createOptimisation(
-      { params: {}, query: {}, body: parsed.data, headers: {}, ifMatch: undefined },
-      {
-        route,
-        requestId: h.requestId,
-        now: h.now,
-        ctx,
-        ports: h.ports.optimisation,
-        unitOfWork: h.unitOfWork,
-        logger: h.logger,
-        client: {},
-      },
-    );
-    return { optimisationId: reply.body.optimisationId };
-  };
+function optimisationStarter(d: OptimisationStarter): StartOptimisation {
+  return async (input) => ({ optimisationId: (await startOptimisationFrom(d, input)).optimisationId });
 }
 
 // --- routes ---------------------------------------------------------------------------------
@@ -69,7 +33,13 @@ export const runFeedbackRoute: AutomationHandler<R['runFeedback']> = async ({ bo
   const decision = await runFeedback(acting(h), {
     playbook,
     trigger: 'manual',
-    start: optimisationStarter(h, h.ctx),
+    start: optimisationStarter({
+      ports: h.ports.optimisation,
+      unitOfWork: h.unitOfWork,
+      now: h.now,
+      scope: { tenantId: h.ctx.tenantId, env: h.ctx.env, projectId: h.ctx.projectId },
+      actor: h.ctx.principal.id,
+    }),
   });
   return { status: 201, body: decision, headers: { Location: decisionPath(decision.decisionId) } };
 };
@@ -139,22 +109,17 @@ export const runScheduledFeedback: AutomationJobHandler<J['feedbackRun']> = asyn
     if (alreadyRun(e)) return 'skipped';
     throw e;
   }
-  const ctx: RequestContext = {
-    requestId: h.invocation.requestId,
-    tenantId: h.envelope.tenantId,
-    env: h.envelope.env,
-    projectId: who.projectId,
-    // the scheduler acts for the project: research records it as the optimisation's creator
-    principal: { kind: 'user', id: 'scheduler' },
-    tier: 'navigator',
-    roles: ['trader'],
-    mode: 'scheduler',
-    systemAdmin: false,
-  };
   await runFeedback(who, {
     playbook,
     trigger: payload.trigger,
-    start: optimisationStarter({ ...h, requestId: h.invocation.requestId }, ctx),
+    // the scheduler acts for the project: research records it as the optimisation's creator
+    start: optimisationStarter({
+      ports: h.ports.optimisation,
+      unitOfWork: h.unitOfWork,
+      now: h.now,
+      scope: { tenantId: h.envelope.tenantId, env: h.envelope.env, projectId: who.projectId },
+      actor: 'scheduler',
+    }),
   });
   return 'processed';
 };

@@ -3,7 +3,10 @@ import { Dec, decimalString } from '@ballast/core/money.js';
 import { compileSpace, planCandidates, type CompiledSpace } from '@ballast/core/optimiser/index.js';
 import type { AnyStrategy, CandleSeries } from '@ballast/core/strategies/types.js';
 import { encodeCursor, invalidCursor, openCursor } from '@ballast/platform/data/cursor.js';
+import type { Env } from '@ballast/platform/context/types.js';
+import type { UnitOfWork } from '@ballast/platform/data/unit-of-work.js';
 import { AppError, badRequest, conflict, notFound } from '@ballast/platform/errors.js';
+import { resolveSchema } from '@ballast/platform/schemas/lazy.js';
 import { newOptimisationId } from './ids.js';
 import {
   bestOfChunks,
@@ -22,6 +25,7 @@ import {
 import { CHUNK_SIZE, jobs } from './optimisation-jobs.js';
 import type { routes } from './optimisation-routes.js';
 import { type CreateOptimisationBody, walkForwardReport as reportSchema } from './optimisation-schemas.js';
+import { createOptimisationBody } from './optimisation-schemas.js';
 import type {
   OptimisationMethod,
   OptimisationObjective,
@@ -136,11 +140,21 @@ async function recordOf(store: OptimisationStore, optimisationId: string) {
   return found;
 }
 
+/** Who starts an optimisation, for which project: the route's caller, or another context acting for it. */
+export interface OptimisationStarter {
+  ports: Pick<OptimisationPorts, 'optimisations' | 'candles' | 'due'>;
+  unitOfWork(): UnitOfWork;
+  now: number;
+  scope: { tenantId: string; env: Env; projectId?: string };
+  /** who the record names as its creator */
+  actor: string;
+}
+
 /**
  * Validates the search against the strategy and the stored candles, then writes the record and
  * its plan job (due now) in one unit of work: the optimisation exists exactly when its work does.
  */
-export const createOptimisation: OptimisationHandler<R['createOptimisation']> = async ({ body }, h) => {
+export async function startOptimisation(d: OptimisationStarter, body: CreateOptimisationBody) {
   const strategy = strategyOf(body.strategy);
   if (!strategy) throw badRequest('VALIDATION_FAILED', 'Unknown strategy', [{ path: 'body.strategy', message: '?' }]);
   const tiny = unstorableNumbers(body, 'body');
@@ -176,7 +190,7 @@ export const createOptimisation: OptimisationHandler<R['createOptimisation']> = 
     to: body.to,
     config: configOf(body),
   };
-  const candles = await readRange(h.ports.candles, spec);
+  const candles = await readRange(d.ports.candles, spec);
   if (candles.length < MIN_BARS) {
     throw new AppError(
       422,
@@ -192,10 +206,10 @@ export const createOptimisation: OptimisationHandler<R['createOptimisation']> = 
       `${candles.length} bars are too few for ${body.walkForward.folds} walk-forward folds: fewer folds or more bars`,
     );
   }
-  const at = iso(h.now);
+  const at = iso(d.now);
   const record: StoredOptimisation = {
     ...spec,
-    optimisationId: newOptimisationId(h.now),
+    optimisationId: newOptimisationId(d.now),
     status: 'pending',
     spaceSize: cs.count,
     total: Math.min(body.maxCandidates, cs.count),
@@ -207,24 +221,55 @@ export const createOptimisation: OptimisationHandler<R['createOptimisation']> = 
     firstBarTime: iso(candles.time[0]),
     lastBarTime: iso(candles.time[candles.length - 1]),
     createdAt: at,
-    createdBy: h.ctx.principal.id,
+    createdBy: d.actor,
     updatedAt: at,
     version: 1,
   };
-  const uow = h.unitOfWork();
-  h.ports.optimisations.create(uow, record);
-  h.ports.due.schedule(uow, {
+  const uow = d.unitOfWork();
+  d.ports.optimisations.create(uow, record);
+  d.ports.due.schedule(uow, {
     job: jobs.optimisationPlan.id,
-    tenantId: h.ctx.tenantId,
-    env: h.ctx.env,
-    projectId: h.ctx.projectId,
+    tenantId: d.scope.tenantId,
+    env: d.scope.env,
+    projectId: d.scope.projectId,
     workId: record.optimisationId,
     // due now: at the start of this minute, so the very next tick sends it
-    dueAt: iso(Math.floor(h.now / 60_000) * 60_000),
+    dueAt: iso(Math.floor(d.now / 60_000) * 60_000),
     payload: { optimisationId: record.optimisationId, round: 0 },
   });
   uow.audit({ action: 'optimisation.create', resource: `optimisation/${record.optimisationId}`, after: record });
   await uow.commit();
+  return record;
+}
+
+/**
+ * The same for another context (the feedback loop's re-optimisation): `input` is checked as
+ * `POST /v1/optimisations` checks its body (400 naming `body.<field>`), defaults filled in.
+ */
+export async function startOptimisationFrom(d: OptimisationStarter, input: unknown) {
+  const parsed = resolveSchema(createOptimisationBody).safeParse(input);
+  if (!parsed.success) {
+    throw badRequest(
+      'VALIDATION_FAILED',
+      'The optimisation asked for does not fit',
+      parsed.error.issues.map((i) => ({ path: ['body', ...i.path.map(String)].join('.'), message: i.message })),
+    );
+  }
+  return startOptimisation(d, parsed.data);
+}
+
+export const createOptimisation: OptimisationHandler<R['createOptimisation']> = async ({ body }, h) => {
+  const { tenantId, env, projectId } = h.ctx;
+  const record = await startOptimisation(
+    {
+      ports: h.ports,
+      unitOfWork: h.unitOfWork,
+      now: h.now,
+      scope: { tenantId, env, projectId },
+      actor: h.ctx.principal.id,
+    },
+    body,
+  );
   return {
     status: 202,
     body: view(record, { nowMs: h.now }),
