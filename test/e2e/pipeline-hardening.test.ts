@@ -43,6 +43,11 @@ beforeAll(async () => {
     const body = { name, tier: 'observer', roles: ['viewer'] };
     expectStatus(await t.call('POST', '/v1/api-keys', { token, headers: P, body }), 201);
   }
+  for (const symbol of ['AAPL', 'MSFT']) {
+    const body = { symbol, type: 'long', entryPrice: '100', entryDate: '2026-01-05', quantity: '1' };
+    const headers = { ...P, 'Idempotency-Key': `hardening-trade-log-${symbol}` };
+    expectStatus(await t.call('POST', '/v1/journal/trade-logs', { token, headers, body }), 201);
+  }
   for (const name of ['Growth', 'Income']) {
     const created = await t.call('POST', '/v1/portfolios', { token, headers: P, body: { name } });
     expectStatus(created, 201);
@@ -409,6 +414,7 @@ const LISTS: Array<{ id: string; path: string; headers?: Record<string, string> 
       return `/v1/archives/${fixture.archiveId}/records`;
     },
   },
+  { id: 'journal.tradeLogs.list', path: '/v1/journal/trade-logs', headers: P },
 ];
 
 /**

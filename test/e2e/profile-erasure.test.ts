@@ -136,7 +136,7 @@ describe('export: the watchlists section', () => {
     const res = await as('u_operator', 'GET', '/v1/me/export');
     expectStatus(res, 200);
     const sections = res.body.sections as Record<string, Json>;
-    expect(Object.keys(sections)).toEqual(['profile', 'watchlists']);
+    expect(Object.keys(sections)).toEqual(['profile', 'watchlists', 'journal']);
     const section = sections.watchlists as {
       own: Array<Json & { items: Json[]; shares: Json[] }>;
       sharedWithMe: Json[];
@@ -296,6 +296,7 @@ describe('erasure cut short', () => {
     expectStatus(res, 200);
     expect(res.body.erased).toEqual({
       watchlists: { watchlists: 2, items: 2, sharesGranted: 0, sharesReceived: 1, notifications: 1 },
+      journal: { notes: 0, corrections: 0, tradeLogs: 0, events: 0, analyses: 0 },
     });
     expect(await heldAbout('u_partial')).toEqual([]);
     expect(await sharedListOf('u_navigator')).toEqual([ids.bystander, ids.theirs]);
@@ -320,8 +321,8 @@ describe('erasure cut short', () => {
 
 describe('wiring', () => {
   it('profile lists the watchlists section and step; watchlists imports nothing of profile (no cycle)', () => {
-    expect(EXPORT_SECTIONS.map((section) => section.name)).toEqual(['watchlists']);
-    expect(ERASURE_STEPS.map((step) => step.name)).toEqual(['watchlists']);
+    expect(EXPORT_SECTIONS.map((section) => section.name)).toEqual(['watchlists', 'journal']);
+    expect(ERASURE_STEPS.map((step) => step.name)).toEqual(['watchlists', 'journal']);
     const dir = join(import.meta.dirname, '../../packages/app/src/watchlists');
     const offenders = readdirSync(dir)
       .filter((f) => f.endsWith('.ts'))

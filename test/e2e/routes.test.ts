@@ -534,6 +534,78 @@ Object.assign(BODY_HINTS, {
   'watchlists.shares.put': fc.record({ access: fc.constantFrom('read', 'edit') }),
 });
 
+/**
+ * The fuzz tenant's journal fixture: an open long trade log of FUZZ_ADMIN (entry 100 on
+ * 2026-01-05), made fresh per route.
+ */
+const JOURNAL = { tradeLogId: '' };
+Object.assign(BODY_HINTS, {
+  'journal.entries.create': fc.record(
+    {
+      title: fc.constantFrom('Gap fill', 'Earnings plan'),
+      content: fc.constantFrom('Waited for the open', 'Sized small'),
+      type: fc.constantFrom('pre-trade', 'post-trade', 'observation', 'lesson', 'plan'),
+      symbol: fc.constantFrom('AAPL', 'MSFT'),
+      confidence: fc.integer({ min: 1, max: 5 }),
+      successRating: fc.integer({ min: 1, max: 5 }),
+      lessonsLearned: fc.constant('Wait for confirmation'),
+      tags: fc.constantFrom(['earnings'], ['gap', 'risk-off'], []),
+    },
+    { requiredKeys: ['title', 'content', 'type'] },
+  ),
+  // levels on the right sides of the entry (a long's stop below it, a short's above)
+  'journal.tradeLogs.create': fc.oneof(
+    fc.record(
+      {
+        symbol: fc.constantFrom('AAPL', 'MSFT'),
+        type: fc.constant('long'),
+        entryPrice: fc.constantFrom('100', '100.50'),
+        entryDate: tradeDate,
+        quantity: small,
+        target: fc.constantFrom('120', '150.25'),
+        stop: fc.constantFrom('90', '95.5'),
+        horizon: fc.constantFrom('intraday', 'swing', 'position', 'long-term'),
+        conviction: fc.integer({ min: 1, max: 5 }),
+      },
+      { requiredKeys: ['symbol', 'type', 'entryPrice', 'entryDate', 'quantity'] },
+    ),
+    fc.record(
+      {
+        symbol: fc.constantFrom('AAPL', 'MSFT'),
+        type: fc.constant('short'),
+        entryPrice: fc.constant('50'),
+        entryDate: tradeDate,
+        quantity: small,
+        target: fc.constantFrom('40', '45.5'),
+        stop: fc.constantFrom('55', '60'),
+      },
+      { requiredKeys: ['symbol', 'type', 'entryPrice', 'entryDate', 'quantity'] },
+    ),
+  ),
+  // the fixture log: adjusts keep its levels on the right sides, a close comes after its entry
+  'journal.tradeLogs.events.create': fc.oneof(
+    fc.record(
+      {
+        type: fc.constant('adjust'),
+        target: fc.constantFrom('120', '130'),
+        stop: fc.constantFrom('90', '95'),
+        quantity: small,
+        note: fc.constantFrom('Trail the stop', 'Add one'),
+      },
+      { requiredKeys: ['type', 'note'] },
+    ),
+    fc.record(
+      {
+        type: fc.constant('close'),
+        exitPrice: priceArb,
+        exitDate: fc.constantFrom('2026-02-02', '2026-03-02'),
+        note: fc.constant('Done'),
+      },
+      { requiredKeys: ['type', 'exitPrice', 'exitDate'] },
+    ),
+  ),
+});
+
 const prefsChannels = fc.record({ email: fc.boolean(), push: fc.boolean(), sms: fc.boolean() });
 /** The profile's whole documents: a time zone and a language tag Intl knows, allocations adding up to 100. */
 Object.assign(BODY_HINTS, {
@@ -967,6 +1039,17 @@ describe('every route with a body, fuzzed with schema-derived bodies that reach 
     }
   }
 
+  /** A fresh open trade log of FUZZ_ADMIN for the trade-log id routes (an events fuzz may close it). */
+  async function journalFixture(): Promise<void> {
+    const made = await call('POST', '/v1/journal/trade-logs', {
+      token: await t.token(FUZZ_ADMIN, FUZZ_TENANT),
+      headers: { 'X-Project-Id': FUZZ_PROJECT, 'Idempotency-Key': `fuzz-fixture-trade-log-${calls}` },
+      body: { symbol: 'AAPL', type: 'long', entryPrice: '100', entryDate: '2026-01-05', quantity: '2', stop: '90' },
+    });
+    expect(made.status, made.text).toBe(201);
+    JOURNAL.tradeLogId = String(made.body.tradeLogId);
+  }
+
   /** routing.put's fuzz leaves the fuzz tenant's `secrets` entry naming no key: the profile needs it back. */
   async function profileFixture(): Promise<void> {
     const entry = `/v1/routing/${FUZZ_TENANT}/dev/secrets`;
@@ -987,6 +1070,7 @@ describe('every route with a body, fuzzed with schema-derived bodies that reach 
    * proposal the execute route runs (the fuzz moves the book).
    */
   async function prepare(r: RouteDef): Promise<void> {
+    if (r.path.startsWith('/v1/journal/trade-logs/{tradeLogId}')) return journalFixture();
     if (r.id === 'optimisations.playbook') await optimisationFixture(r);
     if (r.context === 'automation') return automationFixture(r);
     if (r.context === 'profile') return profileFixture();
@@ -1053,6 +1137,7 @@ describe('every route with a body, fuzzed with schema-derived bodies that reach 
             ? AUTOMATION.retireId
             : AUTOMATION.patchId,
       flag: 'trading.live',
+      tradeLogId: JOURNAL.tradeLogId,
       // well-formed but absent: the fuzz reaches the handler and gets its 404
       archiveId: 'ar_audit_202701_000000000000',
     };

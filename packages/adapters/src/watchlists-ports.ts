@@ -1,8 +1,9 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { Backend } from '@ballast/platform/http/handler.js';
 import { notificationChannels } from '@ballast/app/profile/index.js';
-import { watchlistsPorts } from '@ballast/app/watchlists/ports.js';
+import { watchlistsPorts, type NotificationAdapters } from '@ballast/app/watchlists/ports.js';
 import type { Notifier } from '@ballast/app/watchlists/notifications.js';
+import { noticesFor } from '@ballast/app/watchlists/notices.js';
 import { MARKET_DATA_PROVIDERS } from './market-data/index.js';
 import { channelNotifier, localOutbox, noAddresses, snsNotifier } from './notifications/index.js';
 
@@ -21,9 +22,18 @@ export function deploymentNotifier(b: Backend): Notifier {
   return channelNotifier({ push: phoneAndPush, sms: phoneAndPush });
 }
 
-/** The watchlists context's ports with the market-data providers and the notifier bound in (function entries). */
-export const boundWatchlistsPorts = watchlistsPorts(MARKET_DATA_PROVIDERS, {
+/** The notifier and each user's channels: every context's notifications go through these. */
+const notificationAdapters: NotificationAdapters = {
   notifier: deploymentNotifier,
   // each user's choice per kind of event (GET|PUT /v1/me/preferences), e-mail only until they choose
   channelsFor: (b) => (userId, kind) => notificationChannels(b, userId, kind),
-});
+};
+
+/** The watchlists context's ports with the market-data providers and the notifier bound in (function entries). */
+export const boundWatchlistsPorts = watchlistsPorts(MARKET_DATA_PROVIDERS, notificationAdapters);
+
+/**
+ * The notices other contexts send through the same adapters: a risk halt (trading), a failed
+ * scheduled run (planning, automation). Their ports take it from their *-ports.ts wiring.
+ */
+export const boundNotices = noticesFor(notificationAdapters);

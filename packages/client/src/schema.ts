@@ -1353,12 +1353,16 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * The automatic journal: one immutable entry per fill; filter by source, account, symbol, strategy
+     * The journal, newest first: the automatic entries (`kind: fill`, one per fill, every member sees them) and your own notes (`kind: note`). Filter by kind, text (`q`: title, content, tags, any case), tag, `from`/`to` (at ≥ from, at < to) and symbol; source, account and strategy narrow to fills
      * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
      */
     get: operations['journal.entries'];
     put?: never;
-    post?: never;
+    /**
+     * Write a note in the journal (Idempotency-Key required): title, content, type, and optionally the order or fill it is about (422 TRADE_REFERENCE_NOT_FOUND), symbol, confidence and rating (1–5), lessons, tags. Notes are immutable and yours alone; `corrects` names an earlier note of yours this one corrects
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above. Send an `Idempotency-Key`: a replay answers the first response.
+     */
+    post: operations['journal.entries.create'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1378,6 +1382,114 @@ export interface paths {
      */
     get: operations['journal.stats'];
     put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/journal/entries/{entryId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * One journal entry: a fill, or a note of yours with `corrects` (the note it corrects) and `corrections` (the notes correcting it, oldest first). Another user's note is 404
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['journal.entries.get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/journal/trade-logs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Your trade logs in this project, newest first; `status` narrows them to open or closed
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['journal.tradeLogs.list'];
+    put?: never;
+    /**
+     * Log a trade by hand (Idempotency-Key required): side, entry, quantity, and optionally target and stop (a long: stop < entry < target; a short the other way; else 422 naming the field) — the risk-reward is computed from them
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above. Send an `Idempotency-Key`: a replay answers the first response.
+     */
+    post: operations['journal.tradeLogs.create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/journal/trade-logs/{tradeLogId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * One of your trade logs with its events; while open, the latest quote and the unrealised P&L at it (both null when market data has no price for the symbol)
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['journal.tradeLogs.get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/journal/trade-logs/{tradeLogId}/events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Append an event (Idempotency-Key required; events are immutable): `adjust` moves the target, stop or quantity with a note; `close` records the exit and the realised P&L. A closed log takes no more (409 TRADE_LOG_CLOSED)
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above. Send an `Idempotency-Key`: a replay answers the first response.
+     */
+    post: operations['journal.tradeLogs.events.create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/journal/trade-logs/{tradeLogId}/analysis': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A trade log's analysis: notes before, during and after, the emotional state, quality scores (version 0 before the first write)
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above.
+     */
+    get: operations['journal.tradeLogs.analysis.get'];
+    /**
+     * Replace a trade log's analysis (If-Match; `"0"` before the first write): pre-, during- and post-trade notes, emotional state, execution, decision and risk-management quality (1–10)
+     * @description A member of the tenant, in a project of it (`X-Project-Id`). Tier observer or above. Send `If-Match` with the ETag you read.
+     */
+    put: operations['journal.tradeLogs.analysis.put'];
     post?: never;
     delete?: never;
     options?: never;
@@ -10178,6 +10290,11 @@ export interface operations {
       query?: {
         limit?: number;
         cursor?: string;
+        kind?: 'fill' | 'note';
+        q?: string;
+        tag?: string;
+        from?: string;
+        to?: string;
         source?: 'SIMULATION' | 'PAPER' | 'LIVE';
         accountId?: string;
         symbol?: string;
@@ -10211,41 +10328,67 @@ export interface operations {
         };
         content: {
           'application/json': {
-            items: {
-              entryId: string;
-              accountId: string;
-              orderId: string;
-              fillId: string;
-              /** @enum {string} */
-              source: 'SIMULATION' | 'PAPER' | 'LIVE';
-              symbol: string;
-              /** @enum {string} */
-              side: 'buy' | 'sell';
-              /**
-               * @description A decimal string (never a JSON number)
-               * @example 1234.50
-               */
-              quantity: string;
-              /**
-               * @description A decimal string (never a JSON number)
-               * @example 1234.50
-               */
-              price: string;
-              /**
-               * @description A decimal string (never a JSON number)
-               * @example 1234.50
-               */
-              fee: string;
-              strategy?: string;
-              /** @enum {string} */
-              intent: 'strategy' | 'allocation';
-              /**
-               * @description A decimal string (never a JSON number)
-               * @example 1234.50
-               */
-              realisedPnl?: string;
-              at: string;
-            }[];
+            items: (
+              | {
+                  /** @constant */
+                  kind: 'fill';
+                  entryId: string;
+                  accountId: string;
+                  orderId: string;
+                  fillId: string;
+                  /** @enum {string} */
+                  source: 'SIMULATION' | 'PAPER' | 'LIVE';
+                  symbol: string;
+                  /** @enum {string} */
+                  side: 'buy' | 'sell';
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  quantity: string;
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  price: string;
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  fee: string;
+                  strategy?: string;
+                  /** @enum {string} */
+                  intent: 'strategy' | 'allocation';
+                  /**
+                   * @description A decimal string (never a JSON number)
+                   * @example 1234.50
+                   */
+                  realisedPnl?: string;
+                  at: string;
+                }
+              | {
+                  /** @constant */
+                  kind: 'note';
+                  entryId: string;
+                  author: string;
+                  title: string;
+                  content: string;
+                  /** @enum {string} */
+                  type: 'pre-trade' | 'post-trade' | 'observation' | 'lesson' | 'plan';
+                  tradeReference?: string;
+                  symbol?: string;
+                  confidence?: number;
+                  successRating?: number;
+                  lessonsLearned?: string;
+                  tags: string[];
+                  corrects?: string;
+                  corrections?: {
+                    entryId: string;
+                    at: string;
+                  }[];
+                  at: string;
+                }
+            )[];
             nextCursor: string | null;
           };
         };
@@ -10254,6 +10397,94 @@ export interface operations {
       401: components['responses']['Unauthorized'];
       403: components['responses']['Forbidden'];
       404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'journal.entries.create': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description Makes a retry safe: the same key and body answer the first response */
+        'Idempotency-Key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          title: string;
+          content: string;
+          /** @enum {string} */
+          type: 'pre-trade' | 'post-trade' | 'observation' | 'lesson' | 'plan';
+          tradeReference?: string;
+          symbol?: string;
+          confidence?: number;
+          successRating?: number;
+          lessonsLearned?: string;
+          tags?: string[];
+          corrects?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The note */
+      201: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description Where the created resource lives */
+          Location: string;
+          /** @description `true` when this is the stored first response to the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @constant */
+            kind: 'note';
+            entryId: string;
+            author: string;
+            title: string;
+            content: string;
+            /** @enum {string} */
+            type: 'pre-trade' | 'post-trade' | 'observation' | 'lesson' | 'plan';
+            tradeReference?: string;
+            symbol?: string;
+            confidence?: number;
+            successRating?: number;
+            lessonsLearned?: string;
+            tags: string[];
+            corrects?: string;
+            corrections?: {
+              entryId: string;
+              at: string;
+            }[];
+            at: string;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
       429: components['responses']['TooManyRequests'];
       503: components['responses']['ServiceUnavailable'];
     };
@@ -10357,6 +10588,851 @@ export interface operations {
       401: components['responses']['Unauthorized'];
       403: components['responses']['Forbidden'];
       404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'journal.entries.get': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        entryId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The entry */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json':
+            | {
+                /** @constant */
+                kind: 'fill';
+                entryId: string;
+                accountId: string;
+                orderId: string;
+                fillId: string;
+                /** @enum {string} */
+                source: 'SIMULATION' | 'PAPER' | 'LIVE';
+                symbol: string;
+                /** @enum {string} */
+                side: 'buy' | 'sell';
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                quantity: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                price: string;
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                fee: string;
+                strategy?: string;
+                /** @enum {string} */
+                intent: 'strategy' | 'allocation';
+                /**
+                 * @description A decimal string (never a JSON number)
+                 * @example 1234.50
+                 */
+                realisedPnl?: string;
+                at: string;
+              }
+            | {
+                /** @constant */
+                kind: 'note';
+                entryId: string;
+                author: string;
+                title: string;
+                content: string;
+                /** @enum {string} */
+                type: 'pre-trade' | 'post-trade' | 'observation' | 'lesson' | 'plan';
+                tradeReference?: string;
+                symbol?: string;
+                confidence?: number;
+                successRating?: number;
+                lessonsLearned?: string;
+                tags: string[];
+                corrects?: string;
+                corrections?: {
+                  entryId: string;
+                  at: string;
+                }[];
+                at: string;
+              };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'journal.tradeLogs.list': {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+        status?: 'open' | 'closed';
+      };
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of trade logs */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              tradeLogId: string;
+              author: string;
+              symbol: string;
+              /** @enum {string} */
+              type: 'long' | 'short';
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              entryPrice: string;
+              entryDate: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              quantity: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              target?: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              stop?: string;
+              strategy?: string;
+              /** @enum {string} */
+              horizon?: 'intraday' | 'swing' | 'position' | 'long-term';
+              conviction?: number;
+              notes?: string;
+              riskReward: string | null;
+              /** @enum {string} */
+              status: 'open' | 'closed';
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              exitPrice?: string;
+              exitDate?: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              realisedPnl?: string;
+              closedAt?: string;
+              createdAt: string;
+              updatedAt: string;
+              version: number;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'journal.tradeLogs.create': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description Makes a retry safe: the same key and body answer the first response */
+        'Idempotency-Key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          symbol: string;
+          /** @enum {string} */
+          type: 'long' | 'short';
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          entryPrice: string;
+          entryDate: string;
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          quantity: string;
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          target?: string;
+          /**
+           * @description A decimal string (never a JSON number)
+           * @example 1234.50
+           */
+          stop?: string;
+          strategy?: string;
+          /** @enum {string} */
+          horizon?: 'intraday' | 'swing' | 'position' | 'long-term';
+          conviction?: number;
+          notes?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The trade log */
+      201: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          /** @description Where the created resource lives */
+          Location: string;
+          /** @description `true` when this is the stored first response to the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            tradeLogId: string;
+            author: string;
+            symbol: string;
+            /** @enum {string} */
+            type: 'long' | 'short';
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            entryPrice: string;
+            entryDate: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            quantity: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            target?: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            stop?: string;
+            strategy?: string;
+            /** @enum {string} */
+            horizon?: 'intraday' | 'swing' | 'position' | 'long-term';
+            conviction?: number;
+            notes?: string;
+            riskReward: string | null;
+            /** @enum {string} */
+            status: 'open' | 'closed';
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            exitPrice?: string;
+            exitDate?: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            realisedPnl?: string;
+            closedAt?: string;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+            events: {
+              seq: number;
+              /** @enum {string} */
+              type: 'adjust' | 'close';
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              target?: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              stop?: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              quantity?: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              exitPrice?: string;
+              exitDate?: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              realisedPnl?: string;
+              note?: string;
+              at: string;
+            }[];
+            quote?: {
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              price: string;
+              currency?: string;
+              asOf: string;
+              stale: boolean;
+              /** @enum {string} */
+              source: 'quote' | 'candle';
+            } | null;
+            unrealisedPnl?: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'journal.tradeLogs.get': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        tradeLogId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The trade log */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            tradeLogId: string;
+            author: string;
+            symbol: string;
+            /** @enum {string} */
+            type: 'long' | 'short';
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            entryPrice: string;
+            entryDate: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            quantity: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            target?: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            stop?: string;
+            strategy?: string;
+            /** @enum {string} */
+            horizon?: 'intraday' | 'swing' | 'position' | 'long-term';
+            conviction?: number;
+            notes?: string;
+            riskReward: string | null;
+            /** @enum {string} */
+            status: 'open' | 'closed';
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            exitPrice?: string;
+            exitDate?: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            realisedPnl?: string;
+            closedAt?: string;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+            events: {
+              seq: number;
+              /** @enum {string} */
+              type: 'adjust' | 'close';
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              target?: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              stop?: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              quantity?: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              exitPrice?: string;
+              exitDate?: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              realisedPnl?: string;
+              note?: string;
+              at: string;
+            }[];
+            quote?: {
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              price: string;
+              currency?: string;
+              asOf: string;
+              stale: boolean;
+              /** @enum {string} */
+              source: 'quote' | 'candle';
+            } | null;
+            unrealisedPnl?: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'journal.tradeLogs.events.create': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description Makes a retry safe: the same key and body answer the first response */
+        'Idempotency-Key': string;
+      };
+      path: {
+        tradeLogId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json':
+          | {
+              /** @constant */
+              type: 'adjust';
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              target?: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              stop?: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              quantity?: string;
+              note: string;
+            }
+          | {
+              /** @constant */
+              type: 'close';
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              exitPrice: string;
+              exitDate: string;
+              note?: string;
+            };
+      };
+    };
+    responses: {
+      /** @description The trade log after */
+      201: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          /** @description Where the created resource lives */
+          Location: string;
+          /** @description `true` when this is the stored first response to the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            tradeLogId: string;
+            author: string;
+            symbol: string;
+            /** @enum {string} */
+            type: 'long' | 'short';
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            entryPrice: string;
+            entryDate: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            quantity: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            target?: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            stop?: string;
+            strategy?: string;
+            /** @enum {string} */
+            horizon?: 'intraday' | 'swing' | 'position' | 'long-term';
+            conviction?: number;
+            notes?: string;
+            riskReward: string | null;
+            /** @enum {string} */
+            status: 'open' | 'closed';
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            exitPrice?: string;
+            exitDate?: string;
+            /**
+             * @description A decimal string (never a JSON number)
+             * @example 1234.50
+             */
+            realisedPnl?: string;
+            closedAt?: string;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+            events: {
+              seq: number;
+              /** @enum {string} */
+              type: 'adjust' | 'close';
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              target?: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              stop?: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              quantity?: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              exitPrice?: string;
+              exitDate?: string;
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              realisedPnl?: string;
+              note?: string;
+              at: string;
+            }[];
+            quote?: {
+              /**
+               * @description A decimal string (never a JSON number)
+               * @example 1234.50
+               */
+              price: string;
+              currency?: string;
+              asOf: string;
+              stale: boolean;
+              /** @enum {string} */
+              source: 'quote' | 'candle';
+            } | null;
+            unrealisedPnl?: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'journal.tradeLogs.analysis.get': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+      };
+      path: {
+        tradeLogId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The analysis */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            tradeLogId: string;
+            preTrade?: string;
+            duringTrade?: string;
+            postTrade?: string;
+            /** @enum {string} */
+            emotionalState?: 'calm' | 'confident' | 'anxious' | 'fearful' | 'greedy' | 'frustrated' | 'euphoric';
+            executionQuality?: number;
+            decisionQuality?: number;
+            riskManagement?: number;
+            version: number;
+            updatedAt?: string;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  'journal.tradeLogs.analysis.put': {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The project */
+        'X-Project-Id': string;
+        /** @description The tenant (default: the one in the token or key; both given must agree) */
+        'X-Tenant-Id'?: string;
+        /** @description The environment (default: the deployment’s) */
+        'X-Env'?: 'dev' | 'staging' | 'prod';
+        /** @description The ETag of the version this change is based on */
+        'If-Match': string;
+      };
+      path: {
+        tradeLogId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          preTrade?: string;
+          duringTrade?: string;
+          postTrade?: string;
+          /** @enum {string} */
+          emotionalState?: 'calm' | 'confident' | 'anxious' | 'fearful' | 'greedy' | 'frustrated' | 'euphoric';
+          executionQuality?: number;
+          decisionQuality?: number;
+          riskManagement?: number;
+        };
+      };
+    };
+    responses: {
+      /** @description The analysis as stored */
+      200: {
+        headers: {
+          /** @description This request’s id (echoed when the client sent a sane one); quote it when reporting a problem */
+          'X-Request-Id': string;
+          /** @description Requests allowed per minute for this caller */
+          'RateLimit-Limit': number;
+          /** @description Requests left in the current minute */
+          'RateLimit-Remaining': number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset': number;
+          /** @description The resource version (a strong ETag like `"3"`); send it back as If-Match */
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            tradeLogId: string;
+            preTrade?: string;
+            duringTrade?: string;
+            postTrade?: string;
+            /** @enum {string} */
+            emotionalState?: 'calm' | 'confident' | 'anxious' | 'fearful' | 'greedy' | 'frustrated' | 'euphoric';
+            executionQuality?: number;
+            decisionQuality?: number;
+            riskManagement?: number;
+            version: number;
+            updatedAt?: string;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      412: components['responses']['PreconditionFailed'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      428: components['responses']['PreconditionRequired'];
       429: components['responses']['TooManyRequests'];
       503: components['responses']['ServiceUnavailable'];
     };
@@ -13137,6 +14213,7 @@ export interface operations {
               lastRunAt?: string;
               lastExecutionId?: string;
               createdAt: string;
+              createdBy?: string;
               updatedAt: string;
               version: number;
             }[];
@@ -13354,6 +14431,7 @@ export interface operations {
             lastRunAt?: string;
             lastExecutionId?: string;
             createdAt: string;
+            createdBy?: string;
             updatedAt: string;
             version: number;
           };
@@ -13477,6 +14555,7 @@ export interface operations {
             lastRunAt?: string;
             lastExecutionId?: string;
             createdAt: string;
+            createdBy?: string;
             updatedAt: string;
             version: number;
           };
@@ -13689,6 +14768,7 @@ export interface operations {
             lastRunAt?: string;
             lastExecutionId?: string;
             createdAt: string;
+            createdBy?: string;
             updatedAt: string;
             version: number;
           };
@@ -13830,6 +14910,7 @@ export interface operations {
               lastRunAt?: string;
               triggeredAt?: string;
               createdAt: string;
+              createdBy?: string;
               updatedAt: string;
               version: number;
             }[];
@@ -13969,6 +15050,7 @@ export interface operations {
             lastRunAt?: string;
             triggeredAt?: string;
             createdAt: string;
+            createdBy?: string;
             updatedAt: string;
             version: number;
           };
@@ -14060,6 +15142,7 @@ export interface operations {
             lastRunAt?: string;
             triggeredAt?: string;
             createdAt: string;
+            createdBy?: string;
             updatedAt: string;
             version: number;
           };
@@ -14194,6 +15277,7 @@ export interface operations {
             lastRunAt?: string;
             triggeredAt?: string;
             createdAt: string;
+            createdBy?: string;
             updatedAt: string;
             version: number;
           };

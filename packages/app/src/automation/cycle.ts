@@ -4,6 +4,7 @@ import { type AnyStrategy, strategies } from '@ballast/core/strategies/index.js'
 import { AppError } from '@ballast/platform/errors.js';
 import { withRetries } from '../portfolio/index.js';
 import { type Account, loadAccount, placeOrder } from '../trading/index.js';
+import type { NotificationRecord } from '../watchlists/index.js';
 import { type Acting, deps, iso, scheduleFeedback } from './acting.js';
 import { agentAfter, agentHealth, ordersToday } from './health.js';
 import { newCycleId, newDecisionId } from './ids.js';
@@ -156,6 +157,7 @@ export async function runCycle(a: Acting, start: CycleStart): Promise<Cycle> {
     cycle.reason = last.reasoning;
   }
   const finished: Cycle = { ...cycle, finishedAt: iso(a.now), version: 2 };
+  let told: NotificationRecord[] = [];
   await withRetries(async () => {
     const agent = (await a.ports.automation.getAgent(playbook.playbookId)) ?? freshAgent(playbook.playbookId, a.now);
     const uow = a.unitOfWork();
@@ -177,9 +179,40 @@ export async function runCycle(a: Acting, start: CycleStart): Promise<Cycle> {
       },
       source: a.actor === 'scheduler' ? 'agent' : 'api',
     });
+    told = start.source === 'schedule' ? await stageCycleFailed(a, uow, playbook, finished) : [];
     await uow.commit();
   });
+  await a.ports.notices()?.deliver(told);
   return finished;
+}
+
+/**
+ * A scheduled cycle that failed tells the playbook's creator (else its account's owner), in the
+ * unit of work that ends the cycle: it ends once (its version), so it tells once. A cycle run by
+ * hand tells nobody (its caller has the answer); one stopped by a decision (halted, no signal,
+ * the gate's refusal, the agent's health) is no failure.
+ */
+async function stageCycleFailed(
+  a: Acting,
+  uow: ReturnType<Acting['unitOfWork']>,
+  playbook: Playbook,
+  cycle: Cycle,
+): Promise<NotificationRecord[]> {
+  const notices = a.ports.notices();
+  if (!notices || cycle.status !== 'failed') return [];
+  const account = await a.ports.trading.getAccount(playbook.accountId);
+  const [owner] = await notices.recipients({ users: [playbook.createdBy, account?.createdBy] });
+  if (!owner) return [];
+  const at = cycle.slot ? `The ${cycle.slot} cycle` : 'A scheduled cycle';
+  return notices.stage(uow, [owner], {
+    kind: 'schedule.failed',
+    subject: `Playbook "${playbook.name}" failed its scheduled cycle`,
+    body:
+      `${at} of playbook "${playbook.name}" (${playbook.playbookId}: ${playbook.strategy} on ${playbook.symbol}, ` +
+      `account ${playbook.accountId}) failed at its ${cycle.endedAt ?? 'unknown'} step: ` +
+      `${cycle.code ?? 'ERROR'}: ${cycle.reason ?? 'no reason recorded'}.`,
+    resource: `automation/cycles/${cycle.cycleId}`,
+  });
 }
 
 // --- supervisor -----------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import { type Backend, dataTableOf, projectScopeOf, type RouteHandler } from '@b
 import type { ProviderRegistry } from '../market-data/index.js';
 import { portfolioPorts, pricedPortfolioPorts } from '../portfolio/index.js';
 import { type BrokerRegistry, tradingPorts } from '../trading/index.js';
+import type { NoticesFor } from '../watchlists/index.js';
 import { DynamoPlanningStore } from './store.dynamo.js';
 
 const planningStore = (b: Backend) => new DynamoPlanningStore(b.db, dataTableOf(b), projectScopeOf(b));
@@ -26,12 +27,14 @@ export const pricedPlanningPorts = (providers: ProviderRegistry) => (b: Backend)
 
 /**
  * Rebalancing, schedules and rules: the trading desk's ports (the account, its gate, orders, the
- * book and prices) beside the planning data. The adapters are bound by the function entry.
+ * book and prices; `notices`, which also tell a schedule's or rule's creator of a failed run)
+ * beside the planning data. The adapters are bound by the function entry.
  */
-export const rebalancePorts = (providers: ProviderRegistry, brokers: BrokerRegistry) => (b: Backend) => ({
-  ...tradingPorts(providers, brokers)(b),
-  planning: planningStore(b),
-});
+export const rebalancePorts =
+  (providers: ProviderRegistry, brokers: BrokerRegistry, notices?: NoticesFor) => (b: Backend) => ({
+    ...tradingPorts(providers, brokers, notices)(b),
+    planning: planningStore(b),
+  });
 
 export type PlanningPorts = ReturnType<typeof planningPorts>;
 export type RebalancePorts = ReturnType<ReturnType<typeof rebalancePorts>>;

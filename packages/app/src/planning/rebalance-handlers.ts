@@ -5,6 +5,7 @@ import type { UnitOfWork } from '@ballast/platform/data/unit-of-work.js';
 import { AppError, notFound, preconditionFailed } from '@ballast/platform/errors.js';
 import { etag } from '@ballast/platform/http/middlewares/validate/if-match.js';
 import { livePortfolio } from '../portfolio/index.js';
+import type { NotificationRecord } from '../watchlists/index.js';
 import { newScheduleId } from './ids.js';
 import { jobs } from './jobs.js';
 import type { RebalanceHandler, RebalanceJobHandler, RebalancePorts } from './ports.js';
@@ -15,10 +16,12 @@ import {
   continueExecution,
   executeProposal,
   executionOf,
+  executionResource,
   jobActing,
   makeProposal,
 } from './rebalance.js';
 import type { ScheduleBody } from './rebalance-schemas.js';
+import { sendRunNotices, stageRunFailed } from './run-notices.js';
 import type { routes } from './routes.js';
 import type { Execution, Proposal, Schedule } from './store.js';
 
@@ -148,6 +151,7 @@ export const createSchedule: RebalanceHandler<R['createSchedule']> = async ({ pa
     portfolioId: params.portfolioId,
     ...(await scheduleFields(who, params.portfolioId, body)),
     createdAt: at,
+    createdBy: who.actor,
     updatedAt: at,
     version: 1,
   };
@@ -199,6 +203,7 @@ export const putSchedule: RebalanceHandler<R['putSchedule']> = async ({ params, 
     ...(before.lastRunAt ? { lastRunAt: before.lastRunAt } : {}),
     ...(before.lastExecutionId ? { lastExecutionId: before.lastExecutionId } : {}),
     createdAt: before.createdAt,
+    ...(before.createdBy ? { createdBy: before.createdBy } : {}),
     updatedAt: iso(h.now),
     version: before.version + 1,
   };
@@ -293,7 +298,8 @@ export const runSchedule: RebalanceJobHandler<J['rebalanceRun']> = async (payloa
     });
   } catch (e) {
     if (!(e instanceof AppError) || e.status >= 500) throw e;
-    // a run that cannot even propose is recorded as failed, and the schedule moves on
+    // a run that cannot even propose is recorded as failed, and the schedule moves on; whoever
+    // set the schedule up is told, in the same transaction (a second delivery of the slot tells no one)
     const failed: Execution = {
       ...executionOf(who, emptyProposal(s, h.now), type, undefined, extra),
       status: 'failed',
@@ -301,7 +307,22 @@ export const runSchedule: RebalanceJobHandler<J['rebalanceRun']> = async (payloa
       error: { code: e.code, detail: e.message },
       finishedAt: iso(h.now),
     };
-    return commitRun(h, failed, (uow) => stage(uow, failed.executionId));
+    const why = `${e.code}: ${e.message}`;
+    return commitRun(
+      h,
+      failed,
+      (uow) => stage(uow, failed.executionId),
+      (uow) =>
+        stageRunFailed(who, uow, {
+          ...(s.createdBy ? { createdBy: s.createdBy } : {}),
+          ...(s.accountId ? { accountId: s.accountId } : {}),
+          subject: `Scheduled rebalance "${s.name}" failed`,
+          body:
+            `The ${slot} run of rebalancing schedule "${s.name}" (${s.scheduleId}) on portfolio ${s.portfolioId} ` +
+            `failed: ${why}. The schedule goes on: its next run is at ${next(failed.executionId).nextRunAt}.`,
+          resource: executionResource(failed),
+        }),
+    );
   }
   const skip = await reasonToSkip(who, s, slot, proposal);
   const account =
@@ -368,6 +389,7 @@ async function commitRun(
   h: { unitOfWork(): UnitOfWork; ports: RebalancePorts },
   execution: Execution,
   stage: (uow: UnitOfWork) => void,
+  notify?: (uow: UnitOfWork) => Promise<NotificationRecord[]>,
 ): Promise<'processed' | 'skipped'> {
   const { proposalId, ...rest } = execution;
   const record = proposalId ? execution : rest;
@@ -379,11 +401,13 @@ async function commitRun(
     resource: `portfolio/${execution.portfolioId}/execution/${execution.executionId}`,
     after: record,
   });
+  const told = notify ? await notify(uow) : [];
   try {
     await uow.commit();
   } catch (e) {
     if (slotTaken(e)) return 'skipped';
     throw e;
   }
+  await sendRunNotices(h, told);
   return 'processed';
 }

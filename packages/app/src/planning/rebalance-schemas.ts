@@ -284,6 +284,8 @@ export const schedule = lazy(() =>
     lastRunAt: z.optional(z.string()),
     lastExecutionId: z.optional(z.string()),
     createdAt: z.string(),
+    /** who made it: a failed scheduled run notifies them (`schedule.failed`) */
+    createdBy: z.optional(z.string()),
     updatedAt: z.string(),
     version: integer,
   }),
@@ -347,6 +349,8 @@ export const rule = lazy(() =>
     lastRunAt: z.optional(z.string()),
     triggeredAt: z.optional(z.string()),
     createdAt: z.string(),
+    /** who made it: a failed run notifies them (`schedule.failed`) */
+    createdBy: z.optional(z.string()),
     updatedAt: z.string(),
     version: integer,
   }),

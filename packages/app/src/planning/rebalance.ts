@@ -27,6 +27,7 @@ import { newExecutionId, newProposalId } from './ids.js';
 import { FILL_WAIT_INTERVAL_MS, FILL_WAIT_LIMIT_MS, jobs } from './jobs.js';
 import type { RebalancePorts } from './ports.js';
 import type { ProposalOptionsBody } from './rebalance-schemas.js';
+import { sendRunNotices, stageRunFailed } from './run-notices.js';
 import type { Category, Execution, ExecutionOrder, ExecutionType, Proposal } from './store.js';
 
 /** Who acts: a request's verified caller or a job's scheduler, in one tenant, env and project. */
@@ -527,6 +528,31 @@ export async function executeProposal(
 
 const ENDED = new Set(['filled', 'cancelled', 'rejected', 'expired']);
 
+/** An execution's record as its notices name it (the path of GET …/executions/{id} under /v1). */
+export const executionResource = (e: Pick<Execution, 'portfolioId' | 'executionId'>) =>
+  `portfolios/${e.portfolioId}/rebalance/executions/${e.executionId}`;
+
+/**
+ * A scheduled run's notice of its failure, staged with the record that says so (a run by hand
+ * tells nobody: its caller has the answer).
+ */
+async function stageScheduledFailure(h: Acting, uow: UnitOfWork, execution: Execution) {
+  // a schedule's run carries its slot; a schedule's stored proposal executed by hand does not
+  if (!execution.scheduleId || !execution.slot || execution.status !== 'failed') return [];
+  const schedule = await h.ports.planning.getSchedule(execution.portfolioId, execution.scheduleId);
+  const name = schedule ? `"${schedule.name}" (${execution.scheduleId})` : execution.scheduleId;
+  const why = execution.error ? `${execution.error.code}: ${execution.error.detail}` : 'no reason recorded';
+  return stageRunFailed(h, uow, {
+    ...(schedule?.createdBy ? { createdBy: schedule.createdBy } : {}),
+    ...(execution.accountId ? { accountId: execution.accountId } : {}),
+    subject: `Scheduled rebalance ${schedule ? `"${schedule.name}" ` : ''}failed`,
+    body:
+      `The ${execution.slot ?? execution.startedAt} run of rebalancing schedule ${name} on portfolio ` +
+      `${execution.portfolioId} failed: ${why}.`,
+    resource: executionResource(execution),
+  });
+}
+
 /** Longer than any route's or job's timeout: a run still `sending` after this has stopped. */
 export const SENDING_LIMIT_MS = 3 * 60_000;
 
@@ -551,7 +577,9 @@ async function watchSending(h: Acting, execution: Execution): Promise<Execution>
     });
   }
   h.ports.planning.putExecution(uow, next, execution.version);
+  const told = await stageScheduledFailure(h, uow, next);
   await uow.commit();
+  await sendRunNotices(h, told);
   return next;
 }
 

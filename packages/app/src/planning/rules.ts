@@ -10,6 +10,7 @@ import { jobs, STOP_LOSS_WATCH_INTERVAL_MS } from './jobs.js';
 import type { RebalanceHandler, RebalanceJobHandler } from './ports.js';
 import { type Acting, acting, accountFor, deps, jobActing } from './rebalance.js';
 import type { RuleBody } from './rebalance-schemas.js';
+import { sendRunNotices, stageRunFailed } from './run-notices.js';
 import type { routes } from './routes.js';
 import { MAX_RULES, type Rule, type RuleRun } from './store.js';
 
@@ -153,6 +154,7 @@ export const createRule: RebalanceHandler<R['createRule']> = async ({ params, bo
     ...definition,
     ...nextRunOf(definition, h.now),
     createdAt: at,
+    createdBy: a.actor,
     updatedAt: at,
     version: 1,
   };
@@ -201,6 +203,7 @@ export const putRule: RebalanceHandler<R['putRule']> = async ({ params, body, if
     // a stop that fired stays marked while it is disabled; enabling it re-arms it
     ...(before.triggeredAt && !definition.enabled ? { triggeredAt: before.triggeredAt } : {}),
     createdAt: before.createdAt,
+    ...(before.createdBy ? { createdBy: before.createdBy } : {}),
     updatedAt: iso(h.now),
     version: before.version + 1,
   };
@@ -259,6 +262,20 @@ async function priceOf(a: Acting, accountId: string, symbol: string): Promise<D 
 
 const failure = (e: AppError) => `${e.code}: ${e.message}`;
 type Outcome = Omit<RuleRun, 'runId' | 'ruleId' | 'at'>;
+
+/** A rule's failed run, told to its creator (else its account's owner) in the unit of work recording it. */
+function stageRuleFailed(a: Acting, uow: UnitOfWork, rule: Rule, run: RuleRun, what: string) {
+  const kind = rule.kind === 'dca' ? 'DCA' : 'Stop-loss';
+  return stageRunFailed(a, uow, {
+    ...(rule.createdBy ? { createdBy: rule.createdBy } : {}),
+    accountId: rule.accountId,
+    subject: `${kind} rule on ${rule.symbol} failed`,
+    body:
+      `The ${kind} rule ${rule.ruleId} on ${rule.symbol} (portfolio ${rule.portfolioId}, account ` +
+      `${rule.accountId}) failed ${what} at ${run.at}: ${run.detail}.`,
+    resource: `portfolios/${rule.portfolioId}/rules/${rule.ruleId}/runs`,
+  });
+}
 
 /**
  * Sends the rule's market order through the trading desk as an allocation order (the one path to a
@@ -363,7 +380,10 @@ export const runDca: RebalanceJobHandler<J['dcaRun']> = async ({ portfolioId, ru
   const uow = h.unitOfWork();
   h.ports.planning.addRuleRun(uow, portfolioId, run);
   uow.audit({ action: 'rule.run', resource: resourceOf(portfolioId, ruleId), after: { ...run, slot: dueAt } });
+  // the slot ran once (its claim committed first): its failure is told once, with its record
+  const told = run.outcome === 'failed' ? await stageRuleFailed(a, uow, moved, run, `its ${dueAt} buy`) : [];
   await uow.commit();
+  await sendRunNotices(a, told);
   return 'processed';
 };
 
@@ -378,12 +398,16 @@ function positionOf(lots: ReadonlyArray<{ quantity: string; costBasis: string }>
   return quantity.gt(0) ? { quantity, averageCost: cost.div(quantity) } : undefined;
 }
 
-/** Records a fired stop's run and disarms it (a stop sells once), re-reading the rule if it moved meanwhile. */
+/**
+ * Records a fired stop's run and disarms it (a stop sells once), re-reading the rule if it moved
+ * meanwhile. A stop whose sell was refused tells the rule's creator, with the run's record.
+ */
 async function disarm(a: Acting, rule: Rule, run: RuleRun): Promise<void> {
   let current: Rule | undefined = rule;
   for (let attempt = 1; ; attempt++) {
     const uow = a.unitOfWork();
     a.ports.planning.addRuleRun(uow, rule.portfolioId, run);
+    const told = run.outcome === 'failed' ? await stageRuleFailed(a, uow, rule, run, 'its stop-loss sell') : [];
     if (current) {
       const after: Rule = {
         ...current,
@@ -402,6 +426,7 @@ async function disarm(a: Acting, rule: Rule, run: RuleRun): Promise<void> {
     }
     try {
       await uow.commit();
+      await sendRunNotices(a, told);
       return;
     } catch (e) {
       const raced = e instanceof AppError && e.status === 409 && e.code === 'WRITE_CONFLICT';

@@ -145,6 +145,8 @@ export interface Schedule extends Recurrence {
   lastRunAt?: string;
   lastExecutionId?: string;
   createdAt: string;
+  /** who made it (a principal id): a failed scheduled run tells them (absent on schedules made before) */
+  createdBy?: string;
   updatedAt: string;
   version: number;
 }
@@ -168,6 +170,8 @@ export interface Rule {
   /** stop-loss: when it fired (it disables itself then: a stop sells once) */
   triggeredAt?: string;
   createdAt: string;
+  /** who made it (a principal id): a failed run tells them (absent on rules made before) */
+  createdBy?: string;
   updatedAt: string;
   version: number;
 }

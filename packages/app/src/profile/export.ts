@@ -2,6 +2,7 @@ import type { Backend } from '@ballast/platform/http/handler.js';
 import { currentOnboarding, onboardingView, type PersonalDeps } from './onboarding.js';
 import { defaultPreferences, defaultTheme, defaultTradingPreferences } from './defaults.js';
 import type { Favourite } from './store.js';
+import { journalErasureStep, journalExportSection } from '../trading/index.js';
 import { watchlistsErasureStep, watchlistsExportSection } from '../watchlists/index.js';
 
 /**
@@ -36,8 +37,8 @@ export interface ErasureStep {
  * at DELETE /v1/me. Filled here, in profile, from each context's index.ts: profile depends on
  * them, never the other way (watchlists imports nothing of profile; the adapters binding its ports may).
  */
-export const EXPORT_SECTIONS: readonly ExportSection[] = [watchlistsExportSection];
-export const ERASURE_STEPS: readonly ErasureStep[] = [watchlistsErasureStep];
+export const EXPORT_SECTIONS: readonly ExportSection[] = [watchlistsExportSection, journalExportSection];
+export const ERASURE_STEPS: readonly ErasureStep[] = [watchlistsErasureStep, journalErasureStep];
 
 /** Most favourites one export lists (the store keeps at most MAX_FAVOURITES of each kind). */
 const EXPORT_FAVOURITES = 500;

@@ -5,19 +5,22 @@ import { type Backend, dataTableOf, projectScopeOf, type RouteHandler } from '@b
 import { projectBlobsOf } from '@ballast/platform/data/project-blobs.js';
 import { type ProviderRegistry, storedCandles } from '../market-data/index.js';
 import { type BrokerRegistry, tradingPorts } from '../trading/index.js';
+import type { NoticesFor } from '../watchlists/index.js';
 import { DynamoOptimisationStore } from './optimisation-store.dynamo.js';
 import { DynamoResearchStore } from './store.dynamo.js';
 import { DynamoBacktestStore } from './backtest-store.dynamo.js';
 
 /**
  * The project's research records, the tenant's stored candles, and the trading desk's ports (an
- * approval is an order through it). The adapters are bound by the function entry.
+ * approval is an order through it, and a breaker it trips tells the account's people). The
+ * adapters are bound by the function entry.
  */
-export const researchPorts = (providers: ProviderRegistry, brokers: BrokerRegistry) => (b: Backend) => ({
-  ...tradingPorts(providers, brokers)(b),
-  research: new DynamoResearchStore(b.db, dataTableOf(b), projectScopeOf(b)),
-  candles: storedCandles(b),
-});
+export const researchPorts =
+  (providers: ProviderRegistry, brokers: BrokerRegistry, notices?: NoticesFor) => (b: Backend) => ({
+    ...tradingPorts(providers, brokers, notices)(b),
+    research: new DynamoResearchStore(b.db, dataTableOf(b), projectScopeOf(b)),
+    candles: storedCandles(b),
+  });
 
 export type ResearchPorts = ReturnType<ReturnType<typeof researchPorts>>;
 export type ResearchHandler<D extends RouteSpec> = RouteHandler<D, ResearchPorts>;

@@ -30,8 +30,10 @@ import {
   withRetries,
 } from '../portfolio/index.js';
 import type { PriceSource } from '../market-data/index.js';
+import type { NotificationRecord, Notices } from '../watchlists/index.js';
 import { type Broker, BrokerError, type BrokerOrder } from './broker.js';
 import { type AllocationContext, decide, type GateOrder } from './gate.js';
+import { stageHaltNotices } from './halt-notices.js';
 import { clientOrderIdOf, fillIdOf, ledgerEntryIdOf, newDecisionId, newJournalId, newOrderId } from './ids.js';
 import { initialRisk, markEquity } from './risk.js';
 import type { OrderBody } from './schemas.js';
@@ -67,6 +69,8 @@ export interface TradingDeps {
   scheduleSync?(uow: UnitOfWork, account: Account, dueAtMs: number): void;
   /** the `trading.live` feature flag for the caller's context */
   liveTradingEnabled(): Promise<boolean>;
+  /** who a halt tells (the account's owner, the tenant's admins); absent: nobody */
+  notices?: Notices;
 }
 
 /** 403 FEATURE_DISABLED unless LIVE trading is enabled for the tenant (a system admin's flag). */
@@ -175,7 +179,9 @@ export async function placeOrder(deps: TradingDeps, body: OrderBody, options: Pl
   const orderId = newOrderId(deps.now);
   const decisionId = newDecisionId(deps.now);
   const at = iso(deps.now);
+  let halted: NotificationRecord[] = [];
   const placed = await withRetries(async () => {
+    halted = [];
     const account = await loadAccount(deps.store, body.accountId);
     // a GUIDE preview or a dry run never reaches the venue: only a real LIVE order needs the flag
     if (account.venue === 'LIVE' && account.mode !== 'GUIDE' && !options.dryRun) {
@@ -224,6 +230,7 @@ export async function placeOrder(deps: TradingDeps, body: OrderBody, options: Pl
           before: record.state.emergencyShutdown,
           after: tripped.state.emergencyShutdown,
         });
+        halted = await stageHaltNotices(deps.notices, deps.store, uow, { account, before: record, after: tripped });
       }
       await uow.commit();
       return { account, decision, record, order: undefined };
@@ -284,6 +291,7 @@ export async function placeOrder(deps: TradingDeps, body: OrderBody, options: Pl
     await uow.commit();
     return { account, decision, record, order };
   });
+  await deps.notices?.deliver(halted);
   if (!placed.order) {
     if (placed.decision.dryRun) return { kind: 'decision', decision: placed.decision };
     throw riskRejected(placed.decision);
@@ -539,8 +547,10 @@ export async function applyVenueFill(
   fill: VenueFill,
   recordPatch?: (record: RiskRecord) => RiskRecord,
 ): Promise<{ order: Order; fill?: Fill }> {
+  let halted: NotificationRecord[] = [];
   try {
-    return await withRetries(async () => {
+    const applied = await withRetries(async () => {
+      halted = [];
       const order = await loadOrder(deps.store, orderId);
       if (order.status !== 'submitted' && order.status !== 'partially_filled') return { order };
       const settings = await currentSettings(deps.store);
@@ -597,6 +607,7 @@ export async function applyVenueFill(
         deps.now,
       );
       const journal: JournalEntry = {
+        kind: 'fill',
         entryId: newJournalId(deps.now),
         accountId: account.accountId,
         orderId,
@@ -623,10 +634,12 @@ export async function applyVenueFill(
       );
       deps.store.appendJournal(uow, journal);
       uow.audit({ action: 'order.fill', resource: `order/${orderId}`, before: order, after });
-      auditTrip(uow, account.accountId, record, nextRecord);
+      halted = await noteTrip(deps, uow, account, record, { ...nextRecord, updatedAt: at });
       await uow.commit();
       return { order: after, fill: stored };
     });
+    await deps.notices?.deliver(halted);
+    return applied;
   } catch (e) {
     if (e instanceof AppError && e.status === 422) {
       const ended = await endOrder(deps, orderId, 'rejected', `the fill broke a ledger rule: ${e.message}`, {
@@ -836,15 +849,25 @@ async function patchOrder(deps: TradingDeps, orderId: string, patch: Partial<Ord
   });
 }
 
-/** The circuit breaker tripping is its own audit record, beside the change that tripped it. */
-function auditTrip(uow: UnitOfWork, accountId: string, before: RiskRecord, after: RiskRecord): void {
-  if (before.state.emergencyShutdown.active || !after.state.emergencyShutdown.active) return;
+/**
+ * The circuit breaker tripping is its own audit record, beside the change that tripped it, and
+ * the halt's notices ride with it too (sent once it commits: deliver what this answers).
+ */
+async function noteTrip(
+  deps: TradingDeps,
+  uow: UnitOfWork,
+  account: Account,
+  before: RiskRecord,
+  after: RiskRecord,
+): Promise<NotificationRecord[]> {
+  if (before.state.emergencyShutdown.active || !after.state.emergencyShutdown.active) return [];
   uow.audit({
     action: 'risk.halt',
-    resource: `account/${accountId}`,
+    resource: `account/${account.accountId}`,
     before: before.state.emergencyShutdown,
     after: after.state.emergencyShutdown,
   });
+  return stageHaltNotices(deps.notices, deps.store, uow, { account, before, after });
 }
 
 /** Rewrites the risk record through `change`; with `mark`, equity is marked at the book's value afterwards. */
@@ -854,7 +877,8 @@ async function saveRecord(
   change: (r: RiskRecord) => RiskRecord,
   mark = false,
 ): Promise<RiskRecord> {
-  return withRetries(async () => {
+  let halted: NotificationRecord[] = [];
+  const saved = await withRetries(async () => {
     const { book } = await bookOf(deps, account.portfolioId);
     const record = await riskOf(deps.store, account, book, deps.now);
     let next = change(record);
@@ -866,10 +890,12 @@ async function saveRecord(
     next = { ...next, version: record.version + 1, updatedAt: at };
     const uow = deps.unitOfWork();
     deps.store.putRisk(uow, next, record.version || undefined);
-    auditTrip(uow, account.accountId, record, next);
+    halted = await noteTrip(deps, uow, account, record, next);
     await uow.commit();
     return next;
   });
+  await deps.notices?.deliver(halted);
+  return saved;
 }
 
 /**

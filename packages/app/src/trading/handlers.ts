@@ -14,6 +14,7 @@ import { AppError, preconditionFailed } from '@ballast/platform/errors.js';
 import { requireFreshLogin } from '@ballast/platform/http/middlewares/limits/index.js';
 import { etag } from '@ballast/platform/http/middlewares/validate/if-match.js';
 import { newPortfolioId, type Portfolio, withRetries } from '../portfolio/index.js';
+import type { NotificationRecord } from '../watchlists/index.js';
 import {
   bookOf,
   cancelOrder,
@@ -28,7 +29,9 @@ import {
   syncBrokerOrder,
   type TradingDeps,
 } from './execution.js';
+import { stageHaltNotices } from './halt-notices.js';
 import { newAccountId, newChangeId } from './ids.js';
+import { listEntries } from './journal-handlers.js';
 import { jobs, ORDER_SYNC_INTERVAL_MS } from './jobs.js';
 import {
   brokerNotConfigured,
@@ -75,6 +78,7 @@ export function tradingDeps(h: RequestParts | Acting): TradingDeps {
     prices: h.ports.prices,
     broker: h.ports.broker,
     liveTradingEnabled: h.ports.liveTradingEnabled,
+    notices: h.ports.notices(),
     unitOfWork: h.unitOfWork,
     now: h.now,
     actor: who.actor,
@@ -421,13 +425,17 @@ export const budgets: TradingHandler<R['budgets']> = async ({ query }, h) => {
   };
 };
 
-/** Rewrites one account's risk record through `change` (a race re-reads and retries), audited. */
+/**
+ * Rewrites one account's risk record through `change` (a race re-reads and retries), audited;
+ * `also` stages more writes in the same unit of work (a halt's notices), seeing before and after.
+ */
 async function changeRisk(
   store: TradingStore,
   h: RequestParts,
   accountId: string,
   action: string,
   change: (record: RiskRecord) => RiskRecord,
+  also?: (uow: UnitOfWork, before: RiskRecord, after: RiskRecord) => Promise<void>,
 ): Promise<RiskRecord> {
   return withRetries(async () => {
     const record = await store.getRisk(accountId);
@@ -441,6 +449,7 @@ async function changeRisk(
       before: { emergencyShutdown: record.state.emergencyShutdown, reduceOnly: record.reduceOnly },
       after: { emergencyShutdown: next.state.emergencyShutdown, reduceOnly: next.reduceOnly, ...h.client },
     });
+    await also?.(uow, record, next);
     await uow.commit();
     return next;
   });
@@ -460,10 +469,15 @@ export const halt: TradingHandler<R['halt']> = async ({ body }, h) => {
     ? [{ accountId: (await loadAccount(h.ports.trading, body.accountId)).accountId, projectId: h.ctx.projectId ?? '' }]
     : await h.ports.trading.tenantAccounts();
   const halted = [];
+  const notices = h.ports.notices();
+  const told: NotificationRecord[] = [];
   for (const target of targets) {
     const store = target.projectId === h.ctx.projectId ? h.ports.trading : h.ports.trading.inProject(target.projectId);
     if (!(await store.getRisk(target.accountId))) continue;
+    const account = await store.getAccount(target.accountId);
     const reason = `halted by ${h.ctx.principal.id}: ${body.reason}`;
+    // the halt's notices commit with it: only the request that moves the account into the halt tells anyone
+    let staged: NotificationRecord[] = [];
     const record = await changeRisk(
       store,
       h,
@@ -473,12 +487,17 @@ export const halt: TradingHandler<R['halt']> = async ({ body }, h) => {
         body.reduceOnly
           ? { ...r, reduceOnly: true }
           : { ...r, state: triggerEmergencyShutdown(r.state, { reason, now: h.now }) },
+      async (uow, before, after) => {
+        staged = account ? await stageHaltNotices(notices, store, uow, { account, before, after, reason }) : [];
+      },
     );
+    told.push(...staged);
     halted.push({
       accountId: target.accountId,
       tradingState: tradingStateOf(record),
     });
   }
+  await notices?.deliver(told);
   return { status: 200, body: { halted } };
 };
 
@@ -525,9 +544,8 @@ export const cancelWorkingOrder: TradingHandler<R['cancelOrder']> = async ({ par
 
 // --- journal --------------------------------------------------------------------------------
 
-export const journal: TradingHandler<R['journal']> = async ({ query }, h) => {
-  return { status: 200, body: await h.ports.trading.listJournal(query) };
-};
+/** Both kinds of entry, the caller's notes only: journal-handlers.ts. */
+export const journal: TradingHandler<R['journal']> = (input, h) => listEntries(input, h);
 
 export const journalStatsOf: TradingHandler<R['journalStats']> = async ({ query }, h) => {
   const trades = await h.ports.trading.closedTrades(query);

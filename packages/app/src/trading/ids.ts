@@ -5,12 +5,21 @@ const ULID = '[0-9A-HJKMNP-TV-Z]{26}';
 export const ACCOUNT_ID = new RegExp(`^ac_${ULID}$`);
 export const ORDER_ID = new RegExp(`^or_${ULID}$`);
 export const DECISION_ID = new RegExp(`^rd_${ULID}$`);
+/** journal entries, automatic (fills) and manual (notes) alike */
+export const JOURNAL_ID = new RegExp(`^jn_${ULID}$`);
+/** what a note may name as its trade: an order (`or_…`) or one of its fills (`fl_…_0001`) */
+export const TRADE_REFERENCE = new RegExp(`^(or_${ULID}|fl_${ULID}_[0-9]{4})$`);
+export const TRADE_LOG_ID = new RegExp(`^tl_${ULID}$`);
 
 export const newAccountId = (nowMs: number) => timeSortableId('ac_', nowMs);
 export const newOrderId = (nowMs: number) => timeSortableId('or_', nowMs);
 export const newDecisionId = (nowMs: number) => timeSortableId('rd_', nowMs);
 export const newChangeId = (nowMs: number) => timeSortableId('mc_', nowMs);
 export const newJournalId = (nowMs: number) => timeSortableId('jn_', nowMs);
+export const newTradeLogId = (nowMs: number) => timeSortableId('tl_', nowMs);
+
+/** The order a fill id belongs to (the inverse of fillIdOf's prefix). */
+export const orderIdOfFill = (fillId: string) => `or_${fillId.slice(3, 29)}`;
 
 /** The n-th fill of an order: derived, so a fill applied twice collides with itself instead of doubling. */
 export const fillIdOf = (orderId: string, n: number) => `fl_${orderId.slice(3)}_${String(n).padStart(4, '0')}`;

@@ -13,6 +13,12 @@ export { tradingDeps } from './handlers.js';
 export { type BudgetChange, currentSettings, stageStrategyBudget } from './settings.js';
 export { type TradingPorts, tradingPorts } from './ports.js';
 export type { Account, JournalEntry, Order, TradingStore } from './store.js';
+export {
+  collectJournal,
+  eraseJournalOf,
+  journalErasureStep,
+  journalExportSection,
+} from './personal-data.js';
 export { DynamoTradingStore } from './store.dynamo.js';
 export type { AllocationContext } from './gate.js';
 export { ACCOUNT_ID } from './ids.js';

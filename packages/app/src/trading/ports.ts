@@ -7,9 +7,11 @@ import { dynamoTokenBucket, opaqueBucketKey, type TokenBucket } from '@ballast/p
 import * as z from 'zod/mini';
 import { priceSource, type ProviderRegistry } from '../market-data/index.js';
 import { portfolioPorts } from '../portfolio/index.js';
+import type { Notices, NoticesFor } from '../watchlists/index.js';
 import type { Broker, BrokerRegistry } from './broker.js';
 import { LIVE_TRADING } from './flags.js';
 import type { Account } from './store.js';
+import { DynamoJournalStore } from './journal-store.dynamo.js';
 import { DynamoTradingStore } from './store.dynamo.js';
 
 /** A broker secret holds both halves of the key pair: `{"keyId": "…", "secretKey": "…"}`. */
@@ -108,19 +110,34 @@ export async function hasBroker(b: Backend): Promise<boolean> {
 
 /**
  * The project's trading data in the tenant's data table, the account's portfolio and its ledger
- * (fills post to it), the tenant's prices, and its broker — resolved only when an order goes to one.
+ * (fills post to it), the tenant's prices, and its broker — resolved only when an order goes to one;
+ * the notices a halt sends its account's owner and the tenant's admins (and planning's and
+ * automation's failed scheduled runs their creators), when the function entry binds them.
  */
-export const tradingPorts = (providers: ProviderRegistry, brokers: BrokerRegistry) => (b: Backend) => ({
-  ...portfolioPorts(b),
-  trading: new DynamoTradingStore(b.db, dataTableOf(b), projectScopeOf(b)),
-  prices: priceSource(b, providers),
-  broker: (account: Pick<Account, 'venue'>) => bindBroker(b, brokers, account),
-  hasBroker: () => hasBroker(b),
-  liveTradingEnabled: () => liveTradingEnabled(b),
-  tenantId: projectScopeOf(b).tenantId,
-  /** the platform's clock, read live (a job measures its budget with it) */
-  clock: () => b.platform.now(),
-});
+export const tradingPorts =
+  (providers: ProviderRegistry, brokers: BrokerRegistry, notices?: NoticesFor) => (b: Backend) => ({
+    ...portfolioPorts(b),
+    notices: lazyNotices(b, notices),
+    trading: new DynamoTradingStore(b.db, dataTableOf(b), projectScopeOf(b)),
+    /** the journal's list and notes, and each author's trade logs */
+    journal: new DynamoJournalStore(b.db, dataTableOf(b), projectScopeOf(b)),
+    prices: priceSource(b, providers),
+    broker: (account: Pick<Account, 'venue'>) => bindBroker(b, brokers, account),
+    hasBroker: () => hasBroker(b),
+    liveTradingEnabled: () => liveTradingEnabled(b),
+    tenantId: projectScopeOf(b).tenantId,
+    /** the platform's clock, read live (a job measures its budget with it) */
+    clock: () => b.platform.now(),
+  });
+
+/** The tenant's notices, built on first use; undefined when the entry bound none (nobody is told). */
+function lazyNotices(b: Backend, notices: NoticesFor | undefined): () => Notices | undefined {
+  let built: Notices | undefined;
+  return () => {
+    if (notices) built ??= notices(b);
+    return built;
+  };
+}
 
 /** Settings routes: the tenant-wide part of the store only (no project needed). */
 export const settingsPorts = (b: Backend) => {

@@ -1,6 +1,8 @@
 import { defineRoutes } from '@ballast/platform/http/define-route.js';
 import { emptyBody, listQuery } from '@ballast/platform/schemas/common.js';
 import { MARKET_DATA_USES } from '../market-data/index.js';
+import { routes as journalRoutes } from './journal-routes.js';
+import * as j from './journal-schemas.js';
 import * as s from './schemas.js';
 
 const reader = { minTier: 'observer', roles: [], uses: { control: 'read', data: 'read' } } as const;
@@ -15,8 +17,8 @@ const admin = { ...trader, roles: ['admin'] } as const;
 /** moves money or changes what may move it: a retry must never apply it twice */
 const once = { idempotent: true, idempotencyKey: 'required' } as const;
 
-/** Trading accounts, the risk gate, orders and the automatic journal of a project. */
-export const routes = defineRoutes('trading', {
+/** Trading accounts, the risk gate, orders and the journal of a project. */
+const deskRoutes = defineRoutes('trading', {
   createAccount: {
     id: 'accounts.create',
     method: 'POST',
@@ -102,6 +104,7 @@ export const routes = defineRoutes('trading', {
       'brackets exit (stop first when a bar touches both), equity is marked; at the drawdown limit the account halts',
     access: 'project',
     ...trader,
+    uses: { ...trader.uses, notify: 'send' },
     request: { params: s.accountParams, body: s.pricesBody },
     responses: { 200: { description: 'What filled, and the state after', body: s.pricesResult } },
   },
@@ -221,7 +224,7 @@ export const routes = defineRoutes('trading', {
       'HALTED refuses every order; reduceOnly: REDUCING, where only orders that shrink a position pass',
     access: 'project',
     ...trader,
-    uses: { control: 'write', data: 'write' },
+    uses: { control: 'write', data: 'write', notify: 'send' },
     request: { body: s.haltBody },
     responses: { 200: { description: 'The accounts halted', body: s.haltResult } },
   },
@@ -246,6 +249,7 @@ export const routes = defineRoutes('trading', {
       'nothing written but the decision); GUIDE records it as previewed; AUTONOMOUS sends it to the venue',
     access: 'project',
     ...trader,
+    uses: { ...trader.uses, notify: 'send' },
     ...once,
     timeoutSeconds: 29,
     request: { body: s.orderBody },
@@ -286,11 +290,14 @@ export const routes = defineRoutes('trading', {
     id: 'journal.entries',
     method: 'GET',
     path: '/v1/journal/entries',
-    summary: 'The automatic journal: one immutable entry per fill; filter by source, account, symbol, strategy',
+    summary:
+      'The journal, newest first: the automatic entries (`kind: fill`, one per fill, every member sees them) and ' +
+      'your own notes (`kind: note`). Filter by kind, text (`q`: title, content, tags, any case), tag, `from`/`to` ' +
+      '(at ≥ from, at < to) and symbol; source, account and strategy narrow to fills',
     access: 'project',
     ...listed,
-    request: { query: s.journalQuery },
-    responses: { 200: { description: 'A page of entries', body: s.journalPage } },
+    request: { query: j.entryQuery },
+    responses: { 200: { description: 'A page of entries', body: j.entryPage } },
   },
   journalStats: {
     id: 'journal.stats',
@@ -303,3 +310,6 @@ export const routes = defineRoutes('trading', {
     responses: { 200: { description: 'The statistics', body: s.journalStatsView } },
   },
 });
+
+/** The trading context's route table: the desk above, the manual journal in its own file (added last). */
+export const routes = { ...deskRoutes, ...journalRoutes };

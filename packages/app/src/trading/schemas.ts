@@ -31,7 +31,7 @@ const budgetDecimal = DecimalStringSchema.check(
   z.refine((s) => !s.startsWith('-'), { error: 'must not be negative', when: ok }),
   z.refine((s) => placesOf(s) <= MAX_PLACES, { error: `must have at most ${MAX_PLACES} decimal places`, when: ok }),
 );
-const symbol = z
+export const symbol = z
   .string()
   .check(z.regex(/^[A-Z0-9][A-Z0-9._-]{0,19}$/, 'must be an upper-case symbol like "AAPL" or "BTC-USD"'));
 const reason = z.string().check(z.trim(), z.minLength(3), z.maxLength(500));
@@ -540,8 +540,10 @@ export const resetAccountBody = lazy(() => z.strictObject({ reason }));
 
 // --- journal --------------------------------------------------------------------------------
 
+/** An automatic entry: one per fill (stored before `kind` existed, such an entry reads as a fill). */
 export const journalEntry = lazy(() =>
   z.object({
+    kind: z.literal('fill'),
     entryId: z.string(),
     accountId: z.string(),
     orderId: z.string(),
@@ -556,15 +558,6 @@ export const journalEntry = lazy(() =>
     intent: z.enum(['strategy', 'allocation']),
     realisedPnl: z.optional(DecimalStringSchema),
     at: z.string(),
-  }),
-);
-export const journalPage = lazy(() => pageOf(journalEntry()));
-export const journalQuery = lazy(() =>
-  z.extend(listQuery, {
-    source: z.optional(z.enum(VENUES)),
-    accountId: z.optional(accountParams().shape.accountId),
-    symbol: z.optional(symbol),
-    strategy: z.optional(z.enum(STRATEGY_NAMES)),
   }),
 );
 const stats = z.object({

@@ -8,7 +8,6 @@ import type {
   Account,
   Fill,
   JournalEntry,
-  JournalQuery,
   ModeChange,
   Order,
   OrderQuery,
@@ -35,7 +34,11 @@ interface Scope {
  *   mode changes (`MODECHANGE#id`).
  */
 const tenantPartition = (tenantId: string) => `TENANT#${tenantId}#TRADING`;
-const projectPartition = (s: Scope) => `TENANT#${s.tenantId}#PROJECT#${s.projectId}#TRADING`;
+/** the project's partition; the journal store (journal-store.dynamo.ts) keeps notes beside the fills in it */
+export const projectPartition = (s: Scope) => `TENANT#${s.tenantId}#PROJECT#${s.projectId}#TRADING`;
+/** every journal entry, automatic or manual: `JOURNAL#<entryId>` */
+export const JOURNAL_PREFIX = 'JOURNAL#';
+export const journalSk = (entryId: string) => `${JOURNAL_PREFIX}${entryId}`;
 const accountPartition = (s: Scope, accountId: string) =>
   `TENANT#${s.tenantId}#PROJECT#${s.projectId}#ACCOUNT#${accountId}`;
 const versionSk = (v: number) => `SETTINGS#v${String(v).padStart(9, '0')}`;
@@ -258,26 +261,8 @@ export class DynamoTradingStore implements TradingStore {
 
   appendJournal(uow: UnitOfWork, entry: JournalEntry): void {
     this.uow(uow).stage(
-      putIfAbsent(this.table, { PK: projectPartition(this.scope), SK: `JOURNAL#${entry.entryId}` }, { ...entry }),
+      putIfAbsent(this.table, { PK: projectPartition(this.scope), SK: journalSk(entry.entryId) }, { ...entry }),
     );
-  }
-
-  listJournal(query: JournalQuery): Promise<Page<JournalEntry>> {
-    const f = filterOf({
-      accountId: query.accountId,
-      source: query.source,
-      symbol: query.symbol,
-      strategy: query.strategy,
-    });
-    return queryPage<JournalEntry>(this.db, {
-      table: this.table,
-      pk: projectPartition(this.scope),
-      prefix: 'JOURNAL#',
-      forward: false,
-      limit: query.limit,
-      cursor: query.cursor,
-      ...(f ? { filter: f } : {}),
-    });
   }
 
   closedTrades(filter: { accountId?: string; source?: string }): Promise<JournalEntry[]> {
@@ -286,7 +271,7 @@ export class DynamoTradingStore implements TradingStore {
     return queryAll<JournalEntry>(this.db, {
       table: this.table,
       pk: projectPartition(this.scope),
-      prefix: 'JOURNAL#',
+      prefix: JOURNAL_PREFIX,
       filter: { expression, names: { '#pnl': 'realisedPnl', ...f?.names }, values: f?.values },
       maxItems: 50_000,
     });
@@ -300,7 +285,14 @@ export class DynamoTradingStore implements TradingStore {
         new QueryCommand({
           TableName: this.table,
           KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-          ExpressionAttributeValues: { ':pk': projectPartition(this.scope), ':prefix': 'JOURNAL#' },
+          // notes stay: they are their author's, erased with them, never archived
+          FilterExpression: 'attribute_not_exists(#kind) OR #kind = :fill',
+          ExpressionAttributeNames: { '#kind': 'kind' },
+          ExpressionAttributeValues: {
+            ':pk': projectPartition(this.scope),
+            ':prefix': JOURNAL_PREFIX,
+            ':fill': 'fill',
+          },
           ScanIndexForward: true,
           ConsistentRead: true,
           Limit: Math.min(limit - found.length + 1, 1000),
@@ -310,7 +302,7 @@ export class DynamoTradingStore implements TradingStore {
       for (const item of res.Items ?? []) {
         const entry = withoutKeys<JournalEntry>(item) as JournalEntry;
         if (entry.at >= before || found.length >= limit) return found;
-        found.push(entry);
+        found.push({ ...entry, kind: 'fill' });
       }
       start = res.LastEvaluatedKey;
     } while (start);
@@ -320,7 +312,7 @@ export class DynamoTradingStore implements TradingStore {
   /** Deletes the entries (archived elsewhere first), 25 a BatchWriteItem. */
   async removeJournal(entries: readonly JournalEntry[]): Promise<void> {
     const deletes = entries.map((e) => ({
-      DeleteRequest: { Key: { PK: projectPartition(this.scope), SK: `JOURNAL#${e.entryId}` } },
+      DeleteRequest: { Key: { PK: projectPartition(this.scope), SK: journalSk(e.entryId) } },
     }));
     await writeBatches(this.db, this.table, deletes, { what: 'deleting archived journal entries' });
   }

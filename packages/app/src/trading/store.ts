@@ -142,6 +142,8 @@ export interface Order
 }
 
 export interface JournalEntry {
+  /** absent on entries written before notes existed: every such entry is a fill */
+  kind?: 'fill';
   entryId: string;
   accountId: string;
   orderId: string;
@@ -175,13 +177,6 @@ export interface OrderQuery extends PageRequest {
   symbol?: string;
 }
 
-export interface JournalQuery extends PageRequest {
-  accountId?: string;
-  source?: Venue;
-  symbol?: string;
-  strategy?: string;
-}
-
 /** A project's trading data, plus the tenant-wide settings and account index. */
 export interface TradingStore {
   getAccount(accountId: string): Promise<Account | undefined>;
@@ -211,13 +206,14 @@ export interface TradingStore {
   /** a fill, once: a second write of the same fill id fails (409 FILL_ALREADY_APPLIED) */
   putFill(uow: UnitOfWork, orderId: string, fill: Fill): void;
 
+  /** an automatic entry; the journal's list and notes are the JournalStore's (journal-store.ts) */
   appendJournal(uow: UnitOfWork, entry: JournalEntry): void;
-  listJournal(query: JournalQuery): Promise<Page<JournalEntry>>;
   /** every closed trade (entries with a realised P&L) matching the filter, for the stats */
   closedTrades(filter: { accountId?: string; source?: Venue }): Promise<JournalEntry[]>;
   /**
-   * Retention: up to `limit` of the project's oldest entries, in id (time) order, stopping at the
-   * first at or after `before` (ISO).
+   * Retention: up to `limit` of the project's oldest automatic entries, in id (time) order, stopping
+   * at the first at or after `before` (ISO). Notes are never archived: they are their author's
+   * personal data, kept until the author erases themselves.
    */
   oldestJournal(before: string, limit: number): Promise<JournalEntry[]>;
   /** Retention: deletes exactly these entries (already archived); an absent one is no error. */

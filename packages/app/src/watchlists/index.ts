@@ -11,9 +11,11 @@ export {
   type NotificationRequest,
   type Notifier,
   type NotifyDeps,
+  MAX_RECIPIENTS,
   notify,
   type OutboundNotification,
 } from './notifications.js';
+export { type Audience, type Notice, type Notices, type NoticesFor, noticesFor } from './notices.js';
 export { DynamoNotificationStore } from './store.dynamo.js';
 export type { NotificationRecord, NotificationStore } from './store.js';
 export {

@@ -50,8 +50,12 @@ export interface NotificationRequest {
 
 const CHANNEL_ORDER: readonly Channel[] = ['email', 'push', 'sms'];
 
+/** What drafting and sending take: the unit of work is the caller's (the change the notification rides with). */
+export type DeliverDeps = Pick<NotifyDeps, 'tenantId' | 'notifications' | 'notifier'>;
+export type DraftDeps = Pick<NotifyDeps, 'channelsFor' | 'now'>;
+
 /** The record to store for a request, each wanted channel pending (none wanted: stored, nothing sent). */
-export async function draftNotification(deps: NotifyDeps, request: NotificationRequest): Promise<NotificationRecord> {
+export async function draftNotification(deps: DraftDeps, request: NotificationRequest): Promise<NotificationRecord> {
   const wanted = new Set(await deps.channelsFor(request.userId, request.kind));
   return {
     notificationId: newNotificationId(deps.now),
@@ -69,7 +73,7 @@ export async function draftNotification(deps: NotifyDeps, request: NotificationR
  * Sends a stored record on each of its channels and records how each went. A failing channel
  * never stops the others, and never fails the caller: the record says `failed` with the reason.
  */
-export async function deliver(deps: NotifyDeps, record: NotificationRecord): Promise<NotificationRecord> {
+export async function deliver(deps: DeliverDeps, record: NotificationRecord): Promise<NotificationRecord> {
   if (!record.deliveries.length) return record;
   const notifier = deps.notifier();
   const deliveries = await Promise.all(
@@ -95,9 +99,9 @@ export async function deliver(deps: NotifyDeps, record: NotificationRecord): Pro
 }
 
 /**
- * Stores a notification for its user and sends it on the channels they chose: what other
- * contexts call (`risk.halt` from the trading desk, `schedule.failed` from planning). Stored
- * first, so it is listed even when every channel fails.
+ * Stores a notification for its user and sends it on the channels they chose, in a unit of work of
+ * its own. Stored first, so it is listed even when every channel fails. (An event that must notify
+ * exactly once rides in the transaction of its own change instead: `stageNotifications`.)
  */
 export async function notify(deps: NotifyDeps, request: NotificationRequest): Promise<NotificationRecord> {
   const record = await draftNotification(deps, request);
@@ -105,4 +109,36 @@ export async function notify(deps: NotifyDeps, request: NotificationRequest): Pr
   deps.notifications.put(uow, record);
   await uow.commit();
   return deliver(deps, record);
+}
+
+/**
+ * Most users one event notifies: their records ride in the transaction of the change that caused
+ * it, beside its own writes, within DynamoDB's 100 writes a transaction.
+ */
+export const MAX_RECIPIENTS = 20;
+
+/**
+ * One notification per user (each on the channels they chose for `notice.kind`), staged in `uow`:
+ * the change that caused them. They are stored only if it commits — a change that loses its race
+ * notifies nobody, so a transition notifies once — and are sent with `deliverAll` after the commit.
+ * Duplicate users are told once; past MAX_RECIPIENTS the rest are not told.
+ */
+export async function stageNotifications(
+  deps: DraftDeps & Pick<NotifyDeps, 'notifications'>,
+  uow: UnitOfWork,
+  userIds: readonly string[],
+  notice: Omit<NotificationRequest, 'userId'>,
+): Promise<NotificationRecord[]> {
+  const users = [...new Set(userIds)].slice(0, MAX_RECIPIENTS);
+  const records = await Promise.all(users.map((userId) => draftNotification(deps, { ...notice, userId })));
+  for (const record of records) deps.notifications.put(uow, record);
+  return records;
+}
+
+/** Sends records whose unit of work has committed; each channel's outcome is recorded on its record. */
+export async function deliverAll(
+  deps: DeliverDeps,
+  records: readonly NotificationRecord[],
+): Promise<NotificationRecord[]> {
+  return Promise.all(records.map((record) => deliver(deps, record)));
 }

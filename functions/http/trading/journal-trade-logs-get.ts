@@ -1,0 +1,7 @@
+import { boundTradingPorts as ports } from '@ballast/adapters/trading-ports.js';
+import { route } from '@ballast/platform/http/route.js';
+import { secretsManagerFetcher as secrets } from '@ballast/platform/secrets/secrets-manager.js';
+import { getTradeLog } from '@ballast/app/trading/trade-log-handlers.js';
+import { routes } from '@ballast/app/trading/journal-routes.js';
+
+export const handler = route(routes.getTradeLog, getTradeLog, { ports, secrets });
