@@ -14,6 +14,9 @@ export default tseslint.config(
       'bench/results/**',
       '.tmp*/**',
       'test-results/**',
+      // written by SST's StaticSite when the stacks are synthesised (gitignored)
+      'packages/web/sst-env.d.ts',
+      'packages/web/dist*/**',
       '**/*.js',
       '**/*.mjs',
     ],
@@ -21,7 +24,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },

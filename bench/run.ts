@@ -19,6 +19,7 @@ const benches = [
   ['optimisation', 'bench/optimisation.ts'],
   ['reliability', 'bench/reliability.ts'],
   ['tenant-credentials', 'bench/tenant-credentials.ts'],
+  ['console', 'bench/console.ts'],
 ] as const;
 
 const root = join(import.meta.dirname, '..');

@@ -37,6 +37,8 @@ export type StageOutputs = {
   bootstrapSecretArn: string;
   userPoolId: string;
   userPoolClientId: string;
+  /** the console's hosted-UI client (stacks/Console.ts): its tokens are accepted too */
+  consoleClientId?: string;
   issuer: string;
   apiUrl: string;
 };
@@ -60,6 +62,7 @@ export function parseStageOutputs(all: Record<string, Record<string, string>>, s
     userPoolClientId: pick('Auth', OUTPUTS.userPoolClientId),
     issuer: pick('Auth', OUTPUTS.issuer),
     apiUrl: pick('Api', OUTPUTS.apiUrl),
+    consoleClientId: all[`${stage}-${APP_NAME}-Console`]?.[OUTPUTS.consoleClientId],
   };
 }
 
@@ -72,13 +75,13 @@ export interface SeedEntry {
 
 /** t_system's first routing entries: who issues tokens, and where its data lives. */
 export function firstRoutingEntries(
-  o: Pick<StageOutputs, 'issuer' | 'userPoolClientId' | 'userPoolId' | 'pooledTable'>,
+  o: Pick<StageOutputs, 'issuer' | 'userPoolClientId' | 'consoleClientId' | 'userPoolId' | 'pooledTable'>,
   env: Env,
 ): SeedEntry[] {
   const identity = routingConfig.parse({
     kind: 'identity',
     issuer: o.issuer,
-    clientIds: [o.userPoolClientId],
+    clientIds: [o.userPoolClientId, ...(o.consoleClientId ? [o.consoleClientId] : [])],
     jwksUri: `${o.issuer}/.well-known/jwks.json`,
     userPoolId: o.userPoolId,
   });

@@ -115,6 +115,8 @@ export const OUTPUTS = {
   env: 'BallastEnv',
   alarmTopic: 'AlarmTopicArn',
   dashboard: 'DashboardName',
+  consoleUrl: 'ConsoleUrl',
+  consoleClientId: 'ConsoleClientId',
 } as const;
 
 /**

@@ -4,6 +4,7 @@ import { ROUTES_BY_CONTEXT } from '../packages/app/src/routes.js';
 import { apiStack } from './Api.js';
 import { Auth } from './Auth.js';
 import { assertStageName, isProdLike } from './config.js';
+import { consoleStack } from './Console.js';
 import { Data } from './Data.js';
 import { functionDefaults } from './functions.js';
 import { jobsStack } from './Jobs.js';
@@ -22,7 +23,7 @@ export interface Composition {
 
 /**
  * Composes the Ballast stacks on an SST app: Data, Auth, Api, one route stack per context (split
- * when a context outgrows one, see stacks/layout.ts), Jobs, Observability. sst.config.ts,
+ * when a context outgrows one, see stacks/layout.ts), Jobs, Observability, Console. sst.config.ts,
  * scripts/synth.ts and the infra tests all call this, so what is tested is what is deployed; the
  * tables are a parameter so the scale test can compose a generated route table.
  */
@@ -39,10 +40,11 @@ export function composeStacks(app: App, tables: AppTables = APP_TABLES): Composi
   const RouteStacks = plan.routeStacks.map((p) => ({ id: p.id, fn: routeStack(p, Api) }));
   const Jobs = jobsStack(tables.jobs);
   const Observability = observabilityStack({ Api, routeStacks: RouteStacks.map((r) => r.fn), Jobs });
+  const Console = consoleStack(Api);
 
   app.stack(Data).stack(Auth).stack(Api, { id: 'Api' });
   for (const r of RouteStacks) app.stack(r.fn, { id: r.id });
-  app.stack(Jobs, { id: 'Jobs' }).stack(Observability, { id: 'Observability' });
+  app.stack(Jobs, { id: 'Jobs' }).stack(Observability, { id: 'Observability' }).stack(Console, { id: 'Console' });
   return { plan, stackIds: stackIds(plan) };
 }
 

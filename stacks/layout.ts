@@ -104,5 +104,5 @@ export function planRouteStacks(
 
 /** Every stack the app composes, in deploy order (stacks/index.ts). */
 export function stackIds(plan: StackPlan): string[] {
-  return ['Data', 'Auth', 'Api', ...plan.routeStacks.map((s) => s.id), 'Jobs', 'Observability'];
+  return ['Data', 'Auth', 'Api', ...plan.routeStacks.map((s) => s.id), 'Jobs', 'Observability', 'Console'];
 }

@@ -58,6 +58,14 @@ describe('seed-stage', () => {
     expect(regionOfIssuer(issuer)).toBe('eu-central-1');
   });
 
+  it('accepts the console’s hosted-UI client too once the Console stack is deployed', () => {
+    const withConsole = { ...outputsFile, 'dev-ballast-Console': { [OUTPUTS.consoleClientId]: 'console789' } };
+    const identity = (o: ReturnType<typeof parseStageOutputs>) =>
+      firstRoutingEntries(o, 'dev').find((e) => e.kind === 'identity')?.config;
+    expect(identity(parseStageOutputs(withConsole, 'dev'))).toMatchObject({ clientIds: ['client123', 'console789'] });
+    expect(identity(parseStageOutputs(outputsFile, 'dev'))).toMatchObject({ clientIds: ['client123'] });
+  });
+
   // The identity entry uses the user pool’s issuer and client id; the data entry points at the pooled table.
   it('builds t_system’s identity entry from the pool and its data entry from the pooled table', () => {
     const entries = firstRoutingEntries(parseStageOutputs(outputsFile, 'dev'), 'dev');

@@ -109,9 +109,12 @@ describe('functions from the route and job tables', () => {
     // SST creates one custom-resource handler per stack; it serves no route and has no grants. On
     // a throw-away stage its default removal policy also empties the blob bucket on `sst remove`,
     // with CDK's auto-delete handler in the Data stack.
+    // The Console stack has the same auto-delete handler for the site's bucket, and CDK's
+    // BucketDeployment handler, which writes console-config.json.
     const sstOwn = (f: Located) =>
       f.id.startsWith('CustomResourceHandler') ||
-      (f.stack === 'Data' && f.id.startsWith('CustomS3AutoDeleteObjectsCustomResourceProvider'));
+      (['Data', 'Console'].includes(f.stack) && f.id.startsWith('CustomS3AutoDeleteObjectsCustomResourceProvider')) ||
+      (f.stack === 'Console' && f.id.startsWith('CustomCDKBucketDeployment'));
     expect(untagged.filter((f) => !sstOwn(f)).map((f) => `${f.stack}/${f.id}`)).toEqual([]);
     for (const stack of s.stacks) {
       const handlers = untagged.filter((f) => f.stack === stack && f.id.startsWith('CustomResourceHandler'));
@@ -670,5 +673,71 @@ describe('api operations', () => {
     const imports = [...JSON.stringify(s.json.Observability).matchAll(/"Fn::ImportValue":"([^"]+)"/g)].map((m) => m[1]);
     expect(imports.length).toBeGreaterThan(0);
     for (const name of imports) expect(name.startsWith(`${STAGE}-ballast-Api:`), name).toBe(true);
+  });
+});
+
+describe('console stack', () => {
+  const template = () => s.json.Console;
+  const one = (type: string) => {
+    const found = resourcesOf(template(), type);
+    expect(found, type).toHaveLength(1);
+    return found[0][1].Properties ?? {};
+  };
+  type Behaviour = Record<string, unknown> & { PathPattern?: string };
+  const distribution = () =>
+    one('AWS::CloudFront::Distribution').DistributionConfig as {
+      DefaultCacheBehavior: Behaviour;
+      CacheBehaviors?: Behaviour[];
+      CustomErrorResponses?: unknown[];
+      DefaultRootObject?: string;
+    };
+
+  it('serves the console from a private bucket behind CloudFront, under its own CSP, with no SPA fallback', () => {
+    const d = distribution();
+    expect(d.DefaultRootObject).toBe('index.html');
+    // hash routing needs no index.html for unknown paths, and an API 404 must stay a 404
+    expect(d.CustomErrorResponses ?? []).toEqual([]);
+    expect(d.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
+    const headers = one('AWS::CloudFront::ResponseHeadersPolicy').ResponseHeadersPolicyConfig as {
+      SecurityHeadersConfig: { ContentSecurityPolicy: { ContentSecurityPolicy: unknown } };
+    };
+    const csp = JSON.stringify(headers.SecurityHeadersConfig.ContentSecurityPolicy.ContentSecurityPolicy);
+    expect(csp).toMatch(/script-src 'self'/);
+    expect(csp).toMatch(/frame-ancestors 'none'/);
+    expect(csp).not.toMatch(/unsafe-eval/);
+    expect(resourcesOf(template(), 'AWS::S3::Bucket').length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('puts the API behind the same origin at /v1/*: every method, nothing cached, every header but Host', () => {
+    const behaviours = distribution().CacheBehaviors ?? [];
+    const apiBehaviour = behaviours.find((b) => b.PathPattern === '/v1/*');
+    expect(apiBehaviour).toBeDefined();
+    expect(apiBehaviour?.AllowedMethods).toEqual(['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE']);
+    // the managed CachingDisabled and AllViewerExceptHostHeader policies
+    expect(apiBehaviour?.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad');
+    expect(apiBehaviour?.OriginRequestPolicyId).toBe('b689b0a8-53d0-40ab-baf2-68738e2966ac');
+    const origins = JSON.stringify(distribution());
+    expect(origins).toMatch(/execute-api|ApiUrl|Api/);
+  });
+
+  it('signs in with its own hosted-UI client: code grant with no secret, called back at the distribution', () => {
+    const client = one('AWS::Cognito::UserPoolClient');
+    expect(client.GenerateSecret).toBe(false);
+    expect(client.AllowedOAuthFlows).toEqual(['code']);
+    expect(client.AllowedOAuthFlowsUserPoolClient).toBe(true);
+    expect(JSON.stringify(client.CallbackURLs)).toMatch(/DomainName/);
+    expect(client.AccessTokenValidity).toBe(TOKEN_VALIDITY.accessMinutes);
+    expect(one('AWS::Cognito::UserPoolDomain').Domain).toBe(`ballast-${STAGE}-console`);
+    expect(Object.keys(template().Outputs ?? {})).toEqual(
+      expect.arrayContaining([OUTPUTS.consoleUrl, OUTPUTS.consoleClientId]),
+    );
+  });
+
+  it('writes console-config.json after the site files, naming the client and the hosted UI', () => {
+    const deployments = resourcesOf(template(), 'Custom::CDKBucketDeployment');
+    expect(deployments).toHaveLength(1);
+    const [, config] = deployments[0];
+    expect(config.Properties?.Prune).toBe(false);
+    expect(asArray(config.DependsOn).some((d) => /Distribution/.test(d))).toBe(true);
   });
 });

@@ -67,6 +67,7 @@ const dynamo = rt.dynamo ? `${rt.dynamoEndpoint}, pid ${rt.dynamo.pid}, ${bindin
 // The banner never carries a token (logs are kept and shared): it prints how to get one.
 console.log(`
 Ballast is running locally at ${rt.url}
+Console:      open ${rt.url}/ and sign in as one of the seeded users below
         (DynamoDB Local at ${dynamo}${values['in-memory'] ? ', in memory' : ', data in .data/'})
 ${rt.dynamo?.warning ? `\nWARNING: ${rt.dynamo.warning}\n` : ''}
 Seeded: tenants t_system,

@@ -9,6 +9,7 @@ import { AppError, toProblem } from '@ballast/platform/errors.js';
 import { SECURITY_HEADERS } from '@ballast/platform/http/middlewares/responder/index.js';
 import { localCors } from './cors.js';
 import { serveLocalDocs } from './docs.js';
+import { serveConsole } from './console.js';
 import type { LocalIssuer } from './issuer.js';
 import type { LocalJobs } from './jobs.js';
 import type { LocalQueues } from './queues.js';
@@ -260,6 +261,7 @@ export function createLocalServer(opts: {
         if (corsVerdict instanceof AppError)
           return problem(res, corsVerdict.status, corsVerdict.code, corsVerdict.message);
         if (corsVerdict || (await serveLocalDocs(req, res, url.pathname))) return; // ./docs.ts
+        if (await serveConsole(req, res, url.pathname, join(opts.root, 'packages/web/dist'))) return; // ./console.ts
         const parts = opts.parts();
         if (typeof parts === 'string') {
           const starting = parts === 'starting';
