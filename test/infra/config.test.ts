@@ -243,7 +243,7 @@ describe('route stack layout', () => {
     );
     expect(plan.routeStacks.flatMap((p) => p.routes).length + plan.apiRoutes.length).toBe(ROUTES.length);
     expect(stackIds(plan).slice(0, 3)).toEqual(['Data', 'Auth', 'Api']);
-    expect(stackIds(plan).slice(-2)).toEqual(['Jobs', 'Observability']);
+    expect(stackIds(plan).slice(-3)).toEqual(['Jobs', 'Observability', 'Console']);
   });
 
   it('splits a context that outgrows one stack into numbered chunks, the first keeping the plain name', () => {
