@@ -23,11 +23,7 @@ const CHROMIUM = '/usr/bin/chromium';
 // The page's world, as far as this bench reaches into it (the project compiles without the DOM lib).
 declare const performance: { now(): number };
 
-const build = spawnSync(join(ROOT, 'node_modules/.bin/vite'), ['build', 'packages/web', '--logLevel', 'warn'], {
-  cwd: ROOT,
-  stdio: 'inherit',
-  env: { ...process.env, NODE_ENV: 'production' },
-});
+const build = spawnSync('npm', ['run', '--silent', 'build:web'], { cwd: ROOT, stdio: 'inherit' });
 if (build.status !== 0) throw new Error('the console did not build');
 
 const gz = async (file: string) => gzipSync(await readFile(file)).length;

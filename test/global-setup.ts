@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { build } from 'vite';
+import { execFileSync } from 'node:child_process';
 import type { TestProject } from 'vitest/node';
 import { startDynamoLocal, type DynamoLocal } from '../packages/local/src/dynamodb-local.js';
 
@@ -19,14 +19,8 @@ let dynamo: DynamoLocal | undefined;
 export async function setup(project: TestProject): Promise<void> {
   // the console's build, which every runtime serves at `/` (the browser tests open it): built once
   // per run, before any test file starts, so no two files build into dist/ at the same time
-  // (a production build: vitest's NODE_ENV=test would make Vite and React build for development)
-  const nodeEnv = process.env.NODE_ENV;
-  process.env.NODE_ENV = 'production';
-  try {
-    await build({ configFile: resolve(import.meta.dirname, '../packages/web/vite.config.ts'), logLevel: 'warn' });
-  } finally {
-    process.env.NODE_ENV = nodeEnv;
-  }
+  // (`npm run build:web` sets NODE_ENV=production: vitest's NODE_ENV=test would build for development)
+  execFileSync('npm', ['run', '--silent', 'build:web'], { cwd: resolve(import.meta.dirname, '..'), stdio: 'inherit' });
   dynamo = await startDynamoLocal();
   if (dynamo.warning) console.warn(`global setup: ${dynamo.warning}`);
   project.provide('dynamoEndpoint', dynamo.endpoint);

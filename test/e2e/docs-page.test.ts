@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, CHROMIUM_ARGS } from '../support/browser.js';
 import { startRuntime, type TestRuntime } from '../support/runtime.js';
 
 // The page's DOM, as far as these checks read it (the project compiles without the DOM lib;
@@ -17,17 +18,6 @@ declare const document: {
  * `chromium` package, driven by playwright-core — no browser is ever downloaded. CI installs it
  * (.ci/run), so a missing binary is a failure with the fix in its message, not a skip.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 let t: TestRuntime;
 let browser: Browser;
@@ -40,7 +30,7 @@ beforeAll(async () => {
     );
   }
   t = await startRuntime();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }, 120_000);
 afterAll(async () => {
   await browser?.close();

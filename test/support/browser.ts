@@ -12,7 +12,8 @@ import { startRuntime, type TestRuntime } from './runtime.js';
  * at `/` (built once per run by test/global-setup.ts).
  */
 export const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
+/** Headless, sandbox off (CI runs as root), and nothing that reaches the network on its own. */
+export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
@@ -59,7 +60,7 @@ export async function startConsole(opts: Parameters<typeof startRuntime>[0] = {}
     );
   }
   const runtime = await startRuntime(opts);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const url = runtime.rt.url;
   const contexts: BrowserContext[] = [];
   mkdirSync(SCREENSHOTS, { recursive: true });
