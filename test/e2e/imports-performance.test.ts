@@ -148,6 +148,11 @@ describe('performance over HTTP', () => {
     // never a day valued at its cash alone while shares were held
     const bought = series.findIndex((d) => d.date === '2026-01-05');
     expect(series.slice(bought).every((d) => Number(d.value) > 1000)).toBe(true);
+    // NVDA (no stored closes, valued at its trade of 10 × 1,208.88) splits 10:1 on 2026-06-10: the 100 new
+    // shares are worth what the 10 old ones were, not ten times as much (a 108,799.20 jump overnight)
+    const split = series.findIndex((d) => d.date === '2026-06-10');
+    const jump = Number(series[split]?.value) - Number(series[split - 1]?.value);
+    expect(Math.abs(jump)).toBeLessThan(5_000);
   });
 
   it('TWR and XIRR of a scripted scenario match an independent reference', async () => {

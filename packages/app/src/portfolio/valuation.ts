@@ -1,4 +1,10 @@
-import { holdingFigures, type LedgerEntry, type PositionState, positionQuantity } from '@ballast/core/ledger/index.js';
+import {
+  holdingFigures,
+  type LedgerEntry,
+  type PositionState,
+  positionQuantity,
+  splitRatio,
+} from '@ballast/core/ledger/index.js';
 import { type D, decimalString, formatMoney, money } from '@ballast/core/money.js';
 import { addDays } from '@ballast/core/performance/dates.js';
 import type { PerformancePeriod } from '@ballast/core/performance/twr.js';
@@ -195,8 +201,19 @@ function priceHistory(
   asOf: string,
 ): Array<{ date: string; close: string }> {
   const byDate = new Map<string, string>();
-  for (const e of entries) {
-    if (e.symbol === symbol && e.price !== undefined && e.type !== 'DIVIDEND') byDate.set(e.tradeDate, e.price);
+  const own = entries.filter((e) => e.symbol === symbol).sort((a, b) => (a.tradeDate < b.tradeDate ? -1 : 1));
+  let last: string | undefined;
+  for (const e of own) {
+    if (e.type === 'SPLIT' && last !== undefined && !byDate.has(e.tradeDate)) {
+      // from a split on, quantities are in new shares: the last trade's price must be too (10:1 → a tenth),
+      // or a holding without closes is worth ten times as much the day after its split
+      const { newShares, oldShares } = splitRatio(e);
+      last = decimalString(money(last).times(oldShares).div(newShares));
+      byDate.set(e.tradeDate, last);
+    } else if (e.price !== undefined && e.type !== 'DIVIDEND' && e.type !== 'SPLIT') {
+      byDate.set(e.tradeDate, e.price);
+      last = e.price;
+    }
   }
   const quote = quotes.get(symbol);
   if (quote) byDate.set(asOf, quote.price);

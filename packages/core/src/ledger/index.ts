@@ -3,3 +3,4 @@ export * from './types.js';
 export * from './book.js';
 export * from './figures.js';
 export { consumedBasis } from './lots.js';
+export { splitRatio } from './fields.js';
