@@ -33,7 +33,8 @@ export function defaultTheme(): Theme {
       background: '#ffffff',
       surface: '#f8fafc',
       text: '#0f172a',
-      positive: '#16a34a',
+      // AA contrast (4.5:1) as text on both background and surface: gains are read, not only seen
+      positive: '#15803d',
       negative: '#dc2626',
     },
     fonts: { family: 'system', sizePx: 14, monospaceNumbers: true },
