@@ -174,11 +174,17 @@ function Shell() {
               <Route path="/portfolios/:portfolioId/rebalance" component={Rebalance} />
               <Route path="/orders" component={Orders} />
               <Route path="/risk" component={Risk} />
+              <Route path="/orders/:accountId" component={Orders} />
               <Route path="/backtests" component={Backtests} />
+              <Route path="/backtests/:backtestId" component={Backtests} />
               <Route path="/optimisations" component={Optimisations} />
+              <Route path="/optimisations/:optimisationId" component={Optimisations} />
               <Route path="/playbooks" component={Playbooks} />
+              <Route path="/playbooks/:playbookId" component={Playbooks} />
               <Route path="/journal" component={Journal} />
+              <Route path="/journal/:entryId" component={Journal} />
               <Route path="/watchlists" component={Watchlists} />
+              <Route path="/watchlists/:watchlistId" component={Watchlists} />
               <Route path="/preferences" component={Preferences} />
               <Route>
                 <Home />
