@@ -89,12 +89,12 @@ describe('the investor journey', () => {
     await expect.poll(() => chartPoints('Portfolio value, 1Y')).toBeGreaterThan(10);
     const year = await api(`/v1/portfolios/${portfolioId}/performance?period=1Y`);
     expect(await chartPoints('Portfolio value, 1Y')).toBe((year.series as unknown[]).length);
+    await c.screenshot(page, 'portfolio');
     await page.getByRole('button', { name: 'MTD' }).click();
     await expect.poll(() => page.getByRole('figure', { name: 'Portfolio value, MTD' }).isVisible()).toBe(true);
     const month = await api(`/v1/portfolios/${portfolioId}/performance?period=MTD`);
     await expect.poll(() => chartPoints('Portfolio value, MTD')).toBe((month.series as unknown[]).length);
     await c.axeCheck(page, 'portfolio');
-    await c.screenshot(page, 'portfolio');
   });
 
   it('sets up an allocation, shows its drift and breaches, and proposes a rebalance', async () => {

@@ -204,6 +204,9 @@ function BacktestDetail({ backtestId }: { backtestId: string }) {
         <Money amount={r.initialCapital} currency={r.currency} /> · run{' '}
         {b.runner === 'job' ? 'on the jobs spine' : 'inline'}
       </p>
+      {b.status === 'pending' ? (
+        <p className="muted">Queued: a run this long goes to the jobs spine, which starts it at the next minute.</p>
+      ) : null}
       {running ? (
         <p aria-live="polite">
           <progress max={b.progress.total || 1} value={b.progress.done} aria-label="Backtest progress" />{' '}

@@ -494,6 +494,9 @@ function OptimisationView({ id }: { id: string }) {
             <p aria-live="polite" className="status-text">
               {statusText}
             </p>
+            {opt.status === 'pending' ? (
+              <p className="muted">Queued: the jobs spine starts work at the next minute boundary.</p>
+            ) : null}
             {running && opt.etaAt ? <p>Expected to finish at {new Date(opt.etaAt).toLocaleTimeString()}</p> : null}
             {opt.error ? (
               <p className="negative">

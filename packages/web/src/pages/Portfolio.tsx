@@ -24,7 +24,10 @@ function Pct({ value }: { value: string | null | undefined }) {
 
 /** A return the API gives in percent (a float metric, not money). */
 function returnText(r: number | null | undefined): string {
-  return r === null || r === undefined ? '—' : `${r.toFixed(2)}%`;
+  if (r === null || r === undefined) return '—';
+  // an annualised return over a few days can be astronomical: past a million percent it says so
+  if (Math.abs(r) >= 1e6) return `${r < 0 ? 'below −' : 'over '}1,000,000%`;
+  return `${r.toFixed(2)}%`;
 }
 
 function SummaryCards({ s }: { s: Summary }) {
