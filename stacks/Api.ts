@@ -18,6 +18,7 @@ import {
 import { entryName, type RouteDef } from '../packages/platform/src/http/define-route.js';
 import { sstHandler } from './bundling.js';
 import { OUTPUTS, stageNames, stageSettings } from './config.js';
+import { Auth } from './Auth.js';
 import { Data } from './Data.js';
 import {
   ROUTE_TAG,
@@ -25,7 +26,9 @@ import {
   bootstrapEnvironment,
   dataEnvironment,
   functionLogGroup,
+  notifyEnvironment,
   permissionTargets,
+  stageEmailSender,
   track,
   type TrackedFunction,
 } from './functions.js';
@@ -80,18 +83,23 @@ export interface RouteFunctionContext {
   blobsEnvironment: Record<string, string>;
   /** added for the routes whose `uses` name data */
   dataEnvironment: Record<string, string>;
+  /** added for the routes whose `uses` name notify (the e-mail sender, when the stage has one) */
+  notifyEnvironment: Record<string, string>;
   targets: PermissionTargets;
 }
 
 /** The route function context of `stack` (it reads the Data stack: call it inside a stack function). */
 export function routeFunctionContext(stack: StackContext['stack']): RouteFunctionContext {
   const data = use(Data);
+  const auth = use(Auth);
+  const sender = stageEmailSender(stack);
   return {
     stage: stack.stage,
     environment: bootstrapEnvironment(stack.stage, data),
     blobsEnvironment: blobsEnvironment({ blobs: 'read' }, data),
     dataEnvironment: dataEnvironment({ data: 'read' }, data),
-    targets: permissionTargets(stack, data),
+    notifyEnvironment: notifyEnvironment({ notify: 'send' }, sender),
+    targets: permissionTargets(stack, data, auth, sender),
   };
 }
 
@@ -111,6 +119,7 @@ export function routeProps(
         ...ctx.environment,
         ...(route.uses.blobs ? ctx.blobsEnvironment : {}),
         ...(route.uses.data ? ctx.dataEnvironment : {}),
+        ...(route.uses.notify ? ctx.notifyEnvironment : {}),
       },
       permissions: routeStatements(route, ctx.targets),
       logGroup: functionLogGroup(scope, ctx.stage, route.id),

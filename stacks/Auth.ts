@@ -16,7 +16,8 @@ export const TOKEN_VALIDITY = { accessMinutes: 30, idMinutes: 30, refreshDays: 1
 /**
  * Cognito issues the JWTs; Ballast verifies them (aws-jwt-verify) with the issuer and client id it
  * reads from the tenant's `identity` routing entry, which scripts/seed-stage.ts writes from this
- * stack's outputs. Nothing here goes into a function's environment.
+ * stack's outputs. Nothing here goes into a function's environment; the pool's ARN is in the
+ * notifying functions' roles only (`cognito-idp:AdminGetUser`: a recipient's verified e-mail).
  */
 export function Auth({ stack }: StackContext) {
   const stage = stack.stage;

@@ -12,6 +12,7 @@ import {
 } from '../packages/platform/src/jobs/define-job.js';
 import { sstHandler } from './bundling.js';
 import { JOB_SETTINGS, isProdLike, stageNames } from './config.js';
+import { Auth } from './Auth.js';
 import { Data } from './Data.js';
 import {
   JOB_TAG,
@@ -19,7 +20,9 @@ import {
   bootstrapEnvironment,
   dataEnvironment,
   functionLogGroup,
+  notifyEnvironment,
   permissionTargets,
+  stageEmailSender,
   track,
   type TrackedFunction,
 } from './functions.js';
@@ -64,7 +67,8 @@ export function jobsStack(jobs: readonly JobDef[]) {
     const prodLike = isProdLike(stage);
     const data = use(Data);
     const environment = bootstrapEnvironment(stage, data);
-    const targets = permissionTargets(stack, data);
+    const sender = stageEmailSender(stack);
+    const targets = permissionTargets(stack, data, use(Auth), sender);
 
     const ids = jobs.map((j) => j.id);
     if (new Set(ids).size !== ids.length) throw new Error(`duplicate job id in ${ids.join(', ')}`);
@@ -127,6 +131,7 @@ export function jobsStack(jobs: readonly JobDef[]) {
           ...environment,
           ...blobsEnvironment(job.uses, data),
           ...dataEnvironment(job.uses, data),
+          ...notifyEnvironment(job.uses, sender),
           BALLAST_JOBS_IDEMPOTENCY_TABLE: idempotencyTable.tableName,
           ...sendEnvironment,
         },

@@ -231,3 +231,57 @@ export function siloTenantsFor(context: unknown, stage: string): string[] {
   if (new Set(ids).size !== ids.length) throw new Error(`${SILO_CONTEXT}: duplicate tenant id`);
   return ids;
 }
+
+/**
+ * Who notifications are e-mailed from in a stage: `from` (the From header, `alerts@example.com` or
+ * `Ballast <alerts@example.com>`) and `identity`, the Amazon SES identity verified for it (that
+ * address, or its domain), on which alone the notifying functions may `ses:SendEmail`.
+ */
+export interface EmailSender {
+  identity: string;
+  from: string;
+}
+
+/** Where each stage's e-mail sender is set (resolved from the repo root, like silo-tenants.json). */
+export const EMAIL_SENDERS_FILE = () => path.resolve('stacks', 'email-senders.json');
+
+/**
+ * CDK context key that sets a stage's sender for one synthesis, instead of stacks/email-senders.json:
+ * `{"identity":"example.com","from":"alerts@example.com"}`, or just the address (its own identity).
+ */
+export const EMAIL_SENDER_CONTEXT = 'ballast:emailSender';
+
+const EMAIL_ADDRESS = /^[A-Za-z0-9._%+-]{1,64}@([A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,63}$/;
+
+function parseEmailSender(value: unknown, where: string): EmailSender {
+  const raw = typeof value === 'string' ? { identity: value.trim(), from: value.trim() } : value;
+  const { identity, from } = (raw ?? {}) as Partial<Record<keyof EmailSender, unknown>>;
+  if (typeof identity !== 'string' || typeof from !== 'string')
+    throw new Error(`${where}: an e-mail sender is {"identity": …, "from": …} or an address`);
+  const address = /<([^<>]+)>$/.exec(from)?.[1] ?? from;
+  if (!EMAIL_ADDRESS.test(address)) throw new Error(`${where}: '${from}' is not an e-mail address`);
+  const domain = address.slice(address.indexOf('@') + 1);
+  if (identity.toLowerCase() !== address.toLowerCase() && identity.toLowerCase() !== domain.toLowerCase())
+    throw new Error(`${where}: the identity '${identity}' must be the sender's address or its domain`);
+  return { identity, from };
+}
+
+/**
+ * A stage's e-mail sender: the context value when given, else stacks/email-senders.json
+ * (`{ "stages": { "prod": { "identity": "example.com", "from": "alerts@example.com" } } }`).
+ * A stage with none sends no e-mail: its functions are given no sender and no SES grant.
+ */
+export function emailSenderFor(
+  context: unknown,
+  stage: string,
+  file: string | URL = EMAIL_SENDERS_FILE(),
+): EmailSender | undefined {
+  if (context !== undefined && context !== null && context !== '') {
+    const value: unknown =
+      typeof context === 'string' && context.trim().startsWith('{') ? JSON.parse(context) : context;
+    return parseEmailSender(value, EMAIL_SENDER_CONTEXT);
+  }
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as { stages?: Record<string, unknown> };
+  const entry = parsed.stages?.[stage];
+  return entry === undefined || entry === null ? undefined : parseEmailSender(entry, `email-senders.json: ${stage}`);
+}

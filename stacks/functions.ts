@@ -4,7 +4,16 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { FunctionProps, Function as SstFunction, Stack } from 'sst/constructs';
 import type { Construct } from 'constructs';
 import { NODEJS_BUNDLING } from './bundling.js';
-import { BUILD_VERSION, stageEnv, stageNames, stageSettings } from './config.js';
+import {
+  BUILD_VERSION,
+  EMAIL_SENDER_CONTEXT,
+  type EmailSender,
+  emailSenderFor,
+  stageEnv,
+  stageNames,
+  stageSettings,
+} from './config.js';
+import type { Auth } from './Auth.js';
 import type { Data } from './Data.js';
 import type { PermissionTargets } from './permissions.js';
 
@@ -97,8 +106,26 @@ export function dataEnvironment(
   return uses.data ? { BALLAST_TENANT_DATA_ROLE: data.tenantDataRole.roleArn } : {};
 }
 
+/** The stage's e-mail sender (stacks/email-senders.json, or the `ballast:emailSender` context), if it has one. */
+export function stageEmailSender(stack: Stack): EmailSender | undefined {
+  return emailSenderFor(stack.node.tryGetContext(EMAIL_SENDER_CONTEXT), stack.stage);
+}
+
+/**
+ * The address notifications are e-mailed from, for the routes and workers whose `uses` name
+ * `notify` only, and only in a stage that has a sender (without one, e-mail is not bound).
+ */
+export function notifyEnvironment(uses: { notify?: 'send' }, sender: EmailSender | undefined): Record<string, string> {
+  return uses.notify && sender ? { BALLAST_EMAIL_FROM: sender.from } : {};
+}
+
 /** What routes' and workers' IAM statements name (stacks/permissions.ts). */
-export function permissionTargets(stack: Stack, data: DataOutputs): PermissionTargets {
+export function permissionTargets(
+  stack: Stack,
+  data: DataOutputs,
+  auth: Pick<ReturnType<typeof Auth>, 'userPool'>,
+  sender: EmailSender | undefined,
+): PermissionTargets {
   const names = stageNames(stack.stage);
   return {
     controlTableArn: data.controlTable.tableArn,
@@ -114,6 +141,10 @@ export function permissionTargets(stack: Stack, data: DataOutputs): PermissionTa
     tenantDataRoleArn: data.tenantDataRole.roleArn,
     tenantKeyArnPattern: stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' }),
     pushEndpointArnPattern: stack.formatArn({ service: 'sns', resource: 'endpoint', resourceName: '*' }),
+    userPoolArn: auth.userPool.userPoolArn,
+    ...(sender
+      ? { emailIdentityArn: stack.formatArn({ service: 'ses', resource: 'identity', resourceName: sender.identity }) }
+      : {}),
     // Secrets Manager appends a random 6-character suffix to every secret ARN, hence the `*`.
     tenantSecretArnPattern: stack.formatArn({
       service: 'secretsmanager',

@@ -3,8 +3,9 @@ import type { RouteUses } from '../packages/platform/src/http/define-route.js';
 
 /**
  * Least-privilege IAM for one route's Lambda, derived from the route table's `uses`.
- * No `*` actions, no `*` resources: tables by ARN (+ their indexes), silo tables by the stage's
- * name pattern, secrets by ARN or the stage's tenant-secret prefix.
+ * No `*` actions, no `*` resources (but sns:Publish for SMS, SMS_STATEMENT_SID): tables by ARN
+ * (+ their indexes), silo tables by the stage's name pattern, secrets by ARN or the stage's
+ * tenant-secret prefix.
  */
 
 export const DDB_READ = [
@@ -47,8 +48,18 @@ export const BLOB_WRITE = ['s3:PutObject', 's3:DeleteObject'] as const;
 export const TENANT_BLOBS = 'tenants/*';
 /** wrapping and unwrapping a field data key (packages/adapters/src/keys/kms.ts): no GenerateDataKey, no admin */
 export const KEY_WRAP = ['kms:Encrypt', 'kms:Decrypt'] as const;
-/** a push to a mobile endpoint (packages/adapters/src/notifications/sns.ts) */
+/** a push to a mobile endpoint, an SMS to a phone number (packages/adapters/src/notifications/sns.ts) */
 export const NOTIFY_SEND = ['sns:Publish'] as const;
+/** an e-mail from the stage's sender (packages/adapters/src/notifications/ses.ts) */
+export const EMAIL_SEND = ['ses:SendEmail'] as const;
+/** a user's verified e-mail address (packages/adapters/src/notifications/cloud-addresses.ts) */
+export const USER_READ = ['cognito-idp:AdminGetUser'] as const;
+/**
+ * The one statement with a `*` resource: SNS authorises a Publish to a phone number (an SMS) on
+ * `*` only, as a phone number is no resource with an ARN. It is sns:Publish alone; every other
+ * grant names its resources.
+ */
+export const SMS_STATEMENT_SID = 'SmsToPhoneNumbers';
 
 export interface PermissionTargets {
   controlTableArn: string;
@@ -68,6 +79,10 @@ export interface PermissionTargets {
   pushEndpointArnPattern: string;
   /** the role data requests assume per tenant (stacks/tenant-data-role.ts) */
   tenantDataRoleArn: string;
+  /** the stage's Cognito user pool (the Auth stack's): users' verified e-mail addresses */
+  userPoolArn: string;
+  /** `arn:…:ses:<region>:<account>:identity/<identity>`: the stage's e-mail sender; absent: it sends no e-mail */
+  emailIdentityArn?: string;
 }
 
 export interface RoutePermissionInput {
@@ -117,8 +132,13 @@ export function routeStatements(route: RoutePermissionInput, t: PermissionTarget
   }
   if (route.uses.notify) {
     allow('PushNotifications', NOTIFY_SEND, [t.pushEndpointArnPattern]);
-    // SMS to a phone number is authorised on `*` only; no function gets a `*` resource, so direct
-    // SMS stays unsent in the cloud (recorded failed) until a topic per tenant replaces it
+    // SMS to a phone number is authorised on `*` only (a number has no ARN): this one statement,
+    // sns:Publish alone, is the only `*` resource any function gets
+    allow(SMS_STATEMENT_SID, NOTIFY_SEND, ['*']);
+    // the recipient's verified e-mail address, from the stage's user pool only
+    allow('UserEmailRead', USER_READ, [t.userPoolArn]);
+    if (t.emailIdentityArn) allow('EmailFromSender', EMAIL_SEND, [t.emailIdentityArn]);
+    // the phone is sealed with the user's data key: notifying routes declare `keys` and tenant secrets too
   }
 
   const secrets = new Set(route.uses.secrets ?? []);

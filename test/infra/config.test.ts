@@ -3,10 +3,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { ALL_JOBS as JOBS } from '../../packages/app/src/jobs.js';
 import { ALL_ROUTES as ROUTES } from '../../packages/app/src/routes.js';
 import { needsAuthorizer } from '../../stacks/Api.js';
 import { sstHandler } from '../../stacks/bundling.js';
-import { assertStageName, isProdLike, siloTenants, siloTenantsFor, stageEnv, stageNames } from '../../stacks/config.js';
+import {
+  assertStageName,
+  emailSenderFor,
+  isProdLike,
+  siloTenants,
+  siloTenantsFor,
+  stageEnv,
+  stageNames,
+} from '../../stacks/config.js';
 import { ROUTES_BY_CONTEXT } from '../../packages/app/src/routes.js';
 import {
   RESOURCES_PER_ROUTE,
@@ -20,6 +29,7 @@ import {
 import {
   dispatcherStatements,
   routeStatements,
+  SMS_STATEMENT_SID,
   workerStatements,
   type PermissionTargets,
 } from '../../stacks/permissions.js';
@@ -35,6 +45,8 @@ const targets: PermissionTargets = {
   tenantDataRoleArn: 'arn:aws:iam::1:role/ballast-s-tenant-data',
   tenantKeyArnPattern: 'arn:aws:kms:r:1:key/*',
   pushEndpointArnPattern: 'arn:aws:sns:r:1:endpoint/*',
+  userPoolArn: 'arn:aws:cognito-idp:r:1:userpool/r_AbCdEf123',
+  emailIdentityArn: 'arn:aws:ses:r:1:identity/ballast.example',
 };
 const json = (x: { toStatementJson(): unknown }) =>
   x.toStatementJson() as { Action: string | string[]; Resource: string | string[]; Sid: string };
@@ -100,6 +112,42 @@ describe('stage configuration', () => {
     expect(siloTenantsFor(['t_a'], 'prod')).toEqual(['t_a']);
     expect(() => siloTenantsFor('t_a,t_a', 'prod')).toThrow(/duplicate/);
     expect(() => siloTenantsFor('x*', 'prod')).toThrow(/not a tenant id/);
+  });
+
+  it('reads a stage’s e-mail sender from the file or the context, and refuses one that is no address', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ballast-senders-'));
+    try {
+      const file = path.join(dir, 'email-senders.json');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          stages: { prod: { identity: 'example.com', from: 'Ballast <alerts@example.com>' }, dev: null },
+        }),
+      );
+      expect(emailSenderFor(undefined, 'prod', file)).toEqual({
+        identity: 'example.com',
+        from: 'Ballast <alerts@example.com>',
+      });
+      expect(emailSenderFor(undefined, 'dev', file)).toBeUndefined();
+      expect(emailSenderFor(undefined, 'pr-7', file)).toBeUndefined();
+      // the context wins: an address (its own identity) or the JSON of both
+      expect(emailSenderFor('alerts@ballast.example', 'dev', file)).toEqual({
+        identity: 'alerts@ballast.example',
+        from: 'alerts@ballast.example',
+      });
+      expect(emailSenderFor('{"identity":"ballast.example","from":"a@ballast.example"}', 'prod', file)).toEqual({
+        identity: 'ballast.example',
+        from: 'a@ballast.example',
+      });
+      expect(() => emailSenderFor('not an address', 'dev', file)).toThrow(/not an e-mail address/);
+      expect(() => emailSenderFor({ identity: 'other.example', from: 'a@ballast.example' }, 'dev', file)).toThrow(
+        /address or its domain/,
+      );
+      // the repository's own file parses for every stage it names
+      for (const stage of ['dev', 'staging', 'prod']) expect(() => emailSenderFor(undefined, stage)).not.toThrow();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('turns route handler modules into SST handler strings', () => {
@@ -175,12 +223,42 @@ describe('route permissions', () => {
     expect(writer.flatMap((s) => arr(s.Action))).not.toContain('s3:ListBucket');
   });
 
-  it('never grants a * action or a * resource', () => {
+  it('never grants a * action, nor a * resource but sns:Publish for SMS', () => {
     for (const r of ROUTES) {
       for (const s of routeStatements(r, targets).map(json)) {
         for (const a of arr(s.Action)) expect(a.includes('*'), `${r.id} ${a}`).toBe(false);
-        for (const res of arr(s.Resource)) expect(res === '*', r.id).toBe(false);
+        if (s.Sid === SMS_STATEMENT_SID) expect([s.Action, s.Resource], r.id).toEqual(['sns:Publish', '*']);
+        else for (const res of arr(s.Resource)) expect(res === '*', r.id).toBe(false);
       }
+    }
+  });
+
+  it('lets a notifying route e-mail from the sender, read users of the pool, push to endpoints and SMS', () => {
+    const st = routeStatements({ uses: { control: 'write', notify: 'send' } }, targets).map(json);
+    const notifying = st.filter((s) => arr(s.Action).some((a) => /^(ses|sns|cognito-idp):/.test(a)));
+    expect(notifying.map((s) => [s.Sid, s.Action, s.Resource])).toEqual([
+      ['PushNotifications', 'sns:Publish', targets.pushEndpointArnPattern],
+      [SMS_STATEMENT_SID, 'sns:Publish', '*'],
+      ['UserEmailRead', 'cognito-idp:AdminGetUser', targets.userPoolArn],
+      ['EmailFromSender', 'ses:SendEmail', targets.emailIdentityArn],
+    ]);
+    // a stage without a sender sends no e-mail: no SES grant at all
+    const noSender = routeStatements(
+      { uses: { control: 'write', notify: 'send' } },
+      { ...targets, emailIdentityArn: undefined },
+    );
+    expect(noSender.map(json).flatMap((s) => arr(s.Action))).not.toContain('ses:SendEmail');
+    // a route that does not notify gets none of them
+    const quiet = routeStatements({ uses: { control: 'write', data: 'write' } }, targets).map(json);
+    expect(quiet.flatMap((s) => arr(s.Action)).filter((a) => /^(ses|sns|cognito-idp):/.test(a))).toEqual([]);
+  });
+
+  it('has every route and job that notifies open the sealed phone: `keys` and the tenant’s secrets', () => {
+    const notifying = [...ROUTES, ...JOBS].filter((x) => x.uses.notify);
+    expect(notifying.length).toBeGreaterThan(0);
+    for (const x of notifying) {
+      expect(x.uses.keys, x.id).toBe('wrap');
+      expect(x.uses.secrets ?? [], x.id).toContain('tenant');
     }
   });
 });

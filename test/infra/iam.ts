@@ -9,7 +9,7 @@ export type Grants = Map<string, Set<string>>;
 /**
  * Maps an IAM resource expression to what it names, so policies can be compared with `uses`:
  * `control`, `pooled`, `silo` (+ `/index`), `bootstrapSecret`, `cursorSecret`, `tenantSecrets`, `blobs/tenants`,
- * `jobsIdempotency`, `queue:<job id>`, `dlq:<job id>`.
+ * `userPool`, `emailIdentity:<identity>`, `jobsIdempotency`, `queue:<job id>`, `dlq:<job id>`, `*`.
  */
 export function label(s: Pick<TestSynth, 'json' | 'stage'>, stack: string, resource: unknown, jobs: readonly JobDef[]) {
   const names = stageNames(s.stage);
@@ -27,6 +27,10 @@ export function label(s: Pick<TestSynth, 'json' | 'stage'>, stack: string, resou
   if (j.includes(`:secret:${names.tenantSecretPrefix}*`) && j.includes('AWS::AccountId')) return 'tenantSecrets';
   if (j.includes(':kms:') && j.includes(':key/*') && j.includes('AWS::AccountId')) return 'tenantKeys';
   if (j.includes(':sns:') && j.includes(':endpoint/*') && j.includes('AWS::AccountId')) return 'pushEndpoints';
+  if (j.includes(':ses:') && j.includes(':identity/') && j.includes('AWS::AccountId'))
+    return `emailIdentity:${/:identity\/([^"]+)"/.exec(j)?.[1] ?? '?'}`;
+  // the Auth stack's pool, imported by the route and job stacks
+  if (j.includes('UserPool') && j.includes('Arn')) return 'userPool';
   const target = getAttOf(resource) ?? refOf(resource);
   const local = target ? s.json[stack].Resources[target] : undefined;
   if (local?.Type === 'AWS::DynamoDB::Table' && local.Properties?.TableName === names.jobsIdempotencyTable)
@@ -78,8 +82,13 @@ export function addGrants(g: Grants, actions: string[], resources: string[]): Gr
 const ddb = (...xs: string[]) => xs.map((x) => `dynamodb:${x}`);
 const DDB_READ = ddb('GetItem', 'Query', 'BatchGetItem', 'ConditionCheckItem');
 
+/** What the stage is synthesised with that changes grants: its e-mail sender's SES identity, if any. */
+export interface StageGrants {
+  emailIdentity?: string;
+}
+
 /** What a route with these `uses` may do, written out independently of stacks/permissions.ts. */
-export function expectedGrants(route: Pick<RouteDef, 'uses' | 'idempotent'>): Grants {
+export function expectedGrants(route: Pick<RouteDef, 'uses' | 'idempotent'>, stage: StageGrants = {}): Grants {
   const g: Grants = new Map();
   addGrants(g, [...DDB_READ, ...ddb('DescribeTable')], ['control']);
   addGrants(g, ddb('Query'), ['control/index']);
@@ -100,13 +109,18 @@ export function expectedGrants(route: Pick<RouteDef, 'uses' | 'idempotent'>): Gr
   if (secrets.includes('tenant')) addGrants(g, ['secretsmanager:GetSecretValue'], ['tenantSecrets']);
   if (secrets.includes('cursor')) addGrants(g, ['secretsmanager:GetSecretValue'], ['cursorSecret']);
   if (route.uses.keys) addGrants(g, ['kms:Encrypt', 'kms:Decrypt'], ['tenantKeys?tenant']);
-  if (route.uses.notify) addGrants(g, ['sns:Publish'], ['pushEndpoints']);
+  if (route.uses.notify) {
+    // push to the account's endpoints; SMS to a phone number, which SNS authorises on * only
+    addGrants(g, ['sns:Publish'], ['pushEndpoints', '*']);
+    addGrants(g, ['cognito-idp:AdminGetUser'], ['userPool']);
+    if (stage.emailIdentity) addGrants(g, ['ses:SendEmail'], [`emailIdentity:${stage.emailIdentity}`]);
+  }
   return g;
 }
 
 /** A worker: its job's `uses` as for a route, its run records, consuming its own queue, sending to its `sends`. */
-export function expectedWorkerGrants(job: JobDef): Grants {
-  const g = expectedGrants({ uses: job.uses });
+export function expectedWorkerGrants(job: JobDef, stage: StageGrants = {}): Grants {
+  const g = expectedGrants({ uses: job.uses }, stage);
   addGrants(g, ddb('GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'), ['jobsIdempotency']);
   addGrants(
     g,

@@ -5,9 +5,10 @@ import { ALL_JOBS as JOBS } from '../../packages/app/src/jobs.js';
 import { ALL_ROUTES as ROUTES, ROUTES_BY_CONTEXT } from '../../packages/app/src/routes.js';
 import { AUTHORIZER_HANDLER, needsAuthorizer, routeKey } from '../../stacks/Api.js';
 import { TOKEN_VALIDITY } from '../../stacks/Auth.js';
-import { OUTPUTS, stageNames, stageSettings } from '../../stacks/config.js';
+import { EMAIL_SENDER_CONTEXT, OUTPUTS, stageNames, stageSettings } from '../../stacks/config.js';
 import { GROUP_TAG, JOB_TAG, ROUTE_TAG } from '../../stacks/functions.js';
 import { DISPATCHER_HANDLER } from '../../stacks/Jobs.js';
+import { SMS_STATEMENT_SID } from '../../stacks/permissions.js';
 import { EDGE_GROUP, JOBS_GROUP, STACK_RESOURCE_BUDGET, planRouteStacks, stackIds } from '../../stacks/layout.js';
 import { expectedDispatcherGrants, expectedGrants, expectedWorkerGrants, grantsOf, sorted } from './iam.js';
 import {
@@ -33,10 +34,12 @@ import {
  */
 const STAGE = 'infratest';
 const names = stageNames(STAGE);
+/** the stage's e-mail sender, as `--context ballast:emailSender=…` sets it */
+const SENDER = { identity: 'ballast.example', from: 'Ballast <alerts@ballast.example>' };
 let s: TestSynth;
 
 beforeAll(async () => {
-  s = await synthForTest({ stage: STAGE });
+  s = await synthForTest({ stage: STAGE, context: { [EMAIL_SENDER_CONTEXT]: JSON.stringify(SENDER) } });
   printCounts(`stage ${STAGE} (real route and job tables)`, s);
 }, 300_000);
 
@@ -233,12 +236,18 @@ describe('functions from the route and job tables', () => {
       const uses = (JOBS.find((j) => j.id === id) ?? ROUTES.find((r) => r.id === id))?.uses;
       return uses?.data ? ['BALLAST_TENANT_DATA_ROLE'] : [];
     };
+    // the e-mail sender only where `uses` names notify
+    const sender = (f: Located) => {
+      const id = tagValue(f.resource, JOB_TAG) ?? tagValue(f.resource, ROUTE_TAG);
+      const uses = (JOBS.find((j) => j.id === id) ?? ROUTES.find((r) => r.id === id))?.uses;
+      return uses?.notify ? ['BALLAST_EMAIL_FROM'] : [];
+    };
     const extra = (f: Located) => {
       const job = tagValue(f.resource, JOB_TAG);
       if (job === 'dispatcher') return ['BALLAST_JOB_QUEUES'];
       // a fan-out worker is told the URLs of the queues it sends to
       const sends = JOBS.find((j) => j.id === job)?.sends?.length ? ['BALLAST_JOB_QUEUES'] : [];
-      return [...(job ? ['BALLAST_JOBS_IDEMPOTENCY_TABLE', ...sends] : []), ...blobs(f), ...dataRole(f)];
+      return [...(job ? ['BALLAST_JOBS_IDEMPOTENCY_TABLE', ...sends] : []), ...blobs(f), ...dataRole(f), ...sender(f)];
     };
     for (const f of ballastFunctions()) {
       const vars = (f.resource.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
@@ -256,7 +265,9 @@ describe('functions from the route and job tables', () => {
       if (blobs(f).length) expect(JSON.stringify(vars.BALLAST_BLOB_BUCKET), where(f)).toContain('BlobBucket');
       if (dataRole(f).length)
         expect(JSON.stringify(vars.BALLAST_TENANT_DATA_ROLE), where(f)).toContain('TenantDataRole');
+      if (sender(f).length) expect(vars.BALLAST_EMAIL_FROM, where(f)).toBe(SENDER.from);
     }
+    expect(ballastFunctions().filter((f) => sender(f).length).length, 'some functions notify').toBeGreaterThan(0);
     expect(ballastFunctions().filter((f) => blobs(f).length).length, 'some functions use blobs').toBeGreaterThan(0);
     const workerVars = (id: string) =>
       (fnByJob(id).resource.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
@@ -372,6 +383,11 @@ describe('least privilege', () => {
       for (const a of actions) expect(a === '*' || a.endsWith(':*'), `${where}: ${a}`).toBe(false);
       expect(statement.NotAction, where).toBeUndefined();
       expect(statement.NotResource, where).toBeUndefined();
+      if (statement.Sid === SMS_STATEMENT_SID) {
+        // the one `*` resource: SMS to a phone number, which SNS authorises on `*` only
+        expect([actions, resources], where).toEqual([['sns:Publish'], ['"*"']]);
+        continue;
+      }
       if (resources.includes('"*"')) {
         expect(
           actions.filter((a) => /^(dynamodb|secretsmanager|kms|s3|ssm|sqs|sns):/.test(a)),
@@ -383,13 +399,17 @@ describe('least privilege', () => {
 
   it('gives each route’s function exactly what its `uses` declares', () => {
     for (const route of ROUTES) {
-      expect(sorted(grantsOf(s, fnByRoute(route.id), JOBS)), route.id).toEqual(sorted(expectedGrants(route)));
+      expect(sorted(grantsOf(s, fnByRoute(route.id), JOBS)), route.id).toEqual(
+        sorted(expectedGrants(route, { emailIdentity: SENDER.identity })),
+      );
     }
   });
 
   it('gives each worker what its job’s `uses` declares, its run records and its own queue, and nothing more', () => {
     for (const job of JOBS) {
-      expect(sorted(grantsOf(s, fnByJob(job.id), JOBS)), job.id).toEqual(sorted(expectedWorkerGrants(job)));
+      expect(sorted(grantsOf(s, fnByJob(job.id), JOBS)), job.id).toEqual(
+        sorted(expectedWorkerGrants(job, { emailIdentity: SENDER.identity })),
+      );
     }
   });
 

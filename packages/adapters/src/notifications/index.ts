@@ -1,6 +1,7 @@
 import type { Channel, Notifier, OutboundNotification } from '@ballast/app/watchlists/notifications.js';
 
 export { type Addresses, type AddressBook, NoAddressError, noAddresses } from './addresses.js';
+export { type CloudAddressDeps, cloudAddressBook, cognitoEmail } from './cloud-addresses.js';
 export { LocalOutbox, localOutbox, type OutboxEntry } from './outbox.js';
 export { type SesSender, sesEmailNotifier, sesV2Sender } from './ses.js';
 export { snsNotifier } from './sns.js';

@@ -12,7 +12,7 @@ export function sesEmailNotifier(ses: SesSender, o: { from: string; addresses: A
   return {
     async send(message: OutboundNotification) {
       if (message.channel !== 'email') throw new Error(`the SES adapter sends e-mail, not ${message.channel}`);
-      const { email } = await o.addresses(message.tenantId, message.userId);
+      const { email } = await o.addresses(message.tenantId, message.userId, 'email');
       if (!email) throw new NoAddressError('e-mail');
       return ses.sendEmail({ from: o.from, to: email, subject: message.subject, text: message.body });
     },

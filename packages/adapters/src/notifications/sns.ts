@@ -12,7 +12,10 @@ const SMS_CHARS = 160;
 export function snsNotifier(sns: SNSClient, o: { addresses: AddressBook }): Notifier {
   return {
     async send(message: OutboundNotification) {
-      const addresses = await o.addresses(message.tenantId, message.userId);
+      if (message.channel !== 'sms' && message.channel !== 'push') {
+        throw new Error(`the SNS adapter sends push and SMS, not ${message.channel}`);
+      }
+      const addresses = await o.addresses(message.tenantId, message.userId, message.channel);
       if (message.channel === 'sms') {
         if (!addresses.phone) throw new NoAddressError('phone');
         const res = await sns.send(
@@ -26,18 +29,15 @@ export function snsNotifier(sns: SNSClient, o: { addresses: AddressBook }): Noti
         );
         return { messageId: res.MessageId };
       }
-      if (message.channel === 'push') {
-        if (!addresses.pushEndpointArn) throw new NoAddressError('push');
-        const res = await sns.send(
-          new PublishCommand({
-            TargetArn: addresses.pushEndpointArn,
-            Subject: message.subject.slice(0, 100),
-            Message: message.body,
-          }),
-        );
-        return { messageId: res.MessageId };
-      }
-      throw new Error(`the SNS adapter sends push and SMS, not ${message.channel}`);
+      if (!addresses.pushEndpointArn) throw new NoAddressError('push');
+      const res = await sns.send(
+        new PublishCommand({
+          TargetArn: addresses.pushEndpointArn,
+          Subject: message.subject.slice(0, 100),
+          Message: message.body,
+        }),
+      );
+      return { messageId: res.MessageId };
     },
   };
 }

@@ -10,7 +10,7 @@ const cycleJobs = defineJobs('automation', {
       'risk → execution, each step a decision); books the next slot from now, so an outage costs one late run',
     payload: playbookParams,
     // orders go through the trading desk: prices from market data, the broker's key for PAPER/LIVE
-    uses: { control: 'write', data: 'write', secrets: ['tenant'], notify: 'send' },
+    uses: { control: 'write', data: 'write', secrets: ['tenant'], notify: 'send', keys: 'wrap' },
     timeoutSeconds: 120,
   },
 });

@@ -123,7 +123,7 @@ const cycleRoutes = defineRoutes('automation', {
       '409 PLAYBOOK_NOT_ACTIVE',
     access: 'project',
     ...trader,
-    uses: { ...trader.uses, notify: 'send' },
+    uses: { ...trader.uses, notify: 'send', keys: 'wrap' },
     idempotent: true,
     idempotencyKey: 'required',
     timeoutSeconds: 29,

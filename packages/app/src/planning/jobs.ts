@@ -14,7 +14,7 @@ const withId = (field: string, pattern: RegExp, what: string) =>
   lazy(() => z.extend(portfolioParams(), { [field]: z.string().check(z.regex(pattern, `is not ${what}`)) }));
 // orders go through the trading desk: prices from market data, the broker's key for PAPER/LIVE
 /** trades, and tells the user when a scheduled run fails (`schedule.failed`) */
-const trades = { control: 'write', data: 'write', secrets: ['tenant'], notify: 'send' } as const;
+const trades = { control: 'write', data: 'write', secrets: ['tenant'], notify: 'send', keys: 'wrap' } as const;
 
 export const jobs = defineJobs('planning', {
   rebalanceRun: {

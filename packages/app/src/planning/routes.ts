@@ -192,7 +192,7 @@ export const routes = defineRoutes('planning', {
       '409 PROPOSAL_STALE when holdings, cash or prices moved since it was made',
     access: 'project',
     ...trader,
-    uses: { ...trader.uses, notify: 'send' },
+    uses: { ...trader.uses, notify: 'send', keys: 'wrap' },
     ...once,
     timeoutSeconds: 29,
     request: { params: r.proposalParams, body: r.executeBody },

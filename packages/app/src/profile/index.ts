@@ -1,6 +1,7 @@
 import type { Backend } from '@ballast/platform/http/handler.js';
 import { defaultPreferences } from './defaults.js';
-import { profileStoreOf } from './ports.js';
+import { openPersonalField } from './onboarding.js';
+import { type KeyWrapperFor, profileStoreOf } from './ports.js';
 import { CHANNELS, type Channel, type NotificationKind } from './schemas.js';
 
 export { routes as profileRoutes } from './routes.js';
@@ -23,4 +24,15 @@ export async function notificationChannels(
   const store = profileStoreOf(backend, { tenantId: backend.scope.tenantId, userId });
   const wanted = ((await store.getPreferences()) ?? defaultPreferences()).notifications[kind];
   return CHANNELS.filter((channel) => wanted[channel]);
+}
+
+/**
+ * The user's phone number (E.164) as onboarding holds it, opened with their data key (`keys`: the
+ * tenant's key wrapper, as the function entry binds it); undefined when they gave none or were
+ * erased (their data key is destroyed). Nothing is kept: each call reads and opens it afresh.
+ */
+export async function userPhone(backend: Backend, keys: KeyWrapperFor, userId: string): Promise<string | undefined> {
+  if (!backend.scope) throw new Error('a phone number belongs to a tenant’s user');
+  const subject = { tenantId: backend.scope.tenantId, userId };
+  return openPersonalField({ profile: profileStoreOf(backend, subject), keys: () => keys(backend), subject }, 'phone');
 }

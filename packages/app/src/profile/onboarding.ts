@@ -57,6 +57,28 @@ export function maskTaxId(taxId: string): string {
   return `•••••${taxId.length > 4 ? taxId.slice(-4) : ''}`;
 }
 
+/**
+ * One personal field opened, or undefined: absent, sealed by a key that was destroyed (an erased
+ * user), or unreadable. Only that field is opened (the notifications read the phone this way).
+ */
+export async function openPersonalField(
+  d: Pick<PersonalDeps, 'profile' | 'keys' | 'subject'>,
+  field: PersonalField,
+): Promise<string | undefined> {
+  const o = await d.profile.getOnboarding();
+  const sealed = o?.sealed[field];
+  if (!o || !sealed) return undefined;
+  const stored = await d.profile.getDataKey();
+  if (!stored || !readableFields(o, stored).has(field)) return undefined;
+  const key = await openDataKey(await d.keys(), stored, contextOf(d.subject));
+  try {
+    return key.open(field, sealed);
+  } catch (e) {
+    if (e instanceof UnreadableFieldError) return undefined;
+    throw e;
+  }
+}
+
 /** The personal fields opened (null where absent or unreadable), and whether any was unreadable. */
 async function openPersonal(d: PersonalDeps, o: Onboarding) {
   const values: Record<PersonalField, string | null> = { fullName: null, dateOfBirth: null, phone: null, taxId: null };

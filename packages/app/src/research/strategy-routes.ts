@@ -66,7 +66,7 @@ export const routes = defineRoutes('research', {
       "execution engine on the account, with the signal's stop and target (or the ones sent). 409 SIGNAL_NOT_OPEN",
     access: 'project',
     ...trader,
-    uses: { ...trader.uses, notify: 'send' },
+    uses: { ...trader.uses, notify: 'send', keys: 'wrap' },
     idempotent: true,
     idempotencyKey: 'required',
     timeoutSeconds: 29,

@@ -13,7 +13,7 @@ export const jobs = defineJobs('trading', {
       'their reservation; an order whose submission timed out is found by its client order id. Re-schedules ' +
       'itself while anything is still working',
     payload: lazy(() => accountParams()),
-    uses: { control: 'write', data: 'write', secrets: ['tenant'], notify: 'send' },
+    uses: { control: 'write', data: 'write', secrets: ['tenant'], notify: 'send', keys: 'wrap' },
     timeoutSeconds: 120,
   },
   dailyReset: {

@@ -11,7 +11,7 @@ export const jobs = defineJobs('watchlists', {
     payload: alertCheckPayload,
     // prices through market data (the quote cache, the provider key's bucket in control, its secret);
     // control: the next run on the due index
-    uses: { control: 'write', data: 'write', secrets: ['tenant'], notify: 'send' },
+    uses: { control: 'write', data: 'write', secrets: ['tenant'], notify: 'send', keys: 'wrap' },
     timeoutSeconds: 120,
   },
 });

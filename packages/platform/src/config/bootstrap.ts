@@ -48,6 +48,12 @@ export interface BootstrapConfig {
    * absent locally, where every request uses the process's own client.
    */
   tenantDataRoleArn?: string;
+  /**
+   * The address notifications are e-mailed from (`alerts@example.com`, or `Name <alerts@…>`), an
+   * identity the stage verified in Amazon SES; given to the functions that notify. Without it
+   * e-mail is not bound in the cloud (each e-mail delivery is recorded failed, saying so).
+   */
+  emailFrom?: string;
 }
 
 const ENV_NAMES = ['dev', 'staging', 'prod'] as const;
@@ -111,6 +117,7 @@ export function parseBootstrapConfig(env: Record<string, string | undefined>): B
     s3Endpoint: env.BALLAST_S3_ENDPOINT?.trim() || undefined,
     buildVersion: env.BALLAST_BUILD_VERSION?.trim() || undefined,
     tenantDataRoleArn: env.BALLAST_TENANT_DATA_ROLE?.trim() || undefined,
+    emailFrom: env.BALLAST_EMAIL_FROM?.trim() || undefined,
   };
 }
 

@@ -26,7 +26,11 @@ export interface RouteUses {
   blobs?: 'read' | 'write';
   /** tenants' KMS keys that wrap field data keys, only with a tenant in the encryption context */
   keys?: 'wrap';
-  /** push notifications through SNS (the account's mobile endpoints) */
+  /**
+   * notifications to a user: e-mail through SES (the stage's sender), SMS and push through SNS, the
+   * e-mail address read from the stage's user pool. The phone is sealed with the user's data key, so
+   * a route that notifies declares `keys: 'wrap'` and `secrets: ['tenant']` too.
+   */
   notify?: 'send';
 }
 
