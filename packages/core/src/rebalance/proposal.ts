@@ -934,12 +934,13 @@ function washSales(ctx: Ctx, input: ProposalInput, c: Candidate, gain: D | undef
  *   rebalanced as above from the state those buys leave, and trades of one symbol are merged.
  * - Costs: notional × costBps / 10,000 + perTradeFee per trade; sells' net proceeds fund buys.
  * - Then, in this order: trades under minNotional are dropped ('below_minimum'); the gate, when
- *   given, sees every remaining trade (sells first) and its rejections are dropped
- *   ('risk_rejected'); beyond maxTrades the smallest notionals are dropped ('max_trades'); a
- *   sell whose costs exceed its proceeds is dropped ('would_overdraw') if cash cannot carry
- *   them; buys that cost more than cash + the kept sells' net proceeds are all scaled by one
- *   factor, rounded down, the ones falling to zero or under the minimum dropped
- *   ('would_overdraw') and the rest refitted, so cashAfter is never negative (`cashLimited`).
+ *   given, sees the sells and its rejections are dropped ('risk_rejected'); beyond maxTrades the
+ *   smallest notionals are dropped ('max_trades'); a sell whose costs exceed its proceeds is
+ *   dropped ('would_overdraw') if cash cannot carry them; buys that cost more than cash + the
+ *   kept sells' net proceeds are all scaled by one factor, rounded down, the ones falling to
+ *   zero or under the minimum dropped ('would_overdraw') and the rest refitted, so cashAfter is
+ *   never negative (`cashLimited`); last the gate sees the buys as fitted (after the sells, so
+ *   it can count their proceeds) and its rejections are dropped ('risk_rejected').
  * - Output: trades are sells then buys, each largest notional first, ties by symbol; dropped
  *   trades in the order they were dropped; drift before and after (after: the kept trades and
  *   their costs at the same prices); `buysNeedSellProceeds` when the buys cost more than the
@@ -984,10 +985,11 @@ export function proposeRebalance(input: ProposalInput, gate?: TradeGate): Propos
       );
     } else candidates.push(c);
   }
-  // 9. the gate, sells first
-  if (gate) {
+  // 9. the gate, for the sells: their proceeds decide what the buys can spend
+  const judge = (list: Candidate[]): Candidate[] => {
+    if (!gate) return list;
     const approved: Candidate[] = [];
-    for (const c of candidates) {
+    for (const c of list) {
       const verdict = gate({
         symbol: c.sym.symbol,
         side: c.side,
@@ -1001,8 +1003,9 @@ export function proposeRebalance(input: ProposalInput, gate?: TradeGate): Propos
           dropCandidate(c, 'risk_rejected', `rejected by the risk check ${verdict.check}: ${verdict.detail}`),
         );
     }
-    candidates = approved;
-  }
+    return approved;
+  };
+  candidates = [...judge(candidates.filter((c) => c.side === 'sell')), ...candidates.filter((c) => c.side === 'buy')];
   // 10. the largest notionals
   const maxTrades = input.options.maxTrades;
   if (maxTrades !== undefined && candidates.length > maxTrades) {
@@ -1048,9 +1051,12 @@ export function proposeRebalance(input: ProposalInput, gate?: TradeGate): Propos
     available,
     dropped,
   );
+  // 12. the gate, for the buys as fitted: a buy scaled to the cash is judged at the size it will
+  // have, so a cash check never drops a buy the fitting would have made affordable
+  const buys = judge([...fit.kept].sort(tradeOrder));
 
   // assemble
-  const final = [...sells, ...fit.kept].sort(tradeOrder);
+  const final = [...sells, ...buys].sort(tradeOrder);
   const after = project(ctx, start, final);
   let costs = ZERO;
   let buyCost = ZERO;
