@@ -74,17 +74,18 @@ function ProjectPicker({ me }: { me: Me }) {
     })();
   }, [me.tenantId, projectId]);
   if (error) return <ProblemView error={error} />;
+  // label beside the select, not around it: the select's accessible name is "Project", not its option too
   return (
-    <label className="project-picker">
-      Project
-      <select value={projectId ?? ''} onChange={(e) => setProject(e.target.value || undefined)}>
+    <span className="project-picker">
+      <label htmlFor="project-picker">Project</label>
+      <select id="project-picker" value={projectId ?? ''} onChange={(e) => setProject(e.target.value || undefined)}>
         {projects.map((p) => (
           <option key={p.projectId} value={p.projectId}>
             {p.name} ({p.projectId})
           </option>
         ))}
       </select>
-    </label>
+    </span>
   );
 }
 

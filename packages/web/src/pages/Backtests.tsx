@@ -3,6 +3,7 @@ import { Link, useLocation, useParams } from 'wouter';
 import type { operations } from '@ballast/client/index.js';
 import { api, type Body, idempotencyKey, unwrap, useLoad } from '../api';
 import { LineChart } from '../components/LineChart';
+import { Figures } from '../components/Figures';
 import { formatDecimal, Money } from '../components/Money';
 import { Paged } from '../components/Paged';
 import { ProblemView } from '../components/ProblemView';
@@ -127,16 +128,7 @@ function Metrics({ b }: { b: Backtest }) {
     ['Profit factor', num(m.profitFactor)],
     ['Trades', String(b.tradeCount ?? '—')],
   ];
-  return (
-    <div className="cards">
-      {cards.map(([label, value]) => (
-        <div className="card" key={label}>
-          <div className="figure-label">{label}</div>
-          <div className="figure-value">{value}</div>
-        </div>
-      ))}
-    </div>
-  );
+  return <Figures items={cards} />;
 }
 
 /** The full curve (the chart shows at most 2,000 points) as a CSV file, fetched with the session's token. */

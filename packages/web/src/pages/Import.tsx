@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { Link, useParams } from 'wouter';
 import { api, type Body, idempotencyKey, unwrap } from '../api';
+import { Figures } from '../components/Figures';
 import { PortfolioNav } from '../components/PortfolioNav';
 import { ProblemView } from '../components/ProblemView';
 
@@ -29,14 +30,7 @@ function ImportReport({ report }: { report: Report }) {
         Format <strong>{report.format}</strong>, mode {report.mode}, status{' '}
         <span className="badge">{report.status}</span>
       </p>
-      <div className="cards">
-        {figures.map(([label, n]) => (
-          <div className="card" key={label}>
-            <div className="figure-label">{label}</div>
-            <div className="figure-value">{n}</div>
-          </div>
-        ))}
-      </div>
+      <Figures items={figures} />
       <table>
         <caption>Rows not booked</caption>
         <thead>

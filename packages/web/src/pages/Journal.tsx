@@ -4,6 +4,7 @@ import { api, type Body, idempotencyKey, unwrap, useLoad } from '../api';
 import { formatDecimal, Money } from '../components/Money';
 import { Paged } from '../components/Paged';
 import { ProblemView } from '../components/ProblemView';
+import { useAction } from '../components/useAction';
 import './Journal.css';
 
 type Entry = Body<'journal.entries'>['items'][number];
@@ -23,35 +24,6 @@ function parseTags(text: string): string[] {
     .split(',')
     .map((t) => t.trim().toLowerCase())
     .filter((t) => t !== '');
-}
-
-/** A form's busy flag, its last error and a status line for screen readers. */
-function useAction() {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const [status, setStatus] = useState('');
-  const run = async (working: string, work: () => Promise<string>) => {
-    setBusy(true);
-    setError(undefined);
-    setStatus(working);
-    try {
-      setStatus(await work());
-    } catch (e) {
-      setError(e);
-      setStatus('');
-    } finally {
-      setBusy(false);
-    }
-  };
-  const feedback: ReactNode = (
-    <>
-      <ProblemView error={error} />
-      <p aria-live="polite" className="status-line">
-        {status}
-      </p>
-    </>
-  );
-  return { busy, run, feedback };
 }
 
 function fillSummary(e: Extract<Entry, { kind: 'fill' }>): ReactNode {

@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import { useParams } from 'wouter';
 import { api, type Body, unwrap, useLoad } from '../api';
 import { LineChart } from '../components/LineChart';
+import { Figures } from '../components/Figures';
 import { formatDecimal, Money } from '../components/Money';
 import { PortfolioNav } from '../components/PortfolioNav';
 import { ProblemView } from '../components/ProblemView';
@@ -49,16 +50,7 @@ function SummaryCards({ s }: { s: Summary }) {
     ],
     ['Income', <Money key="n" amount={s.income} currency={s.baseCurrency} />],
   ];
-  return (
-    <div className="cards">
-      {cards.map(([label, value]) => (
-        <div className="card" key={label}>
-          <div className="figure-label">{label}</div>
-          <div className="figure-value">{value}</div>
-        </div>
-      ))}
-    </div>
-  );
+  return <Figures items={cards} />;
 }
 
 function Performance({ portfolioId }: { portfolioId: string }) {

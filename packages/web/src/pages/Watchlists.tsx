@@ -4,6 +4,7 @@ import { api, type Body, idempotencyKey, unwrap, useLoad } from '../api';
 import { Money } from '../components/Money';
 import { Paged } from '../components/Paged';
 import { ProblemView } from '../components/ProblemView';
+import { useAction } from '../components/useAction';
 import './Watchlists.css';
 
 type Watchlist = Body<'watchlists.get'>;
@@ -12,35 +13,6 @@ type Notification = Body<'notifications.list'>['items'][number];
 type Visibility = Watchlist['visibility'];
 
 const when = (at: string) => new Date(at).toLocaleString();
-
-/** A form's busy flag, its last error and a status line for screen readers. */
-function useAction() {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const [status, setStatus] = useState('');
-  const run = async (working: string, work: () => Promise<string>) => {
-    setBusy(true);
-    setError(undefined);
-    setStatus(working);
-    try {
-      setStatus(await work());
-    } catch (e) {
-      setError(e);
-      setStatus('');
-    } finally {
-      setBusy(false);
-    }
-  };
-  const feedback: ReactNode = (
-    <div className="form-feedback">
-      <ProblemView error={error} />
-      <p aria-live="polite" className="status-line">
-        {status}
-      </p>
-    </div>
-  );
-  return { busy, run, feedback };
-}
 
 // --- the list page -----------------------------------------------------------------------------
 
