@@ -65,15 +65,32 @@ describe('checkAlerts against DynamoDB Local', () => {
     platform = createPlatform(testConfig(table), { db, logger: silentLogger(), now: () => T0 });
   });
 
-  function deps(tenantId: string, price: { value: string }, sent: OutboundNotification[]): AlertCheckDeps {
+  /** resolves once `n` callers wait on it: both checks have read the item before either writes */
+  function barrier(n: number): () => Promise<void> {
+    let waiting = 0;
+    let open: () => void = () => undefined;
+    const opened = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    return () => {
+      waiting += 1;
+      if (waiting >= n) open();
+      return opened;
+    };
+  }
+
+  function deps(
+    tenantId: string,
+    price: { value: string },
+    sent: OutboundNotification[],
+    meet: () => Promise<void> = async () => undefined,
+  ): AlertCheckDeps {
     const prices: PriceSource = {
-      latest: async (symbols) =>
-        new Map(
-          symbols.map((s) => [
-            s,
-            { price: price.value, asOf: new Date(T0).toISOString(), stale: false, source: 'quote' as const },
-          ]),
-        ),
+      latest: async (symbols) => {
+        await meet();
+        const quote = { price: price.value, asOf: new Date(T0).toISOString(), stale: false, source: 'quote' as const };
+        return new Map(symbols.map((s) => [s, quote]));
+      },
       fxRate: async () => undefined,
       dailyCloses: async () => [],
     };
@@ -117,9 +134,12 @@ describe('checkAlerts against DynamoDB Local', () => {
     await seedItem('t_race', '150');
     const sent: OutboundNotification[] = [];
     const price = { value: '160' };
+    // the checks meet after reading the item (at the quote): without that, a loaded machine could run
+    // one after the other, and the second would see the crossing done rather than lose the race
+    const meet = barrier(2);
     const [a, b] = await Promise.all([
-      checkAlerts(deps('t_race', price, sent)),
-      checkAlerts(deps('t_race', price, sent)),
+      checkAlerts(deps('t_race', price, sent, meet)),
+      checkAlerts(deps('t_race', price, sent, meet)),
     ]);
     // never both; DynamoDB may cancel both transactions of a conflict, and then the next check sends it
     expect(a.notified + b.notified).toBeLessThanOrEqual(1);
