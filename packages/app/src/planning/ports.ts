@@ -1,6 +1,6 @@
 import type { RouteSpec } from '@ballast/platform/http/define-route.js';
 import type { JobSpec } from '@ballast/platform/jobs/define-job.js';
-import type { JobHandler } from '@ballast/platform/jobs/worker.js';
+import type { JobExhaustedHook, JobHandler } from '@ballast/platform/jobs/worker.js';
 import { type Backend, dataTableOf, projectScopeOf, type RouteHandler } from '@ballast/platform/http/handler.js';
 import type { ProviderRegistry } from '../market-data/index.js';
 import { portfolioPorts, pricedPortfolioPorts } from '../portfolio/index.js';
@@ -40,6 +40,7 @@ export type PlanningPorts = ReturnType<typeof planningPorts>;
 export type RebalancePorts = ReturnType<ReturnType<typeof rebalancePorts>>;
 export type RebalanceHandler<D extends RouteSpec> = RouteHandler<D, RebalancePorts>;
 export type RebalanceJobHandler<D extends JobSpec> = JobHandler<D, RebalancePorts>;
+export type RebalanceJobExhausted<D extends JobSpec> = JobExhaustedHook<D, RebalancePorts>;
 export type PricedPlanningPorts = ReturnType<ReturnType<typeof pricedPlanningPorts>>;
 export type PlanningHandler<D extends RouteSpec> = RouteHandler<D, PlanningPorts>;
 export type PricedPlanningHandler<D extends RouteSpec> = RouteHandler<D, PricedPlanningPorts>;

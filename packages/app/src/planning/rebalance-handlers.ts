@@ -8,7 +8,7 @@ import { livePortfolio } from '../portfolio/index.js';
 import type { NotificationRecord } from '../watchlists/index.js';
 import { newScheduleId } from './ids.js';
 import { jobs } from './jobs.js';
-import type { RebalanceHandler, RebalanceJobHandler, RebalancePorts } from './ports.js';
+import type { RebalanceHandler, RebalanceJobExhausted, RebalanceJobHandler, RebalancePorts } from './ports.js';
 import {
   type Acting,
   acting,
@@ -23,7 +23,7 @@ import {
 import type { ScheduleBody } from './rebalance-schemas.js';
 import { sendRunNotices, stageRunFailed } from './run-notices.js';
 import type { routes } from './routes.js';
-import type { Execution, Proposal, Schedule } from './store.js';
+import type { Execution, ExecutionType, Proposal, Schedule } from './store.js';
 
 type R = typeof routes;
 type J = typeof jobs;
@@ -260,19 +260,18 @@ async function reasonToSkip(h: Acting, s: Schedule, slot: string, proposal: Prop
 
 const slotTaken = (e: unknown) => e instanceof AppError && e.code === 'SLOT_ALREADY_RUN';
 
+type RunContext = Parameters<RebalanceJobHandler<J['rebalanceRun']>>[1];
+
 /**
- * One slot of a schedule, exactly once: the slot's claim commits with the run's first write, so a
- * duplicate delivery or a second dispatcher loses on it. The next slot is counted from now, so
- * after an outage the first slot runs once (noting how many it stands for) and the rest are skipped.
+ * What a schedule's run of one slot is, whatever it does: who acts, the kind of run, what its
+ * record carries, the schedule moved on to its next slot (counted from now), and the writes that
+ * claim the slot, store the moved schedule and book its next run.
  */
-export const runSchedule: RebalanceJobHandler<J['rebalanceRun']> = async (payload, h) => {
-  const s = await h.ports.planning.getSchedule(payload.portfolioId, payload.scheduleId);
-  const slot = h.envelope.dueAt;
-  if (!s || !s.enabled || s.nextRunAt !== slot) return 'skipped';
+function slotRun(h: RunContext, s: Schedule, slot: string) {
   const who = jobActing(h);
   const recurrence = recurrenceOf(s);
   const missed = runsBetween(recurrence, Date.parse(slot), h.now, 10_000).length;
-  const type = s.trigger === 'drift' ? 'threshold' : 'scheduled';
+  const type: ExecutionType = s.trigger === 'drift' ? 'threshold' : 'scheduled';
   const extra: Partial<Execution> = { scheduleId: s.scheduleId, slot, ...(missed ? { missedSlots: missed } : {}) };
   const next = (executionId: string): Schedule => ({
     ...s,
@@ -288,6 +287,60 @@ export const runSchedule: RebalanceJobHandler<J['rebalanceRun']> = async (payloa
     h.ports.planning.putSchedule(uow, moved, s.version);
     scheduleNext(who, uow, moved);
   };
+  return { who, type, extra, next, stage };
+}
+
+/**
+ * Records a slot's run as failed and moves the schedule on; whoever set the schedule up is told,
+ * in the same transaction (the slot's claim commits once, so a second delivery tells no one).
+ * `what` says how it failed, after "failed".
+ */
+function failSlot(
+  h: RunContext,
+  s: Schedule,
+  slot: string,
+  error: { code: string; detail: string },
+  what: string,
+): Promise<'processed' | 'skipped'> {
+  const run = slotRun(h, s, slot);
+  const failed: Execution = {
+    ...executionOf(run.who, emptyProposal(s, h.now), run.type, undefined, run.extra),
+    status: 'failed',
+    success: false,
+    error,
+    finishedAt: iso(h.now),
+  };
+  return commitRun(
+    h,
+    failed,
+    (uow) => run.stage(uow, failed.executionId),
+    (uow) =>
+      stageRunFailed(run.who, uow, {
+        ...(s.createdBy ? { createdBy: s.createdBy } : {}),
+        ...(s.accountId ? { accountId: s.accountId } : {}),
+        subject: `Scheduled rebalance "${s.name}" failed`,
+        body:
+          `The ${slot} run of rebalancing schedule "${s.name}" (${s.scheduleId}) on portfolio ${s.portfolioId} ` +
+          `${what}. The schedule goes on: its next run is at ${run.next(failed.executionId).nextRunAt}.`,
+        resource: executionResource(failed),
+      }),
+  );
+}
+
+/** The slot a delivery carries is still this schedule's next run: nothing has recorded it. */
+const slotIsDue = (s: Schedule | undefined, slot: string): s is Schedule =>
+  s !== undefined && s.enabled && s.nextRunAt === slot;
+
+/**
+ * One slot of a schedule, exactly once: the slot's claim commits with the run's first write, so a
+ * duplicate delivery or a second dispatcher loses on it. The next slot is counted from now, so
+ * after an outage the first slot runs once (noting how many it stands for) and the rest are skipped.
+ */
+export const runSchedule: RebalanceJobHandler<J['rebalanceRun']> = async (payload, h) => {
+  const s = await h.ports.planning.getSchedule(payload.portfolioId, payload.scheduleId);
+  const slot = h.envelope.dueAt;
+  if (!slotIsDue(s, slot)) return 'skipped';
+  const { who, type, extra, stage } = slotRun(h, s, slot);
 
   let proposal: Proposal;
   try {
@@ -298,31 +351,8 @@ export const runSchedule: RebalanceJobHandler<J['rebalanceRun']> = async (payloa
     });
   } catch (e) {
     if (!(e instanceof AppError) || e.status >= 500) throw e;
-    // a run that cannot even propose is recorded as failed, and the schedule moves on; whoever
-    // set the schedule up is told, in the same transaction (a second delivery of the slot tells no one)
-    const failed: Execution = {
-      ...executionOf(who, emptyProposal(s, h.now), type, undefined, extra),
-      status: 'failed',
-      success: false,
-      error: { code: e.code, detail: e.message },
-      finishedAt: iso(h.now),
-    };
-    const why = `${e.code}: ${e.message}`;
-    return commitRun(
-      h,
-      failed,
-      (uow) => stage(uow, failed.executionId),
-      (uow) =>
-        stageRunFailed(who, uow, {
-          ...(s.createdBy ? { createdBy: s.createdBy } : {}),
-          ...(s.accountId ? { accountId: s.accountId } : {}),
-          subject: `Scheduled rebalance "${s.name}" failed`,
-          body:
-            `The ${slot} run of rebalancing schedule "${s.name}" (${s.scheduleId}) on portfolio ${s.portfolioId} ` +
-            `failed: ${why}. The schedule goes on: its next run is at ${next(failed.executionId).nextRunAt}.`,
-          resource: executionResource(failed),
-        }),
-    );
+    // a run that cannot even propose is recorded as failed, and the schedule moves on
+    return failSlot(h, s, slot, { code: e.code, detail: e.message }, `failed: ${e.code}: ${e.message}`);
   }
   const skip = await reasonToSkip(who, s, slot, proposal);
   const account =
@@ -347,6 +377,19 @@ export const runSchedule: RebalanceJobHandler<J['rebalanceRun']> = async (payloa
     throw e;
   }
   return 'processed';
+};
+
+/**
+ * A slot whose every delivery failed (its message goes to the dead-letter queue): unless a run
+ * recorded it meanwhile (the schedule has moved on), it is recorded as failed with RUN_FAILED, the
+ * schedule moves on, and its creator is told once (`schedule.failed`), as a run that fails itself.
+ */
+export const scheduleRunExhausted: RebalanceJobExhausted<J['rebalanceRun']> = async (payload, h, _e, deliveries) => {
+  const s = await h.ports.planning.getSchedule(payload.portfolioId, payload.scheduleId);
+  const slot = h.envelope.dueAt;
+  if (!slotIsDue(s, slot)) return;
+  const detail = `the run failed after ${deliveries} attempts and was set aside`;
+  await failSlot(h, s, slot, { code: 'RUN_FAILED', detail }, `failed after ${deliveries} attempts and was set aside`);
 };
 
 function emptyProposal(s: Schedule, nowMs: number): Proposal {

@@ -7,7 +7,7 @@ import { livePortfolio } from '../portfolio/index.js';
 import { placeOrder } from '../trading/index.js';
 import { newRuleId, newRuleRunId } from './ids.js';
 import { jobs, STOP_LOSS_WATCH_INTERVAL_MS } from './jobs.js';
-import type { RebalanceHandler, RebalanceJobHandler } from './ports.js';
+import type { RebalanceHandler, RebalanceJobExhausted, RebalanceJobHandler } from './ports.js';
 import { type Acting, acting, accountFor, deps, jobActing } from './rebalance.js';
 import type { RuleBody } from './rebalance-schemas.js';
 import { sendRunNotices, stageRunFailed } from './run-notices.js';
@@ -347,6 +347,30 @@ async function dcaOutcome(a: Acting, rule: Rule): Promise<Outcome> {
   }
 }
 
+/** The slot a delivery carries is still the DCA rule's next run: nothing has claimed it. */
+const dcaSlotIsDue = (rule: Rule | undefined, dueAt: string): rule is Rule & { dca: NonNullable<Rule['dca']> } =>
+  rule !== undefined && rule.enabled && rule.kind === 'dca' && rule.dca !== undefined && rule.nextRunAt === dueAt;
+
+const slotTaken = (e: unknown) => e instanceof AppError && e.code === 'SLOT_ALREADY_RUN';
+
+/**
+ * Stages the claim of a DCA rule's slot with the rule moved on to its next run from now (after an
+ * outage, one catch-up run, not one per missed slot) and that run booked; answers the moved rule.
+ */
+function claimDcaSlot(a: Acting, uow: UnitOfWork, rule: Rule & { dca: NonNullable<Rule['dca']> }, dueAt: string) {
+  const moved: Rule = {
+    ...rule,
+    nextRunAt: iso(nextRunAt(recurrenceOf(rule.dca), a.now)),
+    lastRunAt: iso(a.now),
+    version: rule.version + 1,
+  };
+  // first: when both fail (a second delivery), the claim's 409 is the one reported
+  a.ports.planning.claimSlot(uow, rule.portfolioId, rule.ruleId, dueAt);
+  a.ports.planning.putRule(uow, moved, rule.version);
+  scheduleDca(a, uow, moved);
+  return moved;
+}
+
 /**
  * Runs a DCA rule's slot once. A stale item (the rule changed, was disabled or deleted since)
  * does nothing. The slot is claimed in the unit of work that moves the rule on to its next run
@@ -358,22 +382,13 @@ export const runDca: RebalanceJobHandler<J['dcaRun']> = async ({ portfolioId, ru
   const dueAt = h.envelope.dueAt;
   if (!(await portfolioIsLive(a, portfolioId))) return 'skipped';
   const rule = await h.ports.planning.getRule(portfolioId, ruleId);
-  if (!rule || !rule.enabled || rule.kind !== 'dca' || !rule.dca || rule.nextRunAt !== dueAt) return 'skipped';
-  const moved: Rule = {
-    ...rule,
-    nextRunAt: iso(nextRunAt(recurrenceOf(rule.dca), h.now)),
-    lastRunAt: iso(h.now),
-    version: rule.version + 1,
-  };
+  if (!dcaSlotIsDue(rule, dueAt)) return 'skipped';
   const claim = h.unitOfWork();
-  // first: when both fail (a second delivery), the claim's 409 is the one reported
-  h.ports.planning.claimSlot(claim, portfolioId, ruleId, dueAt);
-  h.ports.planning.putRule(claim, moved, rule.version);
-  scheduleDca(a, claim, moved);
+  const moved = claimDcaSlot(a, claim, rule, dueAt);
   try {
     await claim.commit();
   } catch (e) {
-    if (e instanceof AppError && e.code === 'SLOT_ALREADY_RUN') return 'skipped';
+    if (slotTaken(e)) return 'skipped';
     throw e;
   }
   const run: RuleRun = { runId: newRuleRunId(h.now), ruleId, at: iso(h.now), ...(await dcaOutcome(a, moved)) };
@@ -385,6 +400,38 @@ export const runDca: RebalanceJobHandler<J['dcaRun']> = async ({ portfolioId, ru
   await uow.commit();
   await sendRunNotices(a, told);
   return 'processed';
+};
+
+/**
+ * A DCA slot whose every delivery failed before it was claimed (its message goes to the
+ * dead-letter queue): the slot is claimed now, the rule moves on, and the run is recorded as
+ * failed with RUN_FAILED and told to the rule's creator once (`schedule.failed`) in the same
+ * transaction. A slot claimed meanwhile, or a rule changed, disabled or deleted, owes nothing.
+ */
+export const dcaRunExhausted: RebalanceJobExhausted<J['dcaRun']> = async ({ portfolioId, ruleId }, h, _e, n) => {
+  const a = jobActing(h);
+  const dueAt = h.envelope.dueAt;
+  const rule = await h.ports.planning.getRule(portfolioId, ruleId);
+  if (!dcaSlotIsDue(rule, dueAt) || !(await portfolioIsLive(a, portfolioId))) return;
+  const uow = h.unitOfWork();
+  const moved = claimDcaSlot(a, uow, rule, dueAt);
+  const run: RuleRun = {
+    runId: newRuleRunId(h.now),
+    ruleId,
+    at: iso(h.now),
+    outcome: 'failed',
+    detail: `RUN_FAILED: the run failed after ${n} attempts and was set aside`,
+  };
+  h.ports.planning.addRuleRun(uow, portfolioId, run);
+  uow.audit({ action: 'rule.run', resource: resourceOf(portfolioId, ruleId), after: { ...run, slot: dueAt } });
+  const told = await stageRuleFailed(a, uow, moved, run, `its ${dueAt} buy`);
+  try {
+    await uow.commit();
+  } catch (e) {
+    if (slotTaken(e)) return;
+    throw e;
+  }
+  await sendRunNotices(a, told);
 };
 
 /** The position's quantity and average cost (Σ cost basis / Σ quantity of its open lots), if any is held. */

@@ -34,7 +34,13 @@ import type {
   RankedCandidate,
   StoredOptimisation,
 } from './optimisation-store.js';
-import type { CatalogHandler, OptimisationHandler, OptimisationJobHandler, OptimisationPorts } from './ports.js';
+import type {
+  CatalogHandler,
+  OptimisationHandler,
+  OptimisationJobExhausted,
+  OptimisationJobHandler,
+  OptimisationPorts,
+} from './ports.js';
 
 type R = typeof routes;
 type J = typeof jobs;
@@ -600,6 +606,20 @@ export const evaluateChunk: OptimisationJobHandler<J['optimisationChunk']> = asy
   const claimed = await store.claimRound(r.optimisationId, payload.round);
   if (claimed || redelivered) await sendNext(h, after, payload.round);
   return 'processed';
+};
+
+/**
+ * A chunk that failed every delivery (its message goes to the dead-letter queue): the round can
+ * never close, so the optimisation is marked failed with CHUNK_FAILED — only while it is still
+ * pending or running (a conditional write: one that ended meanwhile stays as it is).
+ */
+export const chunkExhausted: OptimisationJobExhausted<J['optimisationChunk']> = async (payload, h, _e, deliveries) => {
+  const r = await h.ports.optimisations.get(payload.optimisationId);
+  if (!r || (r.status !== 'pending' && r.status !== 'running')) return;
+  const detail =
+    `chunk ${payload.chunk} of round ${payload.round} (${payload.indices.length} candidates) failed after ` +
+    `${deliveries} attempts and was set aside`;
+  await fail(h, r, { code: 'CHUNK_FAILED', detail });
 };
 
 /**

@@ -1,6 +1,6 @@
 import type { RouteSpec } from '@ballast/platform/http/define-route.js';
 import type { JobSpec } from '@ballast/platform/jobs/define-job.js';
-import type { JobHandler } from '@ballast/platform/jobs/worker.js';
+import type { JobExhaustedHook, JobHandler } from '@ballast/platform/jobs/worker.js';
 import { type Backend, dataTableOf, projectScopeOf, type RouteHandler } from '@ballast/platform/http/handler.js';
 import { projectBlobsOf } from '@ballast/platform/data/project-blobs.js';
 import { type ProviderRegistry, storedCandles } from '../market-data/index.js';
@@ -35,6 +35,7 @@ export const optimisationPorts = (b: Backend) => ({
 export type OptimisationPorts = ReturnType<typeof optimisationPorts>;
 export type OptimisationHandler<D extends RouteSpec> = RouteHandler<D, OptimisationPorts>;
 export type OptimisationJobHandler<D extends JobSpec> = JobHandler<D, OptimisationPorts>;
+export type OptimisationJobExhausted<D extends JobSpec> = JobExhaustedHook<D, OptimisationPorts>;
 
 /**
  * A backtest's record, the tenant's stored candles, the project's blobs (the full curve and the

@@ -9,7 +9,7 @@ import { recordJob } from '../observability/metrics.js';
 import { resolveSchema } from '../schemas/lazy.js';
 import { platform as defaultPlatform, type Platform } from '../platform.js';
 import { linkSecretFetcher, type SecretFetcher } from '../secrets/resolver.js';
-import type { JobDef, JobSpec, PayloadOf } from './define-job.js';
+import { DEFAULT_MAX_RECEIVE_COUNT, type JobDef, type JobSpec, type PayloadOf } from './define-job.js';
 import { type JobEnvelope, jobEnvelope, runKey } from './envelope.js';
 import type { JobQueues } from './queue.js';
 
@@ -55,6 +55,26 @@ export type JobHandler<D extends JobSpec, P = undefined> = (
   h: JobContext<D, P>,
 ) => Promise<JobOutcome>;
 
+/**
+ * Called when a job's function throws on its message's last delivery (the next stop is the
+ * dead-letter queue): the job's chance to record the work as failed and tell whoever waits on it,
+ * with the same context the function had and the error it threw. `deliveries` is the message's
+ * receive count. Best effort: what it throws is logged, and the delivery fails all the same.
+ */
+export type JobExhaustedHook<D extends JobSpec, P = undefined> = (
+  payload: PayloadOf<D>,
+  h: JobContext<D, P>,
+  error: unknown,
+  deliveries: number,
+) => Promise<void>;
+
+/** The message's receive count when it is its last before the dead-letter queue, else undefined. */
+function lastDelivery(record: SQSRecord, def: JobDef): number | undefined {
+  const deliveries = Number(record.attributes?.ApproximateReceiveCount);
+  if (!Number.isFinite(deliveries)) return undefined;
+  return deliveries >= (def.maxReceiveCount ?? DEFAULT_MAX_RECEIVE_COUNT) ? deliveries : undefined;
+}
+
 /** A message no retry can fix (malformed, unknown tenant): it fails every delivery and lands in the DLQ. */
 export class PoisonMessage extends Error {
   override readonly name = 'PoisonMessage';
@@ -86,11 +106,18 @@ export type JobLambda = ((event: SQSEvent, context?: Context) => Promise<SQSBatc
  * SQS batches are processed record by record (Powertools batch: a failed record is reported,
  * the rest are deleted); each run is idempotent on its run key (Powertools idempotency), so a
  * duplicate delivery does nothing; the tenant of the envelope is checked before any store is built.
+ * `onExhausted` runs when the function throws on the message's last delivery (see JobExhaustedHook).
  */
 export function job<D extends JobSpec, P = undefined>(
   def: JobDef<D>,
   fn: JobHandler<D, P>,
-  options: { ports?: PortsFactory<P>; secrets?: SecretFetcher; queues?: (p: Platform) => JobQueues } = {},
+  options: {
+    ports?: PortsFactory<P>;
+    secrets?: SecretFetcher;
+    queues?: (p: Platform) => JobQueues;
+    /** what to do when the last delivery fails too (poison messages never reach it) */
+    onExhausted?: JobExhaustedHook<D, P>;
+  } = {},
   getPlatform: () => Platform = defaultPlatform,
 ): JobLambda {
   const sendable = new Set(def.sends ?? []);
@@ -131,6 +158,19 @@ export function job<D extends JobSpec, P = undefined>(
     await queues.send(jobId, envelopes);
   };
 
+  /** The last delivery failed: the job's hook, if it has one, and a log line either way. */
+  const exhausted = async (p: Platform, payload: PayloadOf<D>, h: JobContext<D, P>, e: unknown, n: number) => {
+    p.logger.error('job run set aside: its last delivery failed, the message goes to the dead-letter queue', {
+      deliveries: n,
+    });
+    if (!options.onExhausted) return;
+    try {
+      await options.onExhausted(payload, h, e, n);
+    } catch (hookError) {
+      p.logger.error('job onExhausted hook failed', { error: hookError as Error });
+    }
+  };
+
   const run = async (
     p: Platform,
     envelope: JobEnvelope,
@@ -159,7 +199,8 @@ export function job<D extends JobSpec, P = undefined>(
       now,
     };
     const actor = { kind: 'scheduler' as const, tenantId: envelope.tenantId, requestId, projectId: envelope.projectId };
-    const outcome = await fn(parsedPayload.data as PayloadOf<D>, {
+    const payload = parsedPayload.data as PayloadOf<D>;
+    const h: JobContext<D, P> = {
       job: def,
       envelope,
       now,
@@ -168,8 +209,14 @@ export function job<D extends JobSpec, P = undefined>(
       logger: p.logger,
       invocation,
       send: sender(p, envelope),
-    });
-    return { outcome };
+    };
+    try {
+      return { outcome: await fn(payload, h) };
+    } catch (e) {
+      const deliveries = lastDelivery(record, def);
+      if (deliveries !== undefined) await exhausted(p, payload, h, e, deliveries);
+      throw e;
+    }
   };
 
   const handler = async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
