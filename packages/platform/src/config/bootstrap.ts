@@ -9,7 +9,7 @@ export interface BootstrapConfig {
   region: string;
   /** DynamoDB endpoint override (DynamoDB Local); absent in the cloud. */
   dynamoEndpoint?: string;
-  /** Reference to the secret holding the system bootstrap key. */
+  /** Reference to the secret that keeps the system bootstrap key. */
   bootstrapSecretRef: string;
   /**
    * Reference to the secret whose value keys the HMAC of pagination cursors. Only list routes

@@ -85,7 +85,7 @@ const lowerTier = (a: Tier, b: Tier): Tier => TIERS[Math.min(tierRank(a), tierRa
 
 /**
  * The condition that a stored attribute still holds `value`; an item written before the
- * attribute existed counts as holding `absentAs`.
+ * attribute existed counts as having `absentAs`.
  */
 function stillAt(name: string, value: number, absentAs: number): string {
   return value === absentAs

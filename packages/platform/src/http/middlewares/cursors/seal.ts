@@ -44,7 +44,7 @@ export function cursorKeyFrom(secretValue: string): Buffer {
 
 /**
  * Wraps a store's raw resume point into the opaque cursor a client sees:
- * `<payload>.<HMAC-SHA256 of binding and payload>`, the payload holding the resume point and expiry.
+ * `<payload>.<HMAC-SHA256 of binding and payload>`, the payload carrying the resume point and expiry.
  */
 export function sealCursor(key: Uint8Array, binding: CursorBinding, raw: string, nowSeconds: number): string {
   const payload = Buffer.from(JSON.stringify({ p: raw, x: nowSeconds + CURSOR_TTL_SECONDS }), 'utf8').toString(
