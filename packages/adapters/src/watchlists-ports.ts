@@ -7,8 +7,14 @@ import { watchlistsPorts, type NotificationAdapters } from '@ballast/app/watchli
 import type { Notifier } from '@ballast/app/watchlists/notifications.js';
 import { noticesFor } from '@ballast/app/watchlists/notices.js';
 import { MARKET_DATA_PROVIDERS } from './market-data/index.js';
-import { cloudAddressBook } from './notifications/cloud-addresses.js';
-import { channelNotifier, localOutbox, sesEmailNotifier, sesV2Sender, snsNotifier } from './notifications/index.js';
+import {
+  channelNotifier,
+  cloudAddressBook,
+  localOutbox,
+  sesEmailNotifier,
+  sesV2Sender,
+  snsNotifier,
+} from './notifications/index.js';
 import { tenantKeyWrapper } from './profile-ports.js';
 
 /** The SDK clients of a process, made on first use (one each, for every tenant and user it serves). */

@@ -66,28 +66,23 @@ export async function openPersonalField(
   field: PersonalField,
 ): Promise<string | undefined> {
   const o = await d.profile.getOnboarding();
-  const sealed = o?.sealed[field];
-  if (!o || !sealed) return undefined;
-  const stored = await d.profile.getDataKey();
-  if (!stored || !readableFields(o, stored).has(field)) return undefined;
-  const key = await openDataKey(await d.keys(), stored, contextOf(d.subject));
-  try {
-    return key.open(field, sealed);
-  } catch (e) {
-    if (e instanceof UnreadableFieldError) return undefined;
-    throw e;
-  }
+  if (!o) return undefined;
+  return (await openPersonal(d, o, [field])).values[field] ?? undefined;
 }
 
 /** The personal fields opened (null where absent or unreadable), and whether any was unreadable. */
-async function openPersonal(d: PersonalDeps, o: Onboarding) {
+async function openPersonal(
+  d: Pick<PersonalDeps, 'profile' | 'keys' | 'subject'>,
+  o: Onboarding,
+  fields: readonly PersonalField[] = PERSONAL_FIELDS,
+) {
   const values: Record<PersonalField, string | null> = { fullName: null, dateOfBirth: null, phone: null, taxId: null };
-  const present = PERSONAL_FIELDS.filter((f) => o.sealed[f]);
+  const present = fields.filter((f) => o.sealed[f]);
   if (present.length === 0) return { values, erased: false };
   const stored = await d.profile.getDataKey();
-  const readable = readableFields(o, stored);
-  let erased = readable.size < present.length;
-  if (stored && readable.size) {
+  const readable = [...readableFields(o, stored)].filter((f) => fields.includes(f));
+  let erased = readable.length < present.length;
+  if (stored && readable.length) {
     const key = await openDataKey(await d.keys(), stored, contextOf(d.subject));
     for (const field of readable) {
       try {
