@@ -45,6 +45,13 @@ function expectStatus(res: CallResult, status: number, code?: string) {
   if (code) expect(res.body.code, res.text).toBe(code);
 }
 
+/** The first page of a list route's items, as the navigator reads it. */
+async function itemsOf(path: string): Promise<Json[]> {
+  const r = await call('GET', path);
+  expectStatus(r, 200);
+  return (r.body.items ?? []) as Json[];
+}
+
 /** One tick at the clock: dispatches what is due, then `rounds` delivery rounds (all, by default). */
 async function tick(rounds?: number) {
   const r = await t.call('POST', '/_local/tick', {
@@ -236,11 +243,7 @@ describe('a scheduled rebalance whose every delivery fails', () => {
       (await notificationsOf('u_navigator', 'schedule.failed')).filter((n) =>
         n.resource?.startsWith(`portfolios/${portfolioId}/rebalance/executions/`),
       );
-    const executions = async () => {
-      const r = await call('GET', `/v1/portfolios/${portfolioId}/rebalance/executions`);
-      expectStatus(r, 200);
-      return (r.body.items ?? []) as Json[];
-    };
+    const executions = () => itemsOf(`/v1/portfolios/${portfolioId}/rebalance/executions`);
 
     // the portfolio's book cannot be read: every delivery of the run throws (the call times out,
     // the SDK's retries give up); nothing the hook writes or reads is hit
@@ -427,11 +430,7 @@ describe('a DCA run whose every delivery fails', () => {
     expect(made.body.nextRunAt).toBe('2027-09-06T12:00:00.000Z');
     const failedRuns = async () =>
       (await notificationsOf('u_navigator', 'schedule.failed')).filter((n) => n.resource?.includes(ruleId));
-    const runs = async () => {
-      const r = await call('GET', `/v1/portfolios/${portfolioId}/rules/${ruleId}/runs`);
-      expectStatus(r, 200);
-      return (r.body.items ?? []) as Json[];
-    };
+    const runs = () => itemsOf(`/v1/portfolios/${portfolioId}/rules/${ruleId}/runs`);
     // the run's claim of its slot is refused every time; the hook's (which records the run too) is not
     faults.arm({
       kind: 'transaction-throttled',

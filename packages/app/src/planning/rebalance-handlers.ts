@@ -19,6 +19,7 @@ import {
   executionResource,
   jobActing,
   makeProposal,
+  slotTaken,
 } from './rebalance.js';
 import type { ScheduleBody } from './rebalance-schemas.js';
 import { sendRunNotices, stageRunFailed } from './run-notices.js';
@@ -257,8 +258,6 @@ async function reasonToSkip(h: Acting, s: Schedule, slot: string, proposal: Prop
   }
   return undefined;
 }
-
-const slotTaken = (e: unknown) => e instanceof AppError && e.code === 'SLOT_ALREADY_RUN';
 
 type RunContext = Parameters<RebalanceJobHandler<J['rebalanceRun']>>[1];
 

@@ -30,6 +30,9 @@ import type { ProposalOptionsBody } from './rebalance-schemas.js';
 import { sendRunNotices, stageRunFailed } from './run-notices.js';
 import type { Category, Execution, ExecutionOrder, ExecutionType, Proposal } from './store.js';
 
+/** A slot's claim lost: another delivery of the same slot ran it (store.ts `claimSlot`). */
+export const slotTaken = (e: unknown) => e instanceof AppError && e.code === 'SLOT_ALREADY_RUN';
+
 /** Who acts: a request's verified caller or a job's scheduler, in one tenant, env and project. */
 export interface Acting {
   ports: RebalancePorts;

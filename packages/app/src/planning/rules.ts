@@ -8,7 +8,7 @@ import { placeOrder } from '../trading/index.js';
 import { newRuleId, newRuleRunId } from './ids.js';
 import { jobs, STOP_LOSS_WATCH_INTERVAL_MS } from './jobs.js';
 import type { RebalanceHandler, RebalanceJobExhausted, RebalanceJobHandler } from './ports.js';
-import { type Acting, acting, accountFor, deps, jobActing } from './rebalance.js';
+import { type Acting, acting, accountFor, deps, jobActing, slotTaken } from './rebalance.js';
 import type { RuleBody } from './rebalance-schemas.js';
 import { sendRunNotices, stageRunFailed } from './run-notices.js';
 import type { routes } from './routes.js';
@@ -350,8 +350,6 @@ async function dcaOutcome(a: Acting, rule: Rule): Promise<Outcome> {
 /** The slot a delivery carries is still the DCA rule's next run: nothing has claimed it. */
 const dcaSlotIsDue = (rule: Rule | undefined, dueAt: string): rule is Rule & { dca: NonNullable<Rule['dca']> } =>
   rule !== undefined && rule.enabled && rule.kind === 'dca' && rule.dca !== undefined && rule.nextRunAt === dueAt;
-
-const slotTaken = (e: unknown) => e instanceof AppError && e.code === 'SLOT_ALREADY_RUN';
 
 /**
  * Stages the claim of a DCA rule's slot with the rule moved on to its next run from now (after an
