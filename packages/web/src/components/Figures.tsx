@@ -1,14 +1,23 @@
 import type { ReactNode } from 'react';
 
-/** Headline figures as cards: a label over its value (money, a percentage, a count). */
+/** A headline figure as a card: its label over its value (money, a percentage, a count). */
+export function Figure({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="card">
+      <div className="figure-label">{label}</div>
+      <div className="figure-value">{children}</div>
+    </div>
+  );
+}
+
+/** Headline figures as a row of cards. */
 export function Figures({ items }: { items: Array<[label: string, value: ReactNode]> }) {
   return (
     <div className="cards">
       {items.map(([label, value]) => (
-        <div className="card" key={label}>
-          <div className="figure-label">{label}</div>
-          <div className="figure-value">{value}</div>
-        </div>
+        <Figure key={label} label={label}>
+          {value}
+        </Figure>
       ))}
     </div>
   );

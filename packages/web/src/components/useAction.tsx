@@ -4,8 +4,9 @@ import { ProblemView } from './ProblemView';
 /**
  * A form's busy flag, its last error and a status line for screen readers: `run(working, work)`
  * shows `working` while `work` runs, then the text it answers, or the Problem Details it threw.
+ * `recover`, when given, runs after a failure and answers the status line to show beside it.
  */
-export function useAction() {
+export function useAction(recover?: (error: unknown) => Promise<string>) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
   const [status, setStatus] = useState('');
@@ -17,7 +18,7 @@ export function useAction() {
       setStatus(await work());
     } catch (e) {
       setError(e);
-      setStatus('');
+      setStatus(recover ? await recover(e) : '');
     } finally {
       setBusy(false);
     }

@@ -1,6 +1,7 @@
 import { type FormEvent, type ReactNode, useState } from 'react';
 import { Link, useParams } from 'wouter';
 import { api, type Body, idempotencyKey, unwrap, useLoad } from '../api';
+import { Figure } from '../components/Figures';
 import { formatDecimal, Money } from '../components/Money';
 import { Paged } from '../components/Paged';
 import { ProblemView } from '../components/ProblemView';
@@ -211,15 +212,6 @@ function NoteForm(props: {
       </div>
       {feedback}
     </form>
-  );
-}
-
-function Figure({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div className="card">
-      <div className="figure-label">{label}</div>
-      <div className="figure-value">{children}</div>
-    </div>
   );
 }
 

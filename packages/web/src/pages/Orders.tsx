@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { Link, useLocation, useParams } from 'wouter';
 import { api, type Body, idempotencyKey, ProblemError, unwrap, useLoad } from '../api';
+import { Figure } from '../components/Figures';
 import { formatDecimal, formatMoney, Money } from '../components/Money';
 import { Paged } from '../components/Paged';
 import { ProblemView } from '../components/ProblemView';
@@ -220,20 +221,11 @@ function AccountDesk({ accountId }: { accountId: string }) {
       </p>
       <h2>{a.name}</h2>
       <div className="cards">
-        <div className="card">
-          <div className="figure-label">Venue</div>
-          <div className="figure-value">{a.venue}</div>
-        </div>
-        <div className="card">
-          <div className="figure-label">Trading mode</div>
-          <div className="figure-value">{a.mode}</div>
-        </div>
-        <div className="card">
-          <div className="figure-label">Cash</div>
-          <div className="figure-value">
-            <Money amount={positions.data?.cash} currency={a.currency} />
-          </div>
-        </div>
+        <Figure label="Venue">{a.venue}</Figure>
+        <Figure label="Trading mode">{a.mode}</Figure>
+        <Figure label="Cash">
+          <Money amount={positions.data?.cash} currency={a.currency} />
+        </Figure>
       </div>
       {a.mode === 'GUIDE' ? (
         <p className="notice">

@@ -1,6 +1,7 @@
 import { type FormEvent, type ReactNode, useState } from 'react';
 import { api, type Body, ProblemError, unwrap, useLoad } from '../api';
 import { ProblemView } from '../components/ProblemView';
+import { useAction } from '../components/useAction';
 import { applyTheme } from '../theme';
 import './Preferences.css';
 
@@ -59,32 +60,12 @@ function withoutVersion<T extends { version: number; updatedAt: string | null }>
  * detail and reads the document again, so the form starts over from what is stored now.
  */
 function useVersionedSave(reload: () => Promise<void>) {
-  const [error, setError] = useState<unknown>();
-  const [status, setStatus] = useState('');
-  const [busy, setBusy] = useState(false);
-  const save = async (work: () => Promise<string>) => {
-    setBusy(true);
-    setError(undefined);
-    setStatus('Saving…');
-    try {
-      setStatus(await work());
-    } catch (e) {
-      setError(e);
-      setStatus(e instanceof ProblemError && e.status === 412 ? 'Reloaded the version stored now.' : '');
-      if (e instanceof ProblemError && e.status === 412) await reload();
-    } finally {
-      setBusy(false);
-    }
-  };
-  const feedback: ReactNode = (
-    <>
-      <ProblemView error={error} />
-      <p aria-live="polite" className="status-line">
-        {status}
-      </p>
-    </>
-  );
-  return { busy, save, feedback };
+  const { busy, run, feedback } = useAction(async (e) => {
+    if (!(e instanceof ProblemError && e.status === 412)) return '';
+    await reload();
+    return 'Reloaded the version stored now.';
+  });
+  return { busy, save: (work: () => Promise<string>) => run('Saving…', work), feedback };
 }
 
 // --- preferences ---------------------------------------------------------------------------------

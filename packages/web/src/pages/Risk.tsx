@@ -1,6 +1,7 @@
-import { type FormEvent, type ReactNode, useEffect, useId, useState } from 'react';
+import { type FormEvent, useEffect, useId, useState } from 'react';
 import { Link } from 'wouter';
 import { api, type Body, unwrap, useLoad } from '../api';
+import { Figure } from '../components/Figures';
 import { formatDecimal, Money } from '../components/Money';
 import { Paged } from '../components/Paged';
 import { ProblemView } from '../components/ProblemView';
@@ -111,15 +112,6 @@ export function ModeControl(props: {
       <p aria-live="polite" className={status ? 'notice' : 'sr-only'}>
         {status}
       </p>
-    </div>
-  );
-}
-
-function Figure({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div className="card">
-      <div className="figure-label">{label}</div>
-      <div className="figure-value">{children}</div>
     </div>
   );
 }
